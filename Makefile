@@ -1,0 +1,59 @@
+# Sockstray. The quick start is `make run` and `make test`; both install what
+# is missing first (see scripts/deps.sh).
+
+GO         ?= go
+BIN        := bin/sockstray
+FUZZTIME   ?= 3m
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+# Packages whose Fuzz targets `make fuzz` runs.
+FUZZ_PKGS  := ./core/socks5
+
+.PHONY: all deps build run test vet lint fuzz bench load clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build:
+	$(GO) build -o $(BIN) ./app
+
+# Until the desktop app lands, `make run` serves the built-in profile.
+run: deps build
+	@echo "Sockstray: SOCKS5 proxy on 127.0.0.1:1080 (built-in profile Direct, no auth)."
+	@echo "Try:  curl --socks5-hostname 127.0.0.1:1080 https://example.org/"
+	@echo "Stop with Ctrl-C."
+	./$(BIN) serve
+
+vet:
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+
+lint: vet
+	$(GO) run $(STATICCHECK) ./...
+
+# All tests, race detector on. Tests that need real SOCKS clients, a keychain
+# or a display find them installed by deps.
+test: deps lint build
+	ulimit -n 65536 2>/dev/null || true; \
+	SOCKSTRAY_BIN=$(CURDIR)/$(BIN) $(GO) test -race -count=1 ./...
+	CGO_ENABLED=0 $(GO) test -count=1 ./core/... ./profiles/...
+
+# Coverage-guided fuzzing, FUZZTIME per target.
+fuzz:
+	@for pkg in $(FUZZ_PKGS); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+bench: deps build
+	$(GO) test -run '^$$' -bench . -benchmem ./core/...
+	ulimit -n 65536 2>/dev/null || true; \
+	$(GO) run ./tools/socksload -sockstray $(CURDIR)/$(BIN)
+
+clean:
+	rm -rf bin
