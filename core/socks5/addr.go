@@ -89,17 +89,6 @@ func (a Addr) AddrPort() (netip.AddrPort, bool) {
 	return netip.AddrPortFrom(a.IP, a.Port), true
 }
 
-// encodedLen is the length of ATYP, address and port on the wire.
-func (a Addr) encodedLen() int {
-	switch a.Type() {
-	case AddrDomain:
-		return 1 + 1 + len(a.Name) + 2
-	case AddrIPv4:
-		return 1 + 4 + 2
-	}
-	return 1 + 16 + 2
-}
-
 // AppendAddr appends ATYP, DST.ADDR and DST.PORT.
 func AppendAddr(b []byte, a Addr) ([]byte, error) {
 	switch {

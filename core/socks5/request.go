@@ -72,9 +72,13 @@ func ReadResponse(r io.Reader) (Response, error) {
 }
 
 // Requests and responses share one layout: VER, a code, RSV, an address.
+// On error b comes back as it was, without a partial header.
 func appendHeader(b []byte, code byte, a Addr) ([]byte, error) {
-	b = append(b, Version, code, 0)
-	return AppendAddr(b, a)
+	out, err := AppendAddr(append(b, Version, code, 0), a)
+	if err != nil {
+		return b, err
+	}
+	return out, nil
 }
 
 func parseHeader(b []byte) (code byte, a Addr, n int, err error) {

@@ -20,10 +20,14 @@ type UDPHeader struct {
 	Addr Addr
 }
 
-// Append encodes the header; the payload goes after it.
+// Append encodes the header; the payload goes after it. On error b comes
+// back as it was.
 func (h UDPHeader) Append(b []byte) ([]byte, error) {
-	b = append(b, 0, 0, h.Frag)
-	return AppendAddr(b, h.Addr)
+	out, err := AppendAddr(append(b, 0, 0, h.Frag), h.Addr)
+	if err != nil {
+		return b, err
+	}
+	return out, nil
 }
 
 // ParseUDPHeader decodes the header at the start of a datagram and returns

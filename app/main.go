@@ -1,0 +1,44 @@
+// Command sockstray is a desktop SOCKS5 proxy. This file only wires the
+// subcommands; each lives in its own file.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main with its inputs and outputs passed in, so tests can call it.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return openDesktop(stderr)
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, versionString())
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "sockstray: unknown command %q\n%s", args[0], usage)
+	return 2
+}
+
+const usage = `usage:
+  sockstray                  open the desktop app
+  sockstray serve [flags]    run the proxy headless until SIGINT/SIGTERM (sockstray serve -h)
+  sockstray version          print the version
+`
+
+// openDesktop is the desktop app's entry; until it exists, say what to use.
+func openDesktop(stderr io.Writer) int {
+	fmt.Fprintln(stderr, "sockstray: the desktop app is not built yet; run `sockstray serve` to start the proxy headless")
+	return 2
+}

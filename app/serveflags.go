@@ -1,0 +1,140 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/sockstray/sockstray/core/outbound"
+	"github.com/sockstray/sockstray/core/server"
+)
+
+// Environment variables that carry passwords: never flags, which other
+// users can read in the process list.
+const (
+	envPassword         = "SOCKSTRAY_PASSWORD"
+	envUpstreamPassword = "SOCKSTRAY_UPSTREAM_PASSWORD"
+)
+
+// builtinProfile is the profile a fresh install has.
+const builtinProfile = "Direct"
+
+type upstreamList []outbound.Upstream
+
+func (u *upstreamList) String() string { return fmt.Sprint(len(*u), " upstreams") }
+
+func (u *upstreamList) Set(s string) error {
+	up, err := parseUpstream(s)
+	if err != nil {
+		return err
+	}
+	*u = append(*u, up)
+	return nil
+}
+
+// parseUpstream reads socks5://[USER@]HOST:PORT. A password in the URL is
+// refused rather than used: it would sit in shell history and ps output.
+func parseUpstream(s string) (outbound.Upstream, error) {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "socks5" || u.Host == "" || u.Port() == "" {
+		return outbound.Upstream{}, fmt.Errorf("upstream %q: want socks5://[USER@]HOST:PORT", s)
+	}
+	if _, set := u.User.Password(); set {
+		return outbound.Upstream{}, fmt.Errorf("upstream %s: a password on the command line is refused; set %s", u.Redacted(), envUpstreamPassword)
+	}
+	up := outbound.Upstream{Addr: u.Host}
+	if u.User != nil && u.User.Username() != "" {
+		up.Username = u.User.Username()
+		up.Password = os.Getenv(envUpstreamPassword)
+		if up.Password == "" {
+			return outbound.Upstream{}, fmt.Errorf("upstream %s has a username but %s is not set", u.Redacted(), envUpstreamPassword)
+		}
+	}
+	return up, nil
+}
+
+// parseAllow reads a comma-separated list of CIDRs (a bare IP is a /32 or
+// /128).
+func parseAllow(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			ip, ierr := netip.ParseAddr(f)
+			if ierr != nil {
+				return nil, fmt.Errorf("--allow %q: not a CIDR such as 192.168.1.0/24", f)
+			}
+			p = netip.PrefixFrom(ip, ip.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// serveConfig turns serve's flags and environment into an engine config.
+func serveConfig(args []string, stderr io.Writer) (*server.Config, error) {
+	fs := flag.NewFlagSet("sockstray serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	profile := fs.String("profile", builtinProfile, "a saved profile")
+	listen := fs.String("listen", "127.0.0.1:1080", "listen address HOST:PORT (port 0 picks a free one)")
+	user := fs.String("user", "", "require username/password; the password comes from $"+envPassword)
+	allow := fs.String("allow", "", "client allowlist: CIDR[,CIDR...]")
+	var ups upstreamList
+	fs.Var(&ups, "upstream", "chain through socks5://[USER@]HOST:PORT (repeat for a chain); password from $"+envUpstreamPassword)
+	handshake := fs.Duration("handshake-timeout", server.DefaultHandshakeTimeout, "close clients that have not finished the handshake by then")
+	idle := fs.Duration("idle-timeout", 0, "close connections idle that long (0: never)")
+	maxConns := fs.Int("max-conns", 0, "most client connections at once (0: no limit)")
+	noBind := fs.Bool("no-bind", false, "refuse BIND")
+	noUDP := fs.Bool("no-udp", false, "refuse UDP ASSOCIATE")
+	allowLocal := fs.Bool("allow-local-targets", false, "let clients from other hosts reach this host's own and loopback addresses")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *profile != builtinProfile {
+		return nil, fmt.Errorf("profile %q not found (saved profiles arrive with the profiles feature; %q is built in)", *profile, builtinProfile)
+	}
+	if _, _, err := net.SplitHostPort(*listen); err != nil {
+		return nil, fmt.Errorf("--listen %q: want HOST:PORT", *listen)
+	}
+	if *handshake <= 0 || *idle < 0 || *maxConns < 0 {
+		return nil, errors.New("timeouts and --max-conns must not be negative, and --handshake-timeout must be positive")
+	}
+	cfg := &server.Config{
+		Listen:            *listen,
+		HandshakeTimeout:  *handshake,
+		IdleTimeout:       *idle,
+		MaxConns:          *maxConns,
+		DisableBind:       *noBind,
+		DisableUDP:        *noUDP,
+		AllowLocalTargets: *allowLocal,
+	}
+	if *user != "" {
+		pass := os.Getenv(envPassword)
+		if pass == "" {
+			return nil, fmt.Errorf("--user %s needs its password in $%s", *user, envPassword)
+		}
+		cfg.Username, cfg.Password = *user, pass
+	}
+	var err error
+	if cfg.Allow, err = parseAllow(*allow); err != nil {
+		return nil, err
+	}
+	if len(ups) > 0 {
+		cfg.Route = &outbound.Chain{Hops: ups}
+	}
+	return cfg, cfg.Check()
+}
+

@@ -1,0 +1,178 @@
+// Package engine is the one facade the GUI, the tray and `sockstray serve`
+// drive: start, stop, apply a new config without dropping open
+// connections, read a snapshot of live statistics, close one connection.
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/sockstray/sockstray/core/server"
+	"github.com/sockstray/sockstray/core/stats"
+)
+
+// ErrPortInUse is the error of a listen address another program holds.
+var ErrPortInUse = errors.New("port already in use")
+
+// ErrNotRunning is the error of Apply on a stopped engine.
+var ErrNotRunning = errors.New("engine is not running")
+
+// Engine runs one SOCKS5 server with live statistics. Its methods are safe
+// for concurrent use.
+type Engine struct {
+	table *stats.Table
+
+	mu       sync.Mutex
+	srv      *server.Server
+	ln       net.Listener
+	serving  sync.WaitGroup
+	stopTick chan struct{}
+	ticking  sync.WaitGroup
+}
+
+// New returns a stopped engine. Its statistics (totals and throughput
+// series) span every start and stop of its life.
+func New() *Engine {
+	return &Engine{table: stats.New(nil)}
+}
+
+// Start listens on cfg.Listen and serves until Stop.
+func (e *Engine) Start(cfg *server.Config) error {
+	if err := cfg.Check(); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.srv != nil {
+		return errors.New("engine already running")
+	}
+	ln, err := listen(cfg.Listen)
+	if err != nil {
+		return err
+	}
+	e.srv = server.New(cfg, e.table)
+	e.serve(ln)
+	e.stopTick = make(chan struct{})
+	e.ticking.Add(1)
+	go e.tick(e.stopTick)
+	return nil
+}
+
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("listen on %s: %w (another program, or another Sockstray, listens there)", addr, ErrPortInUse)
+		}
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+func (e *Engine) serve(ln net.Listener) {
+	e.ln = ln
+	e.serving.Add(1)
+	go func() {
+		defer e.serving.Done()
+		e.srv.Serve(ln)
+	}()
+}
+
+func (e *Engine) tick(stop chan struct{}) {
+	defer e.ticking.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			e.table.Tick()
+		case <-stop:
+			return
+		}
+	}
+}
+
+// Stop closes the listener and every connection, and returns when all of
+// the engine's goroutines have ended. Stopping a stopped engine does
+// nothing.
+func (e *Engine) Stop() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.srv == nil {
+		return
+	}
+	e.ln.Close()
+	e.serving.Wait()
+	e.srv.Close()
+	close(e.stopTick)
+	e.ticking.Wait()
+	e.srv, e.ln = nil, nil
+}
+
+// Apply makes cfg the config for new connections; open connections keep
+// theirs and keep running. When the listen address changes, the new
+// address is bound first: if that fails, the old config stays in force and
+// the error says why.
+func (e *Engine) Apply(cfg *server.Config) error {
+	if err := cfg.Check(); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.srv == nil {
+		return ErrNotRunning
+	}
+	old := e.srv.Config()
+	if cfg.Listen == old.Listen {
+		e.srv.Apply(cfg)
+		return nil
+	}
+	ln, err := listen(cfg.Listen)
+	if err != nil {
+		return err
+	}
+	e.srv.Apply(cfg)
+	e.ln.Close()
+	e.serving.Wait()
+	e.serve(ln)
+	return nil
+}
+
+// Running reports whether the engine is started.
+func (e *Engine) Running() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.srv != nil
+}
+
+// Addr is the address the engine listens on (with the real port when the
+// config asked for port 0), or nil when stopped.
+func (e *Engine) Addr() net.Addr {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ln == nil {
+		return nil
+	}
+	return e.ln.Addr()
+}
+
+// Config is the config in force, or nil when stopped.
+func (e *Engine) Config() *server.Config {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.srv == nil {
+		return nil
+	}
+	return e.srv.Config()
+}
+
+// Snapshot copies the live statistics. It never waits on the relay.
+func (e *Engine) Snapshot() stats.Snapshot { return e.table.Snapshot() }
+
+// CloseConn closes the live connection with that id and reports whether
+// there was one.
+func (e *Engine) CloseConn(id uint64) bool { return e.table.CloseConn(id) }

@@ -1,0 +1,123 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/sockstray/sockstray/core/outbound"
+)
+
+// Default limits where a Config leaves them zero.
+const (
+	DefaultHandshakeTimeout = 10 * time.Second
+	DefaultBindTimeout      = 60 * time.Second
+)
+
+// Config is what the server does. The zero value (with a Route) serves
+// CONNECT, BIND and UDP ASSOCIATE without authentication to any client.
+type Config struct {
+	// Listen is the address to listen on, host:port. The engine uses it; the
+	// server itself serves whatever listener it is given.
+	Listen string
+
+	// Username and Password, when Username is set, make username/password
+	// authentication (RFC 1929) the only accepted method.
+	Username string
+	Password string
+
+	// Allow lists the client networks that may connect; empty allows all.
+	Allow []netip.Prefix
+
+	// AllowLocalTargets lets clients from other hosts reach this host's own
+	// addresses, loopback and link-local networks. Off by default: sharing a
+	// proxy on the LAN must not expose services bound to 127.0.0.1.
+	AllowLocalTargets bool
+
+	// Route reaches destinations; nil means direct.
+	Route outbound.Route
+
+	// DisableBind and DisableUDP turn the commands off (answered with 07).
+	DisableBind bool
+	DisableUDP  bool
+
+	// HandshakeTimeout bounds everything from accept to the reply; zero is
+	// DefaultHandshakeTimeout.
+	HandshakeTimeout time.Duration
+	// IdleTimeout closes a relayed connection after that long without a
+	// byte either way; zero never does.
+	IdleTimeout time.Duration
+	// MaxConns caps simultaneous client connections; zero is no cap.
+	MaxConns int
+
+	// NoCount turns live byte counting off. Only for measuring what counting
+	// costs; the GUI shows no traffic then.
+	NoCount bool
+
+	// Logger receives one line per connection; nil discards.
+	Logger *slog.Logger
+}
+
+// ErrOpenListener is the error of a config that would listen on a
+// non-loopback address with neither authentication nor a client allowlist.
+var ErrOpenListener = errors.New("refusing to listen on a non-loopback address without authentication or a client allowlist")
+
+// Check reports the first reason the config cannot be served safely.
+func (c *Config) Check() error {
+	if c.Password != "" && c.Username == "" {
+		return errors.New("a password is set but no username")
+	}
+	if c.Username != "" && c.Password == "" {
+		return fmt.Errorf("username %q has no password", c.Username)
+	}
+	if len(c.Username) > 255 || len(c.Password) > 255 {
+		return errors.New("username and password are limited to 255 bytes each (RFC 1929)")
+	}
+	if c.Listen == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		return fmt.Errorf("listen address %q: %w", c.Listen, err)
+	}
+	if c.Username == "" && len(c.Allow) == 0 && !isLoopbackHost(host) {
+		return fmt.Errorf("%w (%s): set a username and password, or allow only some client networks", ErrOpenListener, c.Listen)
+	}
+	return nil
+}
+
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+func (c *Config) handshakeTimeout() time.Duration {
+	if c.HandshakeTimeout > 0 {
+		return c.HandshakeTimeout
+	}
+	return DefaultHandshakeTimeout
+}
+
+func (c *Config) route() outbound.Route {
+	if c.Route != nil {
+		return c.Route
+	}
+	return directRoute
+}
+
+var directRoute = &outbound.Direct{}
+
+func (c *Config) logger() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return discardLogger
+}
+
+var discardLogger = slog.New(slog.DiscardHandler)

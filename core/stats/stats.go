@@ -1,0 +1,211 @@
+// Package stats is the live statistics model of the engine: the table of open
+// connections with their byte counters and rates, the per-second throughput
+// series of the last ten minutes, and totals since the engine started.
+//
+// The relay counts bytes with atomic adds only ([Conn.AddUp], [Conn.AddDown]);
+// everything else (opening, ending and closing connections, [Table.Tick],
+// [Table.Snapshot]) takes one table mutex briefly, so the GUI sampling at
+// about 1 Hz never slows the data path. The package starts no goroutines: the
+// engine owns the ticker and calls Tick once a second.
+//
+// Memory is bounded by the number of live connections: an ended connection is
+// unlinked from the table and only its byte counts are kept, folded into the
+// totals; the series is a fixed ring of [SeriesLen] points.
+package stats
+
+import (
+	"io"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Info describes a connection as the server accepted it.
+type Info struct {
+	Client  netip.AddrPort // the client's address
+	User    string         // username from RFC 1929 authentication; "" without auth
+	Command string         // "CONNECT", "BIND" or "UDP ASSOCIATE"
+	Dest    string         // host:port as the client sent it (domain names are kept, not resolved)
+	Route   string         // route taken, e.g. "direct" or "via 127.0.0.1:1081"; see [Conn.SetRoute]
+}
+
+// Conn is one live connection in a [Table]. AddUp, AddDown, SetReply and
+// SetRoute are safe from any goroutine; the relay calls AddUp and AddDown on
+// its hot path, and each is a single atomic add.
+type Conn struct {
+	// up and down are written by the two relay goroutines of the connection;
+	// the padding keeps them on different cache lines so the two directions do
+	// not contend for one line.
+	up   atomic.Int64
+	_    [56]byte
+	down atomic.Int64
+	_    [56]byte
+
+	reply atomic.Uint32          // replySet|code once SetReply was called
+	route atomic.Pointer[string] // nil until SetRoute; then overrides info.Route
+
+	id    uint64    // immutable
+	info  Info      // immutable; Route is the initial route
+	start time.Time // immutable
+
+	// Guarded by Table.mu.
+	closer           io.Closer // nil once closing started or the conn ended
+	prev, next       *Conn     // live list in ID order
+	ended            bool
+	seenUp, seenDown int64   // counters at the previous tick (or at Open)
+	rateUp, rateDown float64 // bytes per second over the previous tick
+}
+
+const replySet = 1 << 8
+
+// ID returns the connection's identifier: unique within its Table and
+// increasing in the order connections were opened.
+func (c *Conn) ID() uint64 { return c.id }
+
+// AddUp counts n bytes sent from the client to the destination. It is one
+// atomic add, meant to be called by the relay per chunk copied.
+func (c *Conn) AddUp(n int64) { c.up.Add(n) }
+
+// AddDown counts n bytes sent from the destination to the client. It is one
+// atomic add, meant to be called by the relay per chunk copied.
+func (c *Conn) AddDown(n int64) { c.down.Add(n) }
+
+// Counters returns the connection's byte counters for a relay that adds to
+// them itself (one atomic add per chunk, like AddUp and AddDown). Bytes
+// added after Done are not counted.
+func (c *Conn) Counters() (up, down *atomic.Int64) { return &c.up, &c.down }
+
+// Bytes returns the bytes moved so far, up and down.
+func (c *Conn) Bytes() (up, down int64) { return c.up.Load(), c.down.Load() }
+
+// SetReply records the RFC 1928 reply code sent to the client (0 is success).
+// Until it is called the connection's [ConnStat.Replied] is false.
+func (c *Conn) SetReply(code byte) { c.reply.Store(replySet | uint32(code)) }
+
+// SetRoute replaces the route given in [Info], for when the route is only
+// known after the dial (for example after a fallback).
+func (c *Conn) SetRoute(route string) { c.route.Store(&route) }
+
+// Table is the live connection table, the throughput series and the totals.
+// Create it with [New]; all methods are safe for concurrent use.
+type Table struct {
+	now func() time.Time
+
+	mu         sync.Mutex
+	head, tail *Conn // live connections, oldest (lowest ID) first
+	live       int
+	lastID     uint64
+	lastTick   time.Time
+	endedUp    int64 // bytes of ended connections, for the totals
+	endedDown  int64
+	pendUp     int64 // bytes of conns ended since the last tick not yet in the series
+	pendDown   int64
+	ring       [SeriesLen]Point
+	ringStart  int // index of the oldest point
+	ringLen    int
+}
+
+// New returns an empty Table. now is the clock used for start times, ticks and
+// snapshots; nil means [time.Now]. Tests pass a fake clock.
+func New(now func() time.Time) *Table {
+	if now == nil {
+		now = time.Now
+	}
+	return &Table{now: now, lastTick: now()}
+}
+
+// Open registers a live connection and returns it. closer is what
+// [Table.CloseConn] and [Table.CloseAll] close (usually the client's
+// net.Conn); it may be nil. The caller must call [Table.Done] when the
+// connection has ended, after its last AddUp or AddDown.
+func (t *Table) Open(info Info, closer io.Closer) *Conn {
+	c := &Conn{info: info, closer: closer, start: t.now()}
+	t.mu.Lock()
+	t.lastID++
+	c.id = t.lastID
+	c.prev = t.tail
+	if t.tail != nil {
+		t.tail.next = c
+	} else {
+		t.head = c
+	}
+	t.tail = c
+	t.live++
+	t.mu.Unlock()
+	return c
+}
+
+// Done removes c from the live table. Its bytes stay in the totals, and the
+// bytes it moved since the last tick still count in the next series point.
+// Bytes added to c after Done are not counted. Calling Done again is a no-op.
+func (t *Table) Done(c *Conn) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c.ended {
+		return
+	}
+	c.ended = true
+	up, down := c.up.Load(), c.down.Load()
+	t.endedUp += up
+	t.endedDown += down
+	t.pendUp += up - c.seenUp
+	t.pendDown += down - c.seenDown
+	if c.prev != nil {
+		c.prev.next = c.next
+	} else {
+		t.head = c.next
+	}
+	if c.next != nil {
+		c.next.prev = c.prev
+	} else {
+		t.tail = c.prev
+	}
+	c.prev, c.next, c.closer = nil, nil, nil
+	t.live--
+}
+
+// CloseConn closes the live connection with the given ID by calling its
+// closer, outside the table lock. It reports whether id names a live
+// connection. A closer is called at most once, however often CloseConn and
+// CloseAll are called; the connection stays in the table until its owner
+// calls Done. Close errors are ignored: the relay sees the closed connection
+// and ends.
+//
+// The lookup walks the live list: closing is a rare user action, and a list
+// (unlike a map, which never shrinks) keeps memory bounded by the live count.
+func (t *Table) CloseConn(id uint64) bool {
+	t.mu.Lock()
+	var c *Conn
+	for c = t.head; c != nil && c.id < id; c = c.next {
+	}
+	if c == nil || c.id != id {
+		t.mu.Unlock()
+		return false
+	}
+	closer := c.closer
+	c.closer = nil
+	t.mu.Unlock()
+	if closer != nil {
+		_ = closer.Close()
+	}
+	return true
+}
+
+// CloseAll closes every live connection as CloseConn does and returns how
+// many closers it called.
+func (t *Table) CloseAll() int {
+	var closers []io.Closer
+	t.mu.Lock()
+	for c := t.head; c != nil; c = c.next {
+		if c.closer != nil {
+			closers = append(closers, c.closer)
+			c.closer = nil
+		}
+	}
+	t.mu.Unlock()
+	for _, cl := range closers {
+		_ = cl.Close()
+	}
+	return len(closers)
+}
