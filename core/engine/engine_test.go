@@ -139,7 +139,7 @@ func TestApplyKeepsOpenConnections(t *testing.T) {
 	}
 
 	// New address: rebind; open connection still runs; old address closed.
-	if err := e.Apply(&server.Config{Listen: "127.0.0.1:0"}); err != nil {
+	if err := e.Apply(&server.Config{Listen: "127.0.0.2:0"}); err != nil {
 		t.Fatal(err)
 	}
 	if e.Addr().String() == oldAddr.String() {
@@ -192,8 +192,9 @@ func TestCloseConnByID(t *testing.T) {
 	if _, err := c.Read(make([]byte, 1)); err == nil {
 		t.Fatal("connection still open after CloseConn")
 	}
+	waitFor(t, e, func(s snapshot) bool { return s.Totals.Live == 0 })
 	if e.CloseConn(snap.Conns[0].ID) {
-		t.Error("CloseConn of a closed connection returned true")
+		t.Error("CloseConn of an ended connection returned true")
 	}
 }
 

@@ -30,7 +30,7 @@ func TestBadInputLeavesServerHealthy(t *testing.T) {
 	}
 	healthy()
 	waitOpen(t, srv, 0)
-	base := testnet.OpenFDs()
+	base := testnet.OpenSockets()
 
 	t.Run("random garbage", func(t *testing.T) {
 		for i := 0; i < 50; i++ {
@@ -85,10 +85,10 @@ func TestBadInputLeavesServerHealthy(t *testing.T) {
 	waitOpen(t, srv, 0)
 	// The echo server's side of reset connections closes a moment later.
 	deadline := time.Now().Add(5 * time.Second)
-	for testnet.OpenFDs() > base && time.Now().Before(deadline) {
+	for testnet.OpenSockets() > base && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if got := testnet.OpenFDs(); got > base {
-		t.Fatalf("open files %d, was %d before the bad input", got, base)
+	if got := testnet.OpenSockets(); got > base {
+		t.Fatalf("open sockets %d, was %d before the bad input", got, base)
 	}
 }

@@ -15,6 +15,9 @@ import (
 	"github.com/sockstray/sockstray/core/stats"
 )
 
+// replyTimeout bounds writing one reply.
+const replyTimeout = 5 * time.Second
+
 // session is one client connection from accept to close.
 type session struct {
 	srv    *Server
@@ -106,6 +109,9 @@ func (ss *session) reply(code socks5.Reply, bound socks5.Addr) error {
 	if err != nil {
 		return err
 	}
+	// The handshake deadline may have run out in a slow dial: the client
+	// still deserves to hear why.
+	ss.conn.SetWriteDeadline(time.Now().Add(replyTimeout))
 	_, err = ss.conn.Write(b)
 	return err
 }

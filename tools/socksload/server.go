@@ -50,7 +50,6 @@ func startServer(ctx context.Context, spec serverSpec) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer pr.Close()
 	s := &server{name: spec.name, stderr: &tail{}, done: make(chan struct{})}
 	s.cmd = exec.Command(spec.path, spec.args...)
 	s.cmd.Env = append(cleanEnv(), spec.env...)
@@ -62,6 +61,7 @@ func startServer(ctx context.Context, spec serverSpec) (*server, error) {
 	err = s.cmd.Start()
 	pw.Close()
 	if err != nil {
+		pr.Close()
 		return nil, fmt.Errorf("start %s: %w", spec.name, err)
 	}
 	go func() {
@@ -71,13 +71,12 @@ func startServer(ctx context.Context, spec serverSpec) (*server, error) {
 
 	lines := make(chan string, 1)
 	go func() {
+		defer pr.Close()
 		br := bufio.NewReader(pr)
 		line, _ := br.ReadString('\n')
 		lines <- line
 		io.Copy(io.Discard, br) // ends when the process exits
 	}()
-	// The reader goroutine owns pr from here on.
-	pr = nil
 	if spec.addr.IsValid() {
 		s.addr = spec.addr
 		err = s.waitDialable(ctx)

@@ -1,0 +1,223 @@
+package relay
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// dir is one direction of a relay: src → dst. Only its own goroutine
+// touches its fields; it owns src's read deadline and dst's write deadline.
+type dir struct {
+	r        *relay
+	name     string // "up" or "down", for errors
+	src, dst net.Conn
+	ctr      *atomic.Int64
+	n        int64 // bytes written to dst so far
+
+	// splice path: dst.ReadFrom(&lr) with lr.R the source *net.TCPConn.
+	spliceTo *net.TCPConn
+	lr       io.LimitedReader
+	limit    int64 // budget of the next ReadFrom call, see copySplice
+
+	raw  syscall.RawConn // src's, to wait for data without reading it; nil if none
+	held bool            // one is a byte read from src while waiting, not yet written
+	one  [1]byte
+}
+
+const (
+	bufSize = 32 << 10
+	// minLimit bounds how long one splice call can run on a very slow
+	// destination; large enough that a fast stream quickly outgrows it.
+	minLimit = 16 << 10
+)
+
+// bufPool holds the buffered loop's buffers, lent out only while data flows.
+var bufPool = sync.Pool{New: func() any { return new([bufSize]byte) }}
+
+func (d *dir) init(r *relay, name string, src, dst net.Conn, ctr *atomic.Int64) {
+	d.r, d.name, d.src, d.dst, d.ctr = r, name, src, dst, ctr
+	s, sok := src.(*net.TCPConn)
+	t, tok := dst.(*net.TCPConn)
+	if canSplice && sok && tok && !r.opt.buffered {
+		d.spliceTo, d.lr.R, d.limit = t, s, minLimit
+	}
+	// Only a bare *net.TCPConn: a wrapper could hold buffered bytes that a
+	// peek at the socket does not see.
+	if canPeek && sok {
+		if raw, err := s.SyscallConn(); err == nil {
+			d.raw = raw
+		}
+	}
+}
+
+func (d *dir) add(n int64) {
+	d.n += n
+	if d.ctr != nil && n != 0 {
+		d.ctr.Add(n)
+	}
+}
+
+// run copies until EOF (nil) or an error.
+func (d *dir) run(pending []byte) error {
+	opt := &d.r.opt
+	if len(pending) > 0 {
+		if opt.Idle > 0 {
+			d.dst.SetWriteDeadline(time.Now().Add(opt.Idle))
+		}
+		n, err := d.dst.Write(pending)
+		d.add(int64(n))
+		d.r.touch()
+		if err != nil {
+			return err
+		}
+	}
+	// Start idle where waiting is free, so a connection that never carries
+	// data never takes a pipe or buffer.
+	idle := d.raw != nil
+	for {
+		if idle {
+			if err := d.wait(); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+		}
+		start := time.Now()
+		d.src.SetReadDeadline(start.Add(opt.Flush))
+		if opt.Idle > 0 {
+			d.dst.SetWriteDeadline(start.Add(opt.Idle))
+		}
+		n, err := d.copy(start)
+		if n > 0 {
+			d.r.touch()
+		}
+		switch {
+		case err == nil:
+			return nil
+		case err == errBudget:
+			idle = false
+		case !isTimeout(err):
+			return err
+		case opt.Idle > 0 && time.Since(start) >= opt.Idle:
+			// The write deadline: dst took nothing for Idle.
+			return ErrIdle
+		default:
+			// The read deadline: counters are current; go on, or wait
+			// without resources if nothing came in a whole interval.
+			idle = n == 0
+		}
+	}
+}
+
+// errBudget ends a splice call that used up its byte budget (not EOF).
+var errBudget = errors.New("budget used")
+
+func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
+
+// copy moves bytes until EOF (nil), the deadlines or an error, and counts them.
+func (d *dir) copy(start time.Time) (int64, error) {
+	var n int64
+	if d.held {
+		d.held = false
+		w, err := d.dst.Write(d.one[:])
+		n += int64(w)
+		d.add(int64(w))
+		if err != nil {
+			return n, err
+		}
+	}
+	var m int64
+	var err error
+	if d.spliceTo != nil {
+		m, err = d.copySplice(start)
+	} else {
+		m, err = d.copyBuffered()
+	}
+	return n + m, err
+}
+
+// copySplice moves bytes in the kernel and counts them when ReadFrom
+// returns. The read deadline makes it return at least every Flush while
+// the source is read; the budget (limit) makes it return about as often when
+// the destination is what holds it back, because then the source never runs
+// dry and each pump of up to 1 MiB into a slow destination happens before
+// the deadline is looked at again. The budget follows the measured rate,
+// so a fast stream still makes about one call per Flush.
+func (d *dir) copySplice(start time.Time) (int64, error) {
+	d.lr.N = d.limit
+	n, err := d.spliceTo.ReadFrom(&d.lr)
+	d.add(n)
+	if err == nil && d.lr.N == 0 {
+		err = errBudget
+	}
+	if n > 0 {
+		el := max(time.Since(start), time.Microsecond)
+		rate := float64(n) * float64(d.r.opt.Flush) / float64(el)
+		// Doubling at most: a burst that only fills socket buffers must
+		// not pass for the destination's rate.
+		d.limit = int64(min(max(rate, minLimit), 2*float64(d.limit), 1<<50))
+	}
+	return n, err
+}
+
+// copyBuffered is the user-space loop; it counts every chunk.
+func (d *dir) copyBuffered() (int64, error) {
+	buf := bufPool.Get().(*[bufSize]byte)
+	defer bufPool.Put(buf)
+	var n int64
+	for {
+		nr, rerr := d.src.Read(buf[:])
+		if nr > 0 {
+			nw, werr := d.dst.Write(buf[:nr])
+			n += int64(nw)
+			d.add(int64(nw))
+			if werr != nil {
+				return n, werr
+			}
+		}
+		if rerr == io.EOF {
+			return n, nil
+		}
+		if rerr != nil {
+			return n, rerr
+		}
+	}
+}
+
+// wait blocks, holding no buffer or pipe, until src has data, EOF (io.EOF)
+// or an error, or the idle timeout (ErrIdle). Without a raw conn it reads
+// one byte, which copy then writes first.
+func (d *dir) wait() error {
+	idle := d.r.opt.Idle
+	for {
+		var dl time.Time
+		if idle > 0 {
+			dl = d.r.idleSince().Add(idle)
+		}
+		d.src.SetReadDeadline(dl)
+		var err error
+		if d.raw != nil {
+			err = d.raw.Read(readable)
+		} else {
+			var n int
+			n, err = d.src.Read(d.one[:])
+			if n > 0 {
+				d.held = true
+				return nil
+			}
+		}
+		if err == nil || !isTimeout(err) {
+			return err
+		}
+		// Deadline: the other direction may have moved bytes meanwhile.
+		if idle > 0 && time.Since(d.r.idleSince()) >= idle {
+			return ErrIdle
+		}
+	}
+}

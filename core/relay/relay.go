@@ -1,0 +1,194 @@
+// Package relay copies bytes between a SOCKS client's connection and the
+// outbound connection once the handshake is over: TCP with half-close in both
+// directions, live per-connection byte counters and an optional idle timeout.
+// It knows nothing of SOCKS, dialing or the stats table; the server hands it
+// two connected net.Conns and the two counters it wants kept current.
+//
+// # How bytes are copied and counted
+//
+// When both connections are *net.TCPConn on Linux, each direction runs
+// (*net.TCPConn).ReadFrom, which moves the data with splice(2) through a
+// kernel pipe and never copies it into user space. ReadFrom only returns at
+// EOF or on an error, so to see the bytes while they flow, each call runs
+// under a read deadline on the source Flush ahead: when it fires, ReadFrom
+// returns the bytes written so far together with a timeout, the direction
+// adds them to its counter and calls again. No byte is lost or counted
+// twice: internal/poll.Splice checks the read deadline only before draining
+// the source into the empty pipe, never between draining and pumping the
+// pipe into the destination, so a read timeout always leaves the pipe empty
+// and written exact. (A write deadline could strand bytes in the pipe; the
+// relay sets one only as the idle timeout, where it closes both sides
+// anyway.)
+//
+// Everything else (other platforms, other net.Conn types, and the
+// comparison in the benchmarks) uses a read/write loop with a pooled 32 KiB
+// buffer that counts every chunk.
+//
+// The splice path is the one kept, by measurement on loopback (2 CPUs, Go
+// 1.26, BenchmarkRelay with -count=5; see bench_test.go): relay CPU per GB
+// relayed
+//
+//	splice, counting      ~ 201 ms/GB   (~ 1570 MB/s)
+//	splice, counting off  ~ 201 ms/GB   (~ 1580 MB/s)
+//	bare io.Copy both ways~ 200 ms/GB   (~ 1590 MB/s)
+//	buffered, counting    ~ 640 ms/GB   (~ 1150 MB/s)
+//
+// so counting costs nothing measurable against counting off or a bare
+// io.Copy relay, while the buffered loop costs three times the CPU.
+//
+// # Idle connections
+//
+// An idle direction holds neither a pipe nor a buffer: after one Flush
+// interval without a byte it waits until the source becomes readable (a
+// MSG_PEEK poll through syscall.RawConn, or a one-byte read where that is
+// not available) and only then starts copying again. There is no timer or
+// goroutine per connection other than the deadlines and the one goroutine
+// that runs the second direction.
+package relay
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrIdle is returned by TCP when it closed the connections because no byte
+// moved in either direction for Options.Idle.
+var ErrIdle = errors.New("relay: idle timeout")
+
+// Options tune a relay. The zero value means: no idle timeout, counters
+// brought up to date every second.
+type Options struct {
+	// Idle closes both connections after that long without a byte moving in
+	// either direction; 0 means never. It is measured with a granularity of
+	// Flush, so Flush is lowered to Idle/2 when it is longer than that.
+	// A write that makes no progress for Idle also counts as idle.
+	Idle time.Duration
+
+	// Flush is the longest a counter lags behind the bytes moved while they
+	// flow; 0 means 1 s.
+	Flush time.Duration
+
+	// buffered forces the user-space loop where splice would be used, to
+	// compare the two in tests and benchmarks.
+	buffered bool
+}
+
+const defaultFlush = time.Second
+
+func (o Options) norm() Options {
+	if o.Flush <= 0 {
+		o.Flush = defaultFlush
+	}
+	if o.Idle < 0 {
+		o.Idle = 0
+	}
+	if o.Idle > 0 && o.Flush > o.Idle/2 {
+		o.Flush = o.Idle / 2
+	}
+	return o
+}
+
+// TCP copies client→target (up) and target→client (down) until both
+// directions have ended, then closes both connections and returns the bytes
+// moved each way.
+//
+// pending holds bytes already read from the client (pipelined behind the
+// handshake); they are written to target first and counted as up. up and
+// down, when not nil, receive the byte counts as they move, at least once
+// per Flush while bytes flow; at return they have received exactly upBytes
+// and downBytes.
+//
+// EOF on one side is passed on with CloseWrite and the other direction goes
+// on; if the destination cannot half-close, the relay ends instead. An error
+// in either direction closes both connections. To stop a relay, close either
+// connection: TCP then returns promptly with an error wrapping
+// net.ErrClosed. err is nil when both directions ended with EOF, ErrIdle
+// after an idle timeout, and otherwise the first error, naming its
+// direction.
+//
+// TCP runs one direction on the calling goroutine and starts exactly one
+// goroutine for the other, which has ended by the time TCP returns.
+func TCP(client, target net.Conn, up, down *atomic.Int64, pending []byte, opt Options) (upBytes, downBytes int64, err error) {
+	r := &relay{opt: opt.norm(), client: client, target: target}
+	r.touch()
+	r.up.init(r, "up", client, target, up)
+	r.down.init(r, "down", target, client, down)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.down.finish(r.down.run(nil))
+	}()
+	r.up.finish(r.up.run(pending))
+	r.wg.Wait()
+	client.Close()
+	target.Close()
+	return r.up.n, r.down.n, r.err
+}
+
+// relay is the state both directions share.
+type relay struct {
+	opt            Options
+	client, target net.Conn
+	up, down       dir
+	wg             sync.WaitGroup
+
+	// last is when a byte last moved in either direction, as nanoseconds
+	// since epoch; kept only when there is an idle timeout.
+	last atomic.Int64
+
+	mu      sync.Mutex
+	err     error // first cause of the end, reported by TCP
+	closing bool  // both conns are being closed; later errors are echoes
+}
+
+// epoch anchors last on the monotonic clock.
+var epoch = time.Now()
+
+func (r *relay) touch() {
+	if r.opt.Idle > 0 {
+		r.last.Store(int64(time.Since(epoch)))
+	}
+}
+
+// idleSince is when a byte last moved, suitable as a deadline base.
+func (r *relay) idleSince() time.Time {
+	return epoch.Add(time.Duration(r.last.Load()))
+}
+
+// stop records why the relay ends (nil for a normal end) unless an earlier
+// cause is known, and closes both connections so both directions return.
+func (r *relay) stop(err error) {
+	r.mu.Lock()
+	if !r.closing {
+		r.err = err
+		r.closing = true
+	}
+	r.mu.Unlock()
+	r.client.Close()
+	r.target.Close()
+}
+
+// finish ends one direction: pass EOF on, or stop the relay.
+func (d *dir) finish(err error) {
+	switch {
+	case errors.Is(err, ErrIdle):
+		d.r.stop(ErrIdle)
+	case err != nil:
+		d.r.stop(fmt.Errorf("relay %s: %w", d.name, err))
+	default:
+		cw, ok := d.dst.(interface{ CloseWrite() error })
+		if !ok {
+			// Without half-close the peer would wait for an EOF that never
+			// comes; ending the relay is the visible failure.
+			d.r.stop(nil)
+			return
+		}
+		if err := cw.CloseWrite(); err != nil {
+			d.r.stop(fmt.Errorf("relay %s: %w", d.name, err))
+		}
+	}
+}

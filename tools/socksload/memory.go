@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// memWorkers open and check the idle connections in parallel.
+const memWorkers = 32
+
+// mem is what one idle-connection run measured.
+type mem struct {
+	perConn float64 // KiB per open connection
+	kind    string  // PSS or RSS
+	opened  int
+	echoed  int
+	openErr error
+}
+
+// measureMemory reads the memory of a freshly started server, opens conns
+// proxied connections to the echo targets, waits settle, reads the memory
+// again and divides the growth by the connections open. Then it sends one
+// byte through each connection and counts the echoes, to show they all
+// still work. Opening stops at the first failure.
+func measureMemory(ctx context.Context, p *proxy, t *targets, conns int, settle time.Duration) (mem, error) {
+	if p.srv == nil {
+		return mem{}, errors.New("memory needs a server process")
+	}
+	if err := sleepCtx(ctx, 200*time.Millisecond); err != nil {
+		return mem{}, err
+	}
+	before, kind, err := procMemory(p.srv.pid())
+	if err != nil {
+		return mem{}, err
+	}
+	cs := make([]*net.TCPConn, conns)
+	defer func() {
+		for _, c := range cs {
+			if c != nil {
+				abort(c)
+			}
+		}
+	}()
+	var r mem
+	var next atomic.Int64
+	var stop atomic.Bool
+	var once sync.Once
+	parallel(func() {
+		for !stop.Load() {
+			i := int(next.Add(1) - 1)
+			if i >= conns {
+				return
+			}
+			c, err := p.dialTCP(ctx, t.echoes[i%len(t.echoes)])
+			if err != nil {
+				once.Do(func() { r.openErr = fmt.Errorf("connection %d: %w", i+1, err) })
+				stop.Store(true)
+				return
+			}
+			cs[i] = c
+		}
+	})
+	for _, c := range cs {
+		if c != nil {
+			r.opened++
+		}
+	}
+	if r.opened == 0 {
+		return r, r.openErr
+	}
+	if err := sleepCtx(ctx, settle); err != nil {
+		return r, err
+	}
+	after, _, err := procMemory(p.srv.pid())
+	if err != nil {
+		return r, err
+	}
+	r.kind = kind
+	r.perConn = float64(after-before) / float64(r.opened) / 1024
+	r.echoed = echoAll(cs)
+	return r, nil
+}
+
+// echoAll sends a byte through each open connection and counts the ones
+// that bring it back within a few seconds.
+func echoAll(cs []*net.TCPConn) int {
+	var ok, next atomic.Int64
+	parallel(func() {
+		var b [1]byte
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(cs) {
+				return
+			}
+			c := cs[i]
+			if c == nil {
+				continue
+			}
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			if _, err := c.Write([]byte{'x'}); err != nil {
+				continue
+			}
+			if _, err := c.Read(b[:]); err == nil && b[0] == 'x' {
+				ok.Add(1)
+			}
+		}
+	})
+	return int(ok.Load())
+}
+
+// parallel runs f in memWorkers goroutines and waits for them.
+func parallel(f func()) {
+	var wg sync.WaitGroup
+	for range memWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f()
+		}()
+	}
+	wg.Wait()
+}
+
+// runMemory measures the memory group, a fresh server for every run.
+func (b *bench) runMemory(ctx context.Context) error {
+	st := step{
+		name:    fmt.Sprintf("%d idle connections", b.cfg.conns),
+		metrics: []metric{mMem, mMemOK},
+		run: func(ctx context.Context, p *proxy) (string, error) {
+			r, err := measureMemory(ctx, p, b.tg, b.cfg.conns, b.cfg.settle)
+			if err != nil {
+				return "", err
+			}
+			if r.openErr != nil {
+				b.notef("%s: opened %d of %d idle connections: %v", p.col, r.opened, b.cfg.conns, r.openErr)
+			}
+			b.res.add(mMem, p.col, r.perConn)
+			b.res.add(mMemOK, p.col, float64(r.echoed))
+			return fmt.Sprintf("%6.1f KiB/conn (%s)  %d opened, %d echoed", r.perConn, r.kind, r.opened, r.echoed), nil
+		},
+	}
+	cols := b.available(colSockstray, colMicrosocks, colBare)
+	return b.interleave(ctx, "memory", cols, true, []step{st})
+}
