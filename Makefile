@@ -58,3 +58,6 @@ bench: deps build
 
 clean:
 	rm -rf bin
+
+# Packaging targets (make package, make package-test) live with the packaging.
+-include packaging/package.mk

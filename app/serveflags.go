@@ -25,16 +25,15 @@ const (
 // builtinProfile is the profile a fresh install has.
 const builtinProfile = "Direct"
 
-type upstreamList []outbound.Upstream
+// upstreamList collects --upstream values. They are parsed after the flags,
+// not in Set: the flag package quotes a value that Set rejects in its
+// message, and the value may hold a password.
+type upstreamList []string
 
 func (u *upstreamList) String() string { return fmt.Sprint(len(*u), " upstreams") }
 
 func (u *upstreamList) Set(s string) error {
-	up, err := parseUpstream(s)
-	if err != nil {
-		return err
-	}
-	*u = append(*u, up)
+	*u = append(*u, s)
 	return nil
 }
 
@@ -42,8 +41,12 @@ func (u *upstreamList) Set(s string) error {
 // refused rather than used: it would sit in shell history and ps output.
 func parseUpstream(s string) (outbound.Upstream, error) {
 	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "socks5" || u.Host == "" || u.Port() == "" {
-		return outbound.Upstream{}, fmt.Errorf("upstream %q: want socks5://[USER@]HOST:PORT", s)
+	if err != nil {
+		// url's error quotes the whole value, password and all.
+		return outbound.Upstream{}, errors.New("--upstream: not a URL; want socks5://[USER@]HOST:PORT")
+	}
+	if u.Scheme != "socks5" || u.Host == "" || u.Port() == "" {
+		return outbound.Upstream{}, fmt.Errorf("--upstream %s: want socks5://[USER@]HOST:PORT", u.Redacted())
 	}
 	if _, set := u.User.Password(); set {
 		return outbound.Upstream{}, fmt.Errorf("upstream %s: a password on the command line is refused; set %s", u.Redacted(), envUpstreamPassword)
@@ -133,8 +136,15 @@ func serveConfig(args []string, stderr io.Writer) (*server.Config, error) {
 		return nil, err
 	}
 	if len(ups) > 0 {
-		cfg.Route = &outbound.Chain{Hops: ups}
+		chain := &outbound.Chain{}
+		for _, s := range ups {
+			up, err := parseUpstream(s)
+			if err != nil {
+				return nil, err
+			}
+			chain.Hops = append(chain.Hops, up)
+		}
+		cfg.Route = chain
 	}
 	return cfg, cfg.Check()
 }
-

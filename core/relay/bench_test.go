@@ -19,6 +19,12 @@ import (
 // is the relay's alone.
 const peerEnv = "RELAY_BENCH_PEER"
 
+// peerCPUsEnv, if set, pins the peer with taskset(1) to these CPUs; run
+// the benchmark under taskset on the others so the two never compete:
+//
+//	RELAY_BENCH_PEER_CPUS=1 taskset -c 0 go test -run '^$' -bench Relay
+const peerCPUsEnv = "RELAY_BENCH_PEER_CPUS"
+
 // BenchmarkRelay pushes b.N MiB from a client through the relay to a sink
 // over loopback, one connection per run, and reports the relay process's
 // CPU time per GB next to the throughput.
@@ -111,6 +117,9 @@ type peer struct {
 // startPeer runs the traffic process; it stops when its stdin closes.
 func startPeer(b *testing.B) *peer {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if cpus := os.Getenv(peerCPUsEnv); cpus != "" {
+		cmd = exec.Command("taskset", "-c", cpus, os.Args[0], "-test.run=^$")
+	}
 	cmd.Env = append(os.Environ(), peerEnv+"=1")
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()

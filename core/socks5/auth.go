@@ -3,6 +3,7 @@ package socks5
 import (
 	"fmt"
 	"io"
+	"log/slog"
 )
 
 // Greeting is the client's first message: the methods it offers.
@@ -138,6 +139,25 @@ func (u UserPass) String() string {
 
 // GoString leaves the password out, also under %#v.
 func (u UserPass) GoString() string { return "socks5." + u.String() }
+
+// Format leaves the password out under every verb (%d, %x… too).
+func (u UserPass) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		io.WriteString(f, u.GoString())
+		return
+	}
+	io.WriteString(f, u.String())
+}
+
+// MarshalJSON leaves the password out of JSON.
+func (u UserPass) MarshalJSON() ([]byte, error) {
+	return []byte(fmt.Sprintf(`{"username":%q,"password":"<redacted>"}`, u.Username)), nil
+}
+
+// LogValue leaves the password out of slog output, whatever the handler.
+func (u UserPass) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("username", u.Username), slog.String("password", "<redacted>"))
+}
 
 // Append encodes the request.
 func (u UserPass) Append(b []byte) ([]byte, error) {

@@ -1,6 +1,9 @@
 package socks5_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -172,5 +175,20 @@ func TestParseUserPassCopies(t *testing.T) {
 	clear(data)
 	if u.Username != "myuser" || u.Password != "mypasswd" {
 		t.Errorf("decoded strings changed with the input buffer: %q %q", u.Username, []byte(u.Password))
+	}
+}
+
+func TestUserPassNeverShowsPassword(t *testing.T) {
+	u := socks5.UserPass{Username: "myuser", Password: "mypasswd"}
+	j, _ := json.Marshal(u)
+	var logged strings.Builder
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("x", "auth", u)
+	for _, s := range []string{fmt.Sprintf("%d %x %s %v %+v %#v %q", u, u, u, u, u, u, u), string(j), logged.String()} {
+		if strings.Contains(s, "mypasswd") {
+			t.Errorf("password shown: %s", s)
+		}
+		if !strings.Contains(s, "myuser") {
+			t.Errorf("username missing: %s", s)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/sockstray/sockstray/core/socks5"
@@ -23,6 +24,8 @@ type bench struct {
 	res    results
 	notes  []string
 
+	loadStart string // load averages when the run began
+
 	// Server CPU time and bytes over all throughput windows, per column.
 	cpu      [numColumns]time.Duration
 	cpuBytes [numColumns]int64
@@ -31,6 +34,13 @@ type bench struct {
 // newBench checks what can run and starts the targets.
 func newBench(cfg config, log io.Writer) (*bench, error) {
 	b := &bench{cfg: cfg, log: log}
+	if l, err := loadAvg(); err == nil {
+		b.loadStart = l
+		var one float64
+		if _, err := fmt.Sscan(l, &one); err == nil && one > 0.5*float64(runtime.NumCPU()) {
+			b.notef("load average %s on %d CPUs before the run: other processes are busy and the figures will be noisy", l, runtime.NumCPU())
+		}
+	}
 	b.checkNoFile()
 	if err := b.findServers(); err != nil {
 		return nil, err

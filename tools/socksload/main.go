@@ -30,6 +30,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -84,14 +85,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"memory":     b.runMemory,
 		"udp":        b.runUDP,
 	}
+	code := 0
 	for _, g := range cfg.groups {
 		if err := runs[g](ctx); err != nil {
-			fmt.Fprintf(stderr, "socksload: %s: %v\n", g, err)
-			return 1
+			b.notef("%s stopped: %v; the figures are partial", g, err)
+			code = 1
+			break
 		}
 	}
 	b.report(stdout)
-	return 0
+	return code
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -150,7 +153,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			if !found {
 				return cfg, fmt.Errorf("-only: unknown group %q (want %s)", g, strings.Join(allGroups, ", "))
 			}
-			cfg.groups = append(cfg.groups, g)
+			if !slices.Contains(cfg.groups, g) {
+				cfg.groups = append(cfg.groups, g)
+			}
 		}
 	}
 	return cfg, nil

@@ -21,16 +21,19 @@ func (b *bench) report(w io.Writer) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "socksload: SOCKS5 servers on loopback; %d CPUs, %s/%s, %s; %d round(s) of %v, medians; %d idle connections\n\n",
+	fmt.Fprintf(w, "socksload: SOCKS5 servers on loopback; %d CPUs, %s/%s, %s; %d round(s) of %v, medians; %d idle connections\n",
 		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), b.cfg.rounds, b.cfg.duration, b.cfg.conns)
+	if end, err := loadAvg(); err == nil {
+		fmt.Fprintf(w, "load average before: %s, after: %s\n", b.loadStart, end)
+	}
+	fmt.Fprintln(w)
 	b.table(w, "Figures, with each one's ratio to direct", rows, cols, colDirect, true)
 	for _, ref := range []column{colSockstray, colMicrosocks, colBare} {
 		if b.launch[ref] != nil {
 			b.table(w, "Ratio to "+ref.String(), rows, cols, ref, false)
 		}
 	}
-	fmt.Fprintln(w, "Rates: higher is better. CPU, latency and memory: lower is better.")
-	fmt.Fprintln(w)
+	fmt.Fprint(w, legend)
 	b.checks(w)
 	if len(b.notes) > 0 {
 		fmt.Fprintln(w, "Notes:")
@@ -169,3 +172,16 @@ func verdict(ok bool) string {
 	}
 	return "MISS"
 }
+
+const legend = `Rates: higher is better. CPU, latency and memory: lower is better.
+MB/s: 10^6 bytes a second arriving at the far ends in the window, after a warm-up;
+  8 streams each way: 8 connections, each carrying a stream in both directions, both counted.
+CPU per GB: server user+system time over all throughput windows ÷ bytes relayed in them.
+CONNECTs/s: connect, greet, (authenticate,) CONNECT to a target that closes at once, reply,
+  close with a reset; latency from dial to reply. Direct: the TCP connect alone.
+Memory: growth of the fresh server's PSS (else RSS) with the idle connections open, ÷ their
+  number; then one byte is echoed through each.
+UDP: datagrams of 128 bytes through UDP ASSOCIATE to an echo target, 32 in flight; a datagram
+  not back within 500 ms is lost.
+
+`

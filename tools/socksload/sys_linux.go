@@ -96,3 +96,16 @@ func procField(path, name string) (int64, error) {
 	}
 	return 0, fmt.Errorf("%s: no %s line", path, name)
 }
+
+// loadAvg is the 1, 5 and 15 minute load averages.
+func loadAvg() (string, error) {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "", err
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "", fmt.Errorf("/proc/loadavg: unexpected format")
+	}
+	return strings.Join(f[:3], " "), nil
+}

@@ -19,3 +19,5 @@ func raiseNoFile(uint64) (uint64, error) { return 0, errNoProc }
 func procCPU(int) (time.Duration, error) { return 0, errNoProc }
 
 func procMemory(int) (int64, string, error) { return 0, "", errNoProc }
+
+func loadAvg() (string, error) { return "", errNoProc }

@@ -1,0 +1,164 @@
+//go:build unix
+
+package main
+
+import (
+	"net"
+	"strings"
+	"testing"
+)
+
+// Chaining: sockstray → sockstray, sockstray → microsocks (with
+// username/password), sockstray → dante (no authentication: dante checks
+// usernames against system accounts), and a three-hop chain.
+
+// wantRoute checks that a log line names the upstream it went through.
+func wantRoute(t *testing.T, r logRecord, upstream string) {
+	t.Helper()
+	if !strings.Contains(r["route"], upstream) {
+		t.Errorf("log line route=%q does not name the upstream %s: %v", r["route"], upstream, r)
+	}
+}
+
+func TestE2EChainSockstray(t *testing.T) {
+	t.Parallel()
+	needTool(t, "curl", "curl")
+	ht := newHTTPTarget(t, "127.0.0.1")
+	passA, passB := secret("alice"), secret("bob")
+	b, addrB := startServe(t, []string{"SOCKSTRAY_PASSWORD=" + passB}, "--listen", "127.0.0.1:0", "--user", "bob")
+	a, addrA := startServe(t, []string{"SOCKSTRAY_PASSWORD=" + passA, "SOCKSTRAY_UPSTREAM_PASSWORD=" + passB},
+		"--listen", "127.0.0.1:0", "--user", "alice", "--upstream", "socks5://bob@"+addrB)
+
+	for _, tc := range []struct {
+		name, flag, url, dest string
+	}{
+		{"ip", "--socks5", ht.URL, ht.Addr},
+		// The name travels to the last hop, which resolves it.
+		{"hostname", "--socks5-hostname", "http://localhost:" + ht.Port + "/", "localhost:" + ht.Port},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := ht.hits.Load()
+			wantBody(t, curl(t, tc.flag, addrA, "-U", "alice:"+passA, tc.url), ht, before)
+			ra := a.waitConnLog(t, "alice's CONNECT to "+tc.dest, func(r logRecord) bool {
+				return r["cmd"] == "CONNECT" && r["dest"] == tc.dest && r["reply"] == "0" && r["user"] == "alice"
+			})
+			wantRoute(t, ra, addrB)
+			b.waitConnLog(t, "bob's CONNECT to "+tc.dest, func(r logRecord) bool {
+				return r["cmd"] == "CONNECT" && r["dest"] == tc.dest && r["reply"] == "0" && r["user"] == "bob"
+			})
+		})
+	}
+}
+
+func TestE2EChainMicrosocks(t *testing.T) {
+	t.Parallel()
+	needTool(t, "curl", "curl")
+	ht := newHTTPTarget(t, "127.0.0.1")
+	pass := secret("carol")
+	m, addrM := startMicrosocks(t, "carol", pass)
+	a, addrA := startServe(t, []string{"SOCKSTRAY_UPSTREAM_PASSWORD=" + pass},
+		"--listen", "127.0.0.1:0", "--upstream", "socks5://carol@"+addrM)
+
+	for _, tc := range []struct {
+		name, flag, url, dest string
+	}{
+		{"ip", "--socks5", ht.URL, ht.Addr},
+		{"hostname", "--socks5-hostname", "http://localhost:" + ht.Port + "/", "localhost:" + ht.Port},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := ht.hits.Load()
+			wantBody(t, curl(t, tc.flag, addrA, tc.url), ht, before)
+			wantRoute(t, a.waitConnect(t, tc.dest), addrM)
+			// microsocks logs "client[N] IP: connected to HOST:PORT".
+			if !waitFor(logTimeout, func() bool { return strings.Contains(m.stderr.String(), "connected to "+tc.dest) }) {
+				t.Fatalf("microsocks did not log a connection to %s:\n%s", tc.dest, m.stderr.String())
+			}
+		})
+	}
+
+	t.Run("wrong upstream password", func(t *testing.T) {
+		bad, addrBad := startServe(t, []string{"SOCKSTRAY_UPSTREAM_PASSWORD=wrong-" + pass},
+			"--listen", "127.0.0.1:0", "--upstream", "socks5://carol@"+addrM)
+		before := ht.hits.Load()
+		if r := curl(t, "--socks5", addrBad, ht.URL); r.code == 0 || r.stdout != "" {
+			t.Fatalf("want curl to fail when the upstream refuses the login, got %s", r)
+		}
+		if ht.hits.Load() != before {
+			t.Fatal("target reached although the upstream login failed")
+		}
+		bad.waitConnLog(t, "a failed CONNECT", func(r logRecord) bool {
+			return r["cmd"] == "CONNECT" && r["dest"] == ht.Addr && r["reply"] != "0"
+		})
+	})
+}
+
+func TestE2EChainDante(t *testing.T) {
+	t.Parallel()
+	needTool(t, "curl", "curl")
+	ncat := needTool(t, "ncat", "ncat")
+	ht := newHTTPTarget(t, "127.0.0.1")
+	echo := newEchoTarget(t)
+	d, addrD := startDante(t)
+	pass := secret("alice")
+	a, addrA := startServe(t, []string{"SOCKSTRAY_PASSWORD=" + pass},
+		"--listen", "127.0.0.1:0", "--user", "alice", "--upstream", "socks5://"+addrD)
+
+	// dante logs "tcp/connect [: CLIENT.PORT US.PORT -> OUT.PORT HOST.PORT".
+	danteSaw := func(t *testing.T, hostport string) {
+		t.Helper()
+		h, p, _ := net.SplitHostPort(hostport)
+		want := h + "." + p
+		if !waitFor(logTimeout, func() bool {
+			for _, line := range strings.Split(d.stderr.String(), "\n") {
+				if strings.Contains(line, "tcp/connect") && strings.Contains(line, want) {
+					return true
+				}
+			}
+			return false
+		}) {
+			t.Fatalf("dante logged no tcp/connect to %s:\n%s", want, d.stderr.String())
+		}
+	}
+
+	t.Run("curl", func(t *testing.T) {
+		before := ht.hits.Load()
+		wantBody(t, curl(t, "--socks5", addrA, "-U", "alice:"+pass, ht.URL), ht, before)
+		wantRoute(t, a.waitConnect(t, ht.Addr), addrD)
+		danteSaw(t, ht.Addr)
+	})
+
+	t.Run("ncat half-close", func(t *testing.T) {
+		msg := "hello through sockstray and dante\n"
+		host, port, _ := net.SplitHostPort(echo.Addr)
+		r := runTool(t, toolTimeout, childEnv(), msg, ncat,
+			"--proxy", addrA, "--proxy-type", "socks5", "--proxy-auth", "alice:"+pass, host, port)
+		if r.code != 0 || r.stdout != msg {
+			t.Fatalf("ncat: want exit 0 and the echo %q, got %s", msg, r)
+		}
+		wantRoute(t, a.waitConnect(t, echo.Addr), addrD)
+		danteSaw(t, echo.Addr)
+	})
+}
+
+// TestE2EChainThreeHops: curl → sockstray → sockstray → microsocks → target.
+func TestE2EChainThreeHops(t *testing.T) {
+	t.Parallel()
+	needTool(t, "curl", "curl")
+	ht := newHTTPTarget(t, "127.0.0.1")
+	pass := secret("carol")
+	m, addrM := startMicrosocks(t, "carol", pass)
+	b, addrB := startServe(t, nil, "--listen", "127.0.0.1:0")
+	a, addrA := startServe(t, []string{"SOCKSTRAY_UPSTREAM_PASSWORD=" + pass},
+		"--listen", "127.0.0.1:0", "--upstream", "socks5://"+addrB, "--upstream", "socks5://carol@"+addrM)
+
+	wantBody(t, curl(t, "--socks5-hostname", addrA, "http://localhost:"+ht.Port+"/"), ht, 0)
+	dest := "localhost:" + ht.Port
+	ra := a.waitConnect(t, dest)
+	wantRoute(t, ra, addrB)
+	wantRoute(t, ra, addrM)
+	// The first hop only carries the tunnel to the second.
+	b.waitConnect(t, addrM)
+	if !waitFor(logTimeout, func() bool { return strings.Contains(m.stderr.String(), "connected to "+dest) }) {
+		t.Fatalf("microsocks did not log a connection to %s:\n%s", dest, m.stderr.String())
+	}
+}

@@ -1,0 +1,136 @@
+package profiles
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+// Credentials are a profile's passwords, looked up apart from the profile
+// so that a Profile never holds one.
+type Credentials struct {
+	// Local is the local user's password.
+	Local string
+	// Upstream holds each upstream's password, by the index of
+	// Profile.Upstreams; empty where the upstream has no username.
+	Upstream []string
+}
+
+// String and GoString hide the passwords from %v, %s and %#v.
+func (Credentials) String() string   { return "profiles.Credentials{<redacted>}" }
+func (Credentials) GoString() string { return "profiles.Credentials{<redacted>}" }
+
+// Credentials looks up p's passwords: $SOCKSTRAY_PASSWORD for the local
+// user and $SOCKSTRAY_UPSTREAM_PASSWORD for every upstream when set, the
+// keychain otherwise. Only accounts with a username are looked up.
+func (k *Keychain) Credentials(p *Profile) (Credentials, error) {
+	var c Credentials
+	if p.Username != "" {
+		pw, err := k.lookup(EnvPassword, LocalAccount(p.Name))
+		if err != nil {
+			return Credentials{}, fmt.Errorf("profile %q, local user %q: %w", p.Name, p.Username, err)
+		}
+		c.Local = pw
+	}
+	c.Upstream = make([]string, len(p.Upstreams))
+	for i, u := range p.Upstreams {
+		if u.Username == "" {
+			continue
+		}
+		pw, err := k.lookup(EnvUpstreamPassword, UpstreamAccount(p.Name, i+1))
+		if err != nil {
+			return Credentials{}, fmt.Errorf("profile %q, upstream[%d] user %q: %w", p.Name, i+1, u.Username, err)
+		}
+		c.Upstream[i] = pw
+	}
+	return c, nil
+}
+
+func (k *Keychain) lookup(env, account string) (string, error) {
+	if pw := os.Getenv(env); pw != "" {
+		return pw, nil
+	}
+	pw, err := k.Get(account)
+	if errors.Is(err, ErrNoPassword) {
+		return "", fmt.Errorf("%w (service %s, account %s); store it with the profile editor, or set $%s", ErrNoPassword, k.service(), account, env)
+	}
+	return pw, err
+}
+
+// deleteAll deletes every secret of the profile name: its local user's,
+// upstreams 1 to n, and any further upstream accounts left by earlier
+// versions of the profile, up to the first that is absent. It returns how
+// many it deleted.
+func (k *Keychain) deleteAll(name string, n int) (int, error) {
+	deleted := 0
+	del := func(account string) (bool, error) {
+		err := k.Delete(account)
+		if errors.Is(err, ErrNoPassword) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		deleted++
+		return true, nil
+	}
+	if _, err := del(LocalAccount(name)); err != nil {
+		return deleted, err
+	}
+	for i := 1; ; i++ {
+		found, err := del(UpstreamAccount(name, i))
+		if err != nil {
+			return deleted, err
+		}
+		if i >= n && !found {
+			return deleted, nil
+		}
+	}
+}
+
+// move copies the secrets of p (named from) to the accounts of the name
+// to, and returns the accounts it created so that a failure can be undone.
+func (k *Keychain) move(p *Profile, from, to string) (created []string, err error) {
+	type pair struct{ src, dst string }
+	var pairs []pair
+	if p.Username != "" {
+		pairs = append(pairs, pair{LocalAccount(from), LocalAccount(to)})
+	}
+	for i, u := range p.Upstreams {
+		if u.Username != "" {
+			pairs = append(pairs, pair{UpstreamAccount(from, i+1), UpstreamAccount(to, i+1)})
+		}
+	}
+	for _, pr := range pairs {
+		pw, err := k.Get(pr.src)
+		if errors.Is(err, ErrNoPassword) {
+			continue // nothing to move
+		}
+		if err == nil {
+			err = k.Set(pr.dst, pw)
+		}
+		if err != nil {
+			return created, err
+		}
+		created = append(created, pr.dst)
+	}
+	return created, nil
+}
+
+// dropUnused deletes the secrets old used that p no longer does (a local
+// username cleared, upstreams removed or without a username now).
+func (k *Keychain) dropUnused(old, p *Profile) error {
+	keep := map[string]bool{}
+	for _, a := range p.secretAccounts() {
+		keep[a] = true
+	}
+	for _, a := range old.secretAccounts() {
+		if keep[a] {
+			continue
+		}
+		if err := k.Delete(a); err != nil && !errors.Is(err, ErrNoPassword) {
+			return err
+		}
+	}
+	return nil
+}

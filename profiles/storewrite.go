@@ -1,0 +1,190 @@
+package profiles
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+)
+
+// Create writes a new profile; ErrExists when one with that name (in any
+// case) exists.
+func (s *Store) Create(p *Profile) error { return s.save(p, true) }
+
+// Save writes p over its file, or creates it. The watcher does not report
+// the app's own saves. A file on disk that does not parse or validate is
+// never overwritten: it is the user's, to fix or remove. Secrets that the
+// old version used and p does not are deleted from the keychain.
+func (s *Store) Save(p *Profile) error { return s.save(p, false) }
+
+func (s *Store) save(p *Profile, create bool) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	path, err := s.Path(p.Name)
+	if err != nil {
+		return err
+	}
+	if err := mkdirPrivate(dirOf(path)); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if other, err := s.sameName(p.Name); err != nil {
+		return err
+	} else if other != "" && (create || other != p.Name) {
+		return fmt.Errorf("%w: %q", ErrExists, other)
+	}
+	var old *Profile
+	if data, err := os.ReadFile(path); err == nil {
+		if old, err = Decode(p.Name, path, data); err != nil {
+			return fmt.Errorf("not saved, the file on disk has problems (fix or remove it first): %w", err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	data := p.Encode()
+	if err := writeFileAtomic(path, data); err != nil {
+		return fmt.Errorf("save profile %q: %w", p.Name, err)
+	}
+	s.remember(p.Name, data, true)
+	if old != nil {
+		if err := s.keychain().dropUnused(old, p); err != nil {
+			return fmt.Errorf("profile %q saved, but its unused secrets are still in the keychain: %w", p.Name, err)
+		}
+	}
+	return nil
+}
+
+// sameName returns the existing profile whose name equals name ignoring
+// case, or "".
+func (s *Store) sameName(name string) (string, error) {
+	names, err := s.names()
+	if err != nil {
+		return "", err
+	}
+	for _, n := range names {
+		if n == name {
+			return n, nil
+		}
+	}
+	for _, n := range names {
+		if strings.EqualFold(n, name) {
+			return n, nil
+		}
+	}
+	return "", nil
+}
+
+// remember records the content of name's file as the app read or wrote
+// it. Call with s.mu held.
+func (s *Store) remember(name string, data []byte, good bool) {
+	if s.seen == nil {
+		s.seen = map[string]fileState{}
+	}
+	st := fileState{hash: sha256.Sum256(data), good: good}
+	if prev, ok := s.seen[name]; ok && !good {
+		st.good = prev.good
+	}
+	s.seen[name] = st
+}
+
+// Remove deletes the profile name: its secrets first (an orphaned secret
+// is worse than a profile that stays), then its file. It also clears the
+// secrets of a profile whose file is already gone. A profile that uses no
+// secret is removed even when the keychain is unavailable.
+func (s *Store) Remove(name string) error {
+	path, err := s.Path(name)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	data, rerr := os.ReadFile(path)
+	exists := rerr == nil
+	if rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		return rerr
+	}
+	var p *Profile
+	if exists {
+		p, _ = Decode(name, path, data)
+	}
+	n := 0
+	if p != nil {
+		n = len(p.Upstreams)
+	}
+	deleted, kerr := s.keychain().deleteAll(name, n)
+	if kerr != nil && (p == nil || len(p.secretAccounts()) > 0) {
+		return fmt.Errorf("profile %q not removed: its passwords could not be deleted: %w", name, kerr)
+	}
+	if !exists {
+		if deleted == 0 {
+			return fmt.Errorf("%w: %q (there is no %s)", ErrNotFound, name, path)
+		}
+		return nil
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("remove profile %q: %w", name, err)
+	}
+	delete(s.seen, name)
+	return nil
+}
+
+// Rename renames the profile from to to: the file, and the keychain
+// accounts of its passwords. Nothing changes when any step fails.
+func (s *Store) Rename(from, to string) error {
+	src, err := s.Path(from)
+	if err != nil {
+		return err
+	}
+	dst, err := s.Path(to)
+	if err != nil {
+		return err
+	}
+	if from == to {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	data, err := os.ReadFile(src)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %q (there is no %s)", ErrNotFound, from, src)
+	}
+	if err != nil {
+		return err
+	}
+	p, err := Decode(from, src, data)
+	if err != nil {
+		return fmt.Errorf("not renamed, fix the file first: %w", err)
+	}
+	if other, err := s.sameName(to); err != nil {
+		return err
+	} else if other != "" && !strings.EqualFold(from, to) {
+		return fmt.Errorf("%w: %q", ErrExists, other)
+	}
+	kc := s.keychain()
+	created, err := kc.move(p, from, to)
+	undo := func() {
+		for _, a := range created {
+			kc.Delete(a)
+		}
+	}
+	if err != nil {
+		undo()
+		return fmt.Errorf("profile %q not renamed: its passwords could not be moved: %w", from, err)
+	}
+	if err := os.Rename(src, dst); err != nil {
+		undo()
+		return fmt.Errorf("rename profile %q: %w", from, err)
+	}
+	if st, ok := s.seen[from]; ok {
+		delete(s.seen, from)
+		s.seen[to] = st
+	}
+	if _, err := kc.deleteAll(from, len(p.Upstreams)); err != nil {
+		return fmt.Errorf("profile renamed to %q, but the old passwords are still in the keychain: %w", to, err)
+	}
+	return nil
+}

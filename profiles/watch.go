@@ -1,0 +1,227 @@
+package profiles
+
+import (
+	"crypto/sha256"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// EventKind is what happened to a profile file.
+type EventKind int
+
+// Kinds of Event.
+const (
+	Added   EventKind = iota + 1 // a new valid profile (or a first valid version)
+	Changed                      // a new valid version of a known profile
+	Removed                      // the file is gone; keep using the last version
+	Invalid                      // the file does not parse or validate; keep the last good version
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case Added:
+		return "added"
+	case Changed:
+		return "changed"
+	case Removed:
+		return "removed"
+	case Invalid:
+		return "invalid"
+	}
+	return "EventKind(?)"
+}
+
+// Event is one change to the profiles folder.
+type Event struct {
+	Kind    EventKind
+	Name    string
+	Profile *Profile      // for Added and Changed
+	Err     *InvalidError // for Invalid
+}
+
+// Debounce is how long the folder must stay quiet before the watcher reads
+// what changed; a save is often several file operations (editors write a
+// temporary file and rename it). A burst that goes on is read every
+// maxBurst anyway.
+const (
+	Debounce = 200 * time.Millisecond
+	maxBurst = 2 * time.Second
+)
+
+// Watcher reports changes to the profiles folder. It watches the folder,
+// not the files: editors save by renaming a new file over the old one.
+type Watcher struct {
+	store  *Store
+	dir    string
+	fsw    *fsnotify.Watcher
+	events chan Event
+	done   chan struct{}
+	wg     sync.WaitGroup
+	once   sync.Once
+}
+
+// Watch starts watching the folder (creating it if needed). Files present
+// now are taken as known: only later changes are reported, and the app's
+// own saves through s never are.
+func (s *Store) Watch() (*Watcher, error) {
+	dir, err := s.dir()
+	if err != nil {
+		return nil, err
+	}
+	if err := mkdirPrivate(dir); err != nil {
+		return nil, err
+	}
+	fsw, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, err
+	}
+	if err := fsw.Add(dir); err != nil {
+		fsw.Close()
+		return nil, err
+	}
+	w := &Watcher{store: s, dir: dir, fsw: fsw, events: make(chan Event, 16), done: make(chan struct{})}
+	names, _ := s.names()
+	for _, n := range names {
+		w.check(n)
+	}
+	w.wg.Add(1)
+	go w.loop()
+	return w, nil
+}
+
+// Events delivers the changes; it is closed by Close.
+func (w *Watcher) Events() <-chan Event { return w.events }
+
+// Close stops watching and waits for the watcher's goroutine to end.
+func (w *Watcher) Close() error {
+	var err error
+	w.once.Do(func() {
+		close(w.done)
+		err = w.fsw.Close()
+		w.wg.Wait()
+	})
+	return err
+}
+
+func (w *Watcher) loop() {
+	defer w.wg.Done()
+	defer close(w.events)
+	pending := map[string]bool{}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	var burst time.Time // when the first event of the pending burst came
+	arm := func() {
+		now := time.Now()
+		if len(pending) == 0 || burst.IsZero() {
+			burst = now
+		}
+		timer.Reset(min(Debounce, burst.Add(maxBurst).Sub(now)))
+	}
+	for {
+		select {
+		case <-w.done:
+			return
+		case ev, ok := <-w.fsw.Events:
+			if !ok {
+				return
+			}
+			name, isProfile := profileName(filepath.Base(ev.Name))
+			if !isProfile || ev.Op == fsnotify.Chmod {
+				continue
+			}
+			arm()
+			pending[name] = true
+		case err, ok := <-w.fsw.Errors:
+			if !ok {
+				return
+			}
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				// Events were lost: look at everything.
+				for _, n := range w.store.knownAndPresent() {
+					pending[n] = true
+				}
+				arm()
+			}
+		case <-timer.C:
+			names := make([]string, 0, len(pending))
+			for n := range pending {
+				names = append(names, n)
+			}
+			slices.Sort(names)
+			clear(pending)
+			burst = time.Time{}
+			for _, n := range names {
+				ev, ok := w.check(n)
+				if !ok {
+					continue
+				}
+				select {
+				case w.events <- ev:
+				case <-w.done:
+					return
+				}
+			}
+		}
+	}
+}
+
+// knownAndPresent lists the names the store knows and the files there are.
+func (s *Store) knownAndPresent() []string {
+	names, _ := s.names()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for n := range s.seen {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// check compares name's file with what the store last saw of it and
+// returns the event that makes up the difference, if any.
+func (w *Watcher) check(name string) (Event, bool) {
+	s := w.store
+	path := filepath.Join(w.dir, name+Ext)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen == nil {
+		s.seen = map[string]fileState{}
+	}
+	st, known := s.seen[name]
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if !known {
+			return Event{}, false
+		}
+		delete(s.seen, name)
+		return Event{Kind: Removed, Name: name}, true
+	}
+	if err != nil {
+		return Event{Kind: Invalid, Name: name, Err: &InvalidError{Name: name, File: path, Problems: []Problem{{Msg: err.Error()}}}}, true
+	}
+	hash := sha256.Sum256(data)
+	if known && st.hash == hash {
+		return Event{}, false
+	}
+	p, err := Decode(name, path, data)
+	if err != nil {
+		s.seen[name] = fileState{hash: hash, good: st.good}
+		ie, _ := err.(*InvalidError)
+		return Event{Kind: Invalid, Name: name, Err: ie}, true
+	}
+	s.seen[name] = fileState{hash: hash, good: true}
+	kind := Added
+	if known && st.good {
+		kind = Changed
+	}
+	return Event{Kind: kind, Name: name, Profile: p}, true
+}
