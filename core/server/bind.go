@@ -27,7 +27,7 @@ func (ss *session) bind(pending []byte) error {
 		return ss.fail(fmt.Errorf("bind listen: %w", err))
 	}
 	defer ln.Close()
-	if err := ss.reply(socks5.ReplySucceeded, socks5.AddrFromNet(ln.Addr())); err != nil {
+	if err := ss.respond(nil, ln.Addr()); err != nil {
 		return fmt.Errorf("first reply: %w", err)
 	}
 
@@ -53,7 +53,7 @@ func (ss *session) bind(pending []byte) error {
 	if early := <-watch; len(early) > 0 {
 		pending = append(pending, early...)
 	}
-	if err := ss.reply(socks5.ReplySucceeded, socks5.AddrFromNet(peer.RemoteAddr())); err != nil {
+	if err := ss.respond(nil, peer.RemoteAddr()); err != nil {
 		return fmt.Errorf("second reply: %w", err)
 	}
 	return ss.relay(peer, pending)

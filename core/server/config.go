@@ -44,6 +44,11 @@ type Config struct {
 	DisableBind bool
 	DisableUDP  bool
 
+	// The listener also speaks SOCKS4/4a and HTTP proxy (CONNECT and
+	// plain forwarding), told apart by the first byte; these turn them off.
+	DisableSOCKS4 bool
+	DisableHTTP   bool
+
 	// HandshakeTimeout bounds everything from accept to the reply; zero is
 	// DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sockstray/sockstray/core/outbound"
+	"github.com/sockstray/sockstray/core/socks4"
 	"github.com/sockstray/sockstray/core/socks5"
 	"github.com/sockstray/sockstray/core/stats"
 )
@@ -25,10 +27,14 @@ type session struct {
 	conn   net.Conn
 	client netip.AddrPort
 	user   string
-	req    socks5.Request
+	req    socks5.Request // the request, in SOCKS5 terms whatever the protocol
+	label  string         // the command as the table shows it: "CONNECT", "HTTP CONNECT"…
 	rec    *stats.Conn
-	code   socks5.Reply // the reply sent, for the log
+	code   socks5.Reply // the outcome in SOCKS5 terms, for the table and the log
 	start  time.Time
+	// answer tells the client the outcome of its request in its own
+	// protocol: err nil is success, bound the address to report.
+	answer func(ss *session, err error, bound net.Addr) error
 	// out is scratch space for replies; small enough for the stack.
 	out [300]byte
 }
@@ -37,10 +43,14 @@ func (s *Server) handle(c net.Conn) {
 	defer s.untrack(c)
 	defer c.Close()
 	ss := &session{srv: s, cfg: s.cfg.Load(), conn: c, client: addrPortOf(c.RemoteAddr()), start: time.Now()}
-	err := ss.serve()
-	ss.log(err)
+	if err := ss.serve(); err != errKeepAliveEnd {
+		ss.log(err)
+	}
 }
 
+// serve tells the protocols apart by the first byte: 05 is SOCKS5, 04
+// SOCKS4/4a, a letter an HTTP proxy request. Anything else is closed
+// without a word.
 func (ss *session) serve() error {
 	cfg := ss.cfg
 	if !clientAllowed(cfg.Allow, ss.client.Addr()) {
@@ -48,7 +58,25 @@ func (ss *session) serve() error {
 	}
 	ss.conn.SetDeadline(ss.start.Add(cfg.handshakeTimeout()))
 	m := newMsgReader(ss.conn)
-	user, err := negotiate(m, newCredentials(cfg.Username, cfg.Password), ss.out[:])
+	first, err := m.peek()
+	switch {
+	case err != nil:
+		m.release()
+		return err
+	case first == socks5.Version:
+		return ss.serveSOCKS5(m)
+	case first == socks4.Version && !cfg.DisableSOCKS4:
+		return ss.serveSOCKS4(m)
+	case isHTTPMethodStart(first) && !cfg.DisableHTTP:
+		return ss.serveHTTP(m)
+	}
+	m.release()
+	return fmt.Errorf("%w: first byte %#02x is neither SOCKS nor HTTP", socks5.ErrBadVersion, first)
+}
+
+func (ss *session) serveSOCKS5(m *msgReader) error {
+	ss.answer = answerSOCKS5
+	user, err := negotiate(m, newCredentials(ss.cfg.Username, ss.cfg.Password), ss.out[:])
 	ss.user = user
 	if err != nil {
 		m.release()
@@ -58,31 +86,56 @@ func (ss *session) serve() error {
 	pending := m.release()
 	if err != nil {
 		if errors.Is(err, socks5.ErrBadAddrType) {
-			ss.reply(socks5.ReplyAddressTypeNotSupported, socks5.Addr{})
+			ss.fail(err)
 		}
 		return err
 	}
 	ss.req = req
+	return ss.dispatch(pending)
+}
+
+// dispatch carries out a parsed request.
+func (ss *session) dispatch(pending []byte) error {
+	cfg := ss.cfg
 	switch {
-	case req.Command == socks5.CmdConnect:
+	case ss.req.Command == socks5.CmdConnect:
 		return ss.connect(pending)
-	case req.Command == socks5.CmdBind && !cfg.DisableBind:
+	case ss.req.Command == socks5.CmdBind && !cfg.DisableBind:
 		return ss.bind(pending)
-	case req.Command == socks5.CmdUDPAssociate && !cfg.DisableUDP:
+	case ss.req.Command == socks5.CmdUDPAssociate && !cfg.DisableUDP:
 		return ss.associate()
 	}
 	ss.open()
-	return ss.fail(fmt.Errorf("%v: %w", req.Command, socks5.ErrCommandNotSupported))
+	return ss.fail(fmt.Errorf("%v: %w", ss.req.Command, socks5.ErrCommandNotSupported))
+}
+
+// answerSOCKS5 is the RFC 1928 reply: the code the error maps to, and the
+// bound address on success.
+func answerSOCKS5(ss *session, err error, bound net.Addr) error {
+	var a socks5.Addr
+	if err == nil && bound != nil {
+		a = socks5.AddrFromNet(bound)
+	}
+	b, aerr := socks5.Response{Reply: socks5.ReplyFor(err), Bound: a}.Append(ss.out[:0])
+	if aerr != nil {
+		return aerr
+	}
+	_, werr := ss.conn.Write(b)
+	return werr
 }
 
 var errClientNotAllowed = errors.New("client address not in the allowlist")
 
 // open records the request in the live table, once it is known.
 func (ss *session) open() {
+	label := ss.label
+	if label == "" {
+		label = ss.req.Command.String()
+	}
 	ss.rec = ss.srv.stats.Open(stats.Info{
 		Client:  ss.client,
 		User:    ss.user,
-		Command: ss.req.Command.String(),
+		Command: label,
 		Dest:    ss.req.Addr.String(),
 		Route:   ss.cfg.route().String(),
 	}, ss.conn)
@@ -99,26 +152,21 @@ func (ss *session) dialContext() (context.Context, context.CancelFunc) {
 	return ctx, cancel
 }
 
-// reply sends a reply and records its code.
-func (ss *session) reply(code socks5.Reply, bound socks5.Addr) error {
-	ss.code = code
+// respond tells the client the outcome of its request and records it.
+func (ss *session) respond(err error, bound net.Addr) error {
+	ss.code = socks5.ReplyFor(err)
 	if ss.rec != nil {
-		ss.rec.SetReply(byte(code))
-	}
-	b, err := socks5.Response{Reply: code, Bound: bound}.Append(ss.out[:0])
-	if err != nil {
-		return err
+		ss.rec.SetReply(byte(ss.code))
 	}
 	// The handshake deadline may have run out in a slow dial: the client
 	// still deserves to hear why.
 	ss.conn.SetWriteDeadline(time.Now().Add(replyTimeout))
-	_, err = ss.conn.Write(b)
-	return err
+	return ss.answer(ss, err, bound)
 }
 
-// fail answers a failed request with the reply code its error maps to.
+// fail answers a failed request and returns its error.
 func (ss *session) fail(err error) error {
-	ss.reply(socks5.ReplyFor(err), socks5.Addr{})
+	ss.respond(err, nil)
 	return err
 }
 
@@ -138,7 +186,7 @@ func (ss *session) log(err error) {
 	}
 	if ss.req.Command != 0 {
 		attrs = append(attrs,
-			slog.String("cmd", ss.req.Command.String()),
+			slog.String("cmd", cmp.Or(ss.label, ss.req.Command.String())),
 			slog.String("dest", ss.req.Addr.String()),
 			slog.String("route", ss.cfg.route().String()))
 	}

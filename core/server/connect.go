@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/sockstray/sockstray/core/relay"
-	"github.com/sockstray/sockstray/core/socks5"
 )
 
 // connect carries out CONNECT: dial through the route, reply with the
@@ -21,7 +20,7 @@ func (ss *session) connect(pending []byte) error {
 		return ss.fail(fmt.Errorf("connect %v via %v: %w", ss.req.Addr, route, err))
 	}
 	defer target.Close()
-	if err := ss.reply(socks5.ReplySucceeded, socks5.AddrFromNet(target.LocalAddr())); err != nil {
+	if err := ss.respond(nil, target.LocalAddr()); err != nil {
 		return fmt.Errorf("reply: %w", err)
 	}
 	return ss.relay(target, pending)

@@ -46,6 +46,21 @@ func (m *msgReader) release() []byte {
 // errTruncated is a connection that ended inside a message.
 var errTruncated = fmt.Errorf("%w: connection closed mid-message", socks5.ErrShort)
 
+// peek returns the first byte the client sends, leaving it unread.
+func (m *msgReader) peek() (byte, error) {
+	for m.w == m.r {
+		k, err := m.conn.Read(m.buf[m.w:])
+		m.w += k
+		if err != nil && k == 0 {
+			return 0, err
+		}
+	}
+	return m.buf[m.r], nil
+}
+
+// buffered returns the bytes read but not yet parsed.
+func (m *msgReader) buffered() []byte { return m.buf[m.r:m.w] }
+
 func readMsg[T any](m *msgReader, parse func([]byte) (T, int, error)) (T, error) {
 	for {
 		v, n, err := parse(m.buf[m.r:m.w])

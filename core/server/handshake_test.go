@@ -121,8 +121,9 @@ func TestAuthentication(t *testing.T) {
 func TestGarbageIsClosedWithoutReply(t *testing.T) {
 	addr, _ := serveOn(t, &server.Config{}, nil)
 	for _, tc := range []struct{ name, data string }{
-		{"SOCKS4", "04 01 00 50 7F 00 00 01 00"},
-		{"HTTP", "47 45 54 20 2F 20 48 54 54 50 2F 31 2E 31 0D 0A"},
+		{"TLS ClientHello", "16 03 01 00 A5 01 00 00 A1 03 03"},
+		{"lower-case text", "67 65 74 20 2F 0D 0A"},
+		{"0xFF", "FF FF FF"},
 		{"NMETHODS 0", "05 00"},
 		{"zero bytes", "00 00 00 00"},
 	} {

@@ -127,6 +127,8 @@ func addrPortOf(a net.Addr) netip.AddrPort {
 		return a.AddrPort()
 	case *net.UDPAddr:
 		return a.AddrPort()
+	case nil:
+		return netip.AddrPort{}
 	}
 	ap, _ := netip.ParseAddrPort(a.String())
 	return ap

@@ -38,7 +38,7 @@ func (ss *session) associate() error {
 		return ss.fail(fmt.Errorf("udp associate listen: %w", err))
 	}
 	defer cl.Close()
-	if err := ss.reply(socks5.ReplySucceeded, socks5.AddrFromNet(cl.LocalAddr())); err != nil {
+	if err := ss.respond(nil, cl.LocalAddr()); err != nil {
 		return fmt.Errorf("reply: %w", err)
 	}
 	ss.conn.SetDeadline(time.Time{})
