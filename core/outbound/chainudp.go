@@ -35,7 +35,10 @@ var anyAddr = socks5.Addr{IP: netip.IPv4Unspecified()}
 // Answers come back wrapped the same way. A name in dst stays a name, for
 // the last hop to resolve. A relay announced as the unspecified address
 // (0.0.0.0) means the upstream's own host at that port, as most servers
-// intend. The association lasts until Close, or until an upstream closes
+// intend. With several hops, each relay must accept datagrams from the
+// relay before it: a server that only takes them from the control
+// connection's address works when its neighbour's TCP and UDP leave from
+// one host. The association lasts until Close, or until an upstream closes
 // its control connection; then ReadFrom returns an error naming it.
 func (c *Chain) ListenPacket(ctx context.Context) (PacketConn, error) {
 	if len(c.Hops) == 0 {

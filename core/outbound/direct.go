@@ -143,9 +143,11 @@ func (d *Direct) lookup(ctx context.Context, dst socks5.Addr) ([]netip.Addr, err
 }
 
 // ListenPacket opens an unconnected UDP socket on the unspecified address
-// (or the Dialer's LocalAddr IP): datagrams go to any destination, and
-// their answers come back from it. Names are resolved per datagram, with a
-// small cache, and every destination passes the context's target check.
+// (or the Dialer's LocalAddr IP), not on loopback: its datagrams go to any
+// destination. ReadFrom returns datagrams from any sender, as an RFC 1928
+// relay does; whether to drop those from hosts never written to is the
+// server's choice. Names are resolved per datagram, with a small cache,
+// and every destination passes the context's target check.
 func (d *Direct) ListenPacket(ctx context.Context) (PacketConn, error) {
 	udp, err := d.listenUDP(ctx)
 	if err != nil {

@@ -1,9 +1,11 @@
 package outbound
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -101,20 +103,26 @@ func Handshake(ctx context.Context, conn net.Conn, cmd socks5.Command, dst socks
 	if _, err := conn.Write(buf); err != nil {
 		return socks5.Addr{}, fail(step, err)
 	}
-	resp, err := socks5.ReadResponse(conn)
+	// VER and REP first: on failure that is all we need, and some servers
+	// send no more before they hang up.
+	var head [2]byte
+	if _, err := io.ReadFull(conn, head[:]); err != nil {
+		return socks5.Addr{}, fail(step, err)
+	}
+	if head[0] != socks5.Version {
+		return socks5.Addr{}, fmt.Errorf("%s: %w", step, socks5.ErrBadVersion)
+	}
+	if r := socks5.Reply(head[1]); r != socks5.ReplySucceeded {
+		return socks5.Addr{}, fmt.Errorf("%s: %w", step, &socks5.ReplyError{Reply: r})
+	}
+	resp, err := socks5.ReadResponse(io.MultiReader(bytes.NewReader(head[:]), conn))
 	switch {
-	case err != nil && resp.Reply != socks5.ReplySucceeded && isAddrErr(err):
-		// A failure reply with a malformed address: the code is what
-		// matters.
-		return socks5.Addr{}, fmt.Errorf("%s: %w", step, &socks5.ReplyError{Reply: resp.Reply})
-	case isAddrErr(err):
+	case errors.Is(err, socks5.ErrBadAddrType), errors.Is(err, socks5.ErrEmptyDomain):
 		// Not %w: the bad address is the upstream's fault, not a sign
 		// that our client's address type is unsupported.
 		return socks5.Addr{}, fmt.Errorf("%s: malformed reply: %v", step, err)
 	case err != nil:
 		return socks5.Addr{}, fail(step, err)
-	case resp.Reply != socks5.ReplySucceeded:
-		return socks5.Addr{}, fmt.Errorf("%s: %w", step, &socks5.ReplyError{Reply: resp.Reply})
 	}
 	return resp.Bound, nil
 }
@@ -136,10 +144,6 @@ func authenticate(conn net.Conn, auth *socks5.UserPass, buf []byte, fail func(st
 		return fmt.Errorf("%w (user %q)", ErrAuthFailed, auth.Username)
 	}
 	return nil
-}
-
-func isAddrErr(err error) bool {
-	return errors.Is(err, socks5.ErrBadAddrType) || errors.Is(err, socks5.ErrEmptyDomain)
 }
 
 func offered(ms []socks5.AuthMethod) string {

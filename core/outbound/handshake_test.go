@@ -23,7 +23,8 @@ func h(s string) []byte {
 }
 
 // scripted plays a server over net.Pipe: for each step it reads len(want)
-// bytes, compares them, and writes the answer.
+// bytes, compares them, and writes the answer; then it hangs up. The
+// answer "hang" makes it wait, silent, until the client closes.
 func scripted(t *testing.T, steps ...[2]string) net.Conn {
 	client, server := net.Pipe()
 	done := make(chan struct{})
@@ -40,11 +41,14 @@ func scripted(t *testing.T, steps ...[2]string) net.Conn {
 				t.Errorf("server read % x, want % x", got, want)
 				return
 			}
+			if s[1] == "hang" {
+				io.Copy(io.Discard, server)
+				return
+			}
 			if _, err := server.Write(h(s[1])); err != nil {
 				return
 			}
 		}
-		io.Copy(io.Discard, server)
 	}()
 	t.Cleanup(func() { client.Close(); <-done })
 	return client
@@ -72,8 +76,10 @@ func TestHandshake(t *testing.T) {
 		{"not socks5", nil, [][2]string{{greetNone, "48 54"}}, "greeting: socks5: wrong protocol version", socks5.ErrBadVersion, socks5.ReplyGeneralFailure},
 		{"closed at greeting", nil, [][2]string{{greetNone, ""}}, "greeting: EOF", io.EOF, socks5.ReplyGeneralFailure},
 		{"refused", nil, [][2]string{{greetNone, "05 00"}, {request, "05 05 00 01 00000000 0000"}}, "connect example.org:443: socks5 server replied 0x05 (connection refused)", nil, socks5.ReplyConnectionRefused},
-		// A failure reply with a broken address still passes its code on.
-		{"refused, bad atyp", nil, [][2]string{{greetNone, "05 00"}, {request, "05 04 00 00"}}, "socks5 server replied 0x04", nil, socks5.ReplyHostUnreachable},
+		// A failure reply cut short still passes its code on.
+		{"short failure reply", nil, [][2]string{{greetNone, "05 00"}, {request, "05 04"}}, "socks5 server replied 0x04", nil, socks5.ReplyHostUnreachable},
+		{"closed at request", nil, [][2]string{{greetNone, "05 00"}, {request, ""}}, "connect example.org:443: EOF", io.EOF, socks5.ReplyGeneralFailure},
+		{"truncated success", nil, [][2]string{{greetNone, "05 00"}, {request, "05 00 00 01 7f"}}, "message truncated", socks5.ErrShort, socks5.ReplyGeneralFailure},
 		// A success with a broken address is the upstream's fault: general
 		// failure, not "address type not supported" for our client.
 		{"success, bad atyp", nil, [][2]string{{greetNone, "05 00"}, {request, "05 00 00 09 00"}}, "connect example.org:443: malformed reply", nil, socks5.ReplyGeneralFailure},
@@ -104,7 +110,7 @@ func TestHandshake(t *testing.T) {
 }
 
 func TestHandshakeCancelled(t *testing.T) {
-	conn := scripted(t, [2]string{"05 01 00", ""}) // reads the greeting, never answers
+	conn := scripted(t, [2]string{"05 01 00", "hang"})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
