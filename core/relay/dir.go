@@ -115,7 +115,6 @@ func (d *dir) run(pending []byte) error {
 	}
 }
 
-var DbgCalls, DbgTimeouts, DbgMaxN atomic.Int64
 // errBudget ends a splice call that used up its byte budget (not EOF).
 var errBudget = errors.New("budget used")
 
@@ -153,9 +152,6 @@ func (d *dir) copy(start time.Time) (int64, error) {
 func (d *dir) copySplice(start time.Time) (int64, error) {
 	d.lr.N = d.limit
 	n, err := d.spliceTo.ReadFrom(&d.lr)
-	DbgCalls.Add(1)
-	if err != nil && isTimeout(err) { DbgTimeouts.Add(1) }
-	if n > DbgMaxN.Load() { DbgMaxN.Store(n) }
 	d.add(n)
 	if err == nil && d.lr.N == 0 {
 		err = errBudget
