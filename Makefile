@@ -40,7 +40,7 @@ lint: vet
 test: deps lint build
 	ulimit -n 65536 2>/dev/null || true; \
 	SOCKSTRAY_BIN=$(CURDIR)/$(BIN) scripts/with-session.sh $(GO) test -race -count=1 ./...
-	CGO_ENABLED=0 $(GO) test -count=1 ./core/... $$(ls profiles/*.go >/dev/null 2>&1 && echo ./profiles/...)
+	CGO_ENABLED=0 scripts/with-session.sh $(GO) test -count=1 ./core/... ./profiles/...
 
 # Coverage-guided fuzzing, FUZZTIME per target.
 fuzz:

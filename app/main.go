@@ -20,6 +20,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "profiles":
+		return profilesCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return 0
@@ -34,6 +36,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 const usage = `usage:
   sockstray                  open the desktop app
   sockstray serve [flags]    run the proxy headless until SIGINT/SIGTERM (sockstray serve -h)
+  sockstray profiles ...     list, show, import, export, remove saved profiles (sockstray profiles help)
   sockstray version          print the version
 `
 

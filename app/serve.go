@@ -20,13 +20,16 @@ import (
 // after a clean stop, 2 for a config that cannot be served (bad flag, port
 // in use, an open listener on the LAN), 1 for anything else.
 func serve(args []string, stdout, stderr io.Writer) int {
-	cfg, err := serveConfig(args, stderr)
+	cfg, prof, err := serveConfig(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "sockstray serve: %v\n", err)
 		return 2
+	}
+	if prof != nil {
+		defer prof.close()
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	// Only for measuring what live counting costs (make bench).
@@ -40,11 +43,17 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "listening on %s\n", eng.Addr())
 	cfg.Logger.Info("serving", "listen", eng.Addr().String(), "route", routeName(cfg),
 		"auth", cfg.Username != "", "allow", fmt.Sprint(cfg.Allow))
+	if prof != nil {
+		prof.follow(eng, cfg)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()
 	stop()
+	if prof != nil {
+		prof.close() // no reload while stopping
+	}
 	start := time.Now()
 	open := eng.Snapshot().Totals.Live
 	eng.Stop()

@@ -85,10 +85,12 @@ func parseAllow(s string) ([]netip.Prefix, error) {
 }
 
 // serveConfig turns serve's flags and environment into an engine config.
-func serveConfig(args []string, stderr io.Writer) (*server.Config, error) {
+// With --profile, the config is the saved profile's (only --listen may
+// change it), and the returned servedProfile follows its edits.
+func serveConfig(args []string, stderr io.Writer) (*server.Config, *servedProfile, error) {
 	fs := flag.NewFlagSet("sockstray serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	profile := fs.String("profile", builtinProfile, "a saved profile")
+	profile := fs.String("profile", builtinProfile, "a saved profile, followed live as its file changes (without it, the flags make the config)")
 	listen := fs.String("listen", "127.0.0.1:1080", "listen address HOST:PORT (port 0 picks a free one)")
 	user := fs.String("user", "", "require username/password; the password comes from $"+envPassword)
 	allow := fs.String("allow", "", "client allowlist: CIDR[,CIDR...]")
@@ -101,19 +103,30 @@ func serveConfig(args []string, stderr io.Writer) (*server.Config, error) {
 	noUDP := fs.Bool("no-udp", false, "refuse UDP ASSOCIATE")
 	allowLocal := fs.Bool("allow-local-targets", false, "let clients from other hosts reach this host's own and loopback addresses")
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	if *profile != builtinProfile {
-		return nil, fmt.Errorf("profile %q not found (saved profiles arrive with the profiles feature; %q is built in)", *profile, builtinProfile)
+		return nil, nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if _, _, err := net.SplitHostPort(*listen); err != nil {
-		return nil, fmt.Errorf("--listen %q: want HOST:PORT", *listen)
+		return nil, nil, fmt.Errorf("--listen %q: want HOST:PORT", *listen)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["profile"] {
+		for _, f := range []string{"user", "allow", "upstream", "handshake-timeout", "idle-timeout", "max-conns", "no-bind", "no-udp", "allow-local-targets"} {
+			if set[f] {
+				return nil, nil, fmt.Errorf("--%s cannot be combined with --profile (only --listen can); change the profile instead", f)
+			}
+		}
+		override := ""
+		if set["listen"] {
+			override = *listen
+		}
+		return profileConfig(*profile, override)
 	}
 	if *handshake <= 0 || *idle < 0 || *maxConns < 0 {
-		return nil, errors.New("timeouts and --max-conns must not be negative, and --handshake-timeout must be positive")
+		return nil, nil, errors.New("timeouts and --max-conns must not be negative, and --handshake-timeout must be positive")
 	}
 	cfg := &server.Config{
 		Listen:            *listen,
@@ -127,24 +140,24 @@ func serveConfig(args []string, stderr io.Writer) (*server.Config, error) {
 	if *user != "" {
 		pass := os.Getenv(envPassword)
 		if pass == "" {
-			return nil, fmt.Errorf("--user %s needs its password in $%s", *user, envPassword)
+			return nil, nil, fmt.Errorf("--user %s needs its password in $%s", *user, envPassword)
 		}
 		cfg.Username, cfg.Password = *user, pass
 	}
 	var err error
 	if cfg.Allow, err = parseAllow(*allow); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(ups) > 0 {
 		chain := &outbound.Chain{}
 		for _, s := range ups {
 			up, err := parseUpstream(s)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			chain.Hops = append(chain.Hops, up)
 		}
 		cfg.Route = chain
 	}
-	return cfg, cfg.Check()
+	return cfg, nil, cfg.Check()
 }

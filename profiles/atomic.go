@@ -56,5 +56,3 @@ func syncDir(dir string) {
 
 // mkdirPrivate creates dir (and its parents) readable by the user only.
 func mkdirPrivate(dir string) error { return os.MkdirAll(dir, 0o700) }
-
-func dirOf(path string) string { return filepath.Dir(path) }

@@ -31,11 +31,12 @@ func Decode(name, file string, data []byte) (*Profile, error) {
 	}
 	var ps problems
 	p := New(name)
-	if migrate(doc, &ps) {
+	if migrate(doc, &ps, FormatVersion, migrations) {
 		decodeProfile(&reader{m: doc, ps: &ps}, p)
 		p.validate(&ps)
 	}
 	locate(data, ps)
+	ps.sortByLine()
 	if err := ps.err(name, file); err != nil {
 		return nil, err
 	}
@@ -55,26 +56,27 @@ func syntaxProblem(err error) Problem {
 	return Problem{Field: pe.LastKey, Msg: "TOML syntax: " + msg, Line: pe.Position.Line, Col: pe.Position.Col}
 }
 
-// migrate checks the version and brings doc up to FormatVersion. A file
-// without a version is version 1, the first format.
-func migrate(doc map[string]any, ps *problems) bool {
+// migrate checks the version and brings doc up to current with steps
+// (steps[n] turns version n into n+1). A file without a version is
+// version 1, the first format.
+func migrate(doc map[string]any, ps *problems, current int64, steps map[int64]func(map[string]any)) bool {
 	v := int64(1)
 	if raw, ok := doc["version"]; ok {
 		n, isInt := raw.(int64)
 		if !isInt {
-			ps.add("version", "%s; want a whole number such as version = %d", describe(raw), FormatVersion)
+			ps.add("version", "%s; want a whole number such as version = %d", describe(raw), current)
 			return false
 		}
 		v = n
 	}
-	if v < 1 || v > FormatVersion {
-		ps.add("version", "%d is not a format this Sockstray reads (1 to %d); a newer Sockstray wrote it, or it is mistyped", v, FormatVersion)
+	if v < 1 || v > current {
+		ps.add("version", "%d is not a format this Sockstray reads (1 to %d); a newer Sockstray wrote it, or it is mistyped", v, current)
 		return false
 	}
-	for ; v < FormatVersion; v++ {
-		migrations[v](doc)
+	for ; v < current; v++ {
+		steps[v](doc)
 	}
-	doc["version"] = int64(FormatVersion)
+	doc["version"] = current
 	return true
 }
 

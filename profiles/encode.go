@@ -10,7 +10,8 @@ import (
 // file documents itself. It holds no password.
 func (p *Profile) Encode() []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Sockstray profile %s. Passwords are kept in the OS keychain, never here.\n", quote(p.Name))
+	// No name in the file: the file name is the profile's name.
+	b.WriteString("# Sockstray profile. Passwords are kept in the OS keychain, never here.\n")
 	fmt.Fprintf(&b, "version = %d\n\n", FormatVersion)
 	fmt.Fprintf(&b, "host = %s\n", quote(p.Host))
 	fmt.Fprintf(&b, "port = %d\n", p.Port)

@@ -3,6 +3,7 @@ package profiles
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -64,6 +65,12 @@ type problems []Problem
 
 func (ps *problems) add(field, format string, args ...any) {
 	*ps = append(*ps, Problem{Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// sortByLine orders located problems by line, those without a line
+// first, keeping the order of problems on the same line.
+func (ps problems) sortByLine() {
+	slices.SortStableFunc(ps, func(a, b Problem) int { return a.Line - b.Line })
 }
 
 // err returns nil when there is no problem, else an *InvalidError.

@@ -122,7 +122,7 @@ func (p *Profile) narrowed() bool {
 	return true
 }
 
-// secretRoles are the keychain accounts the profile uses: its local user's
+// secretAccounts are the keychain accounts the profile uses: its local user's
 // and each upstream's with a username.
 func (p *Profile) secretAccounts() []string {
 	var out []string

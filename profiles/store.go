@@ -158,12 +158,12 @@ func (s *Store) pathOf(name string) (string, error) {
 // Load reads the profile name. A missing file is ErrNotFound; a file with
 // problems is an *InvalidError with every problem and its line.
 func (s *Store) Load(name string) (*Profile, error) {
+	if strings.ContainsAny(name, `/\`) || name == "" {
+		return nil, fmt.Errorf("profile name: %w", ValidName(name))
+	}
 	path, err := s.pathOf(name)
 	if err != nil {
 		return nil, err
-	}
-	if strings.ContainsAny(name, `/\`) {
-		return nil, fmt.Errorf("profile name: %w", ValidName(name))
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {

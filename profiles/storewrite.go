@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -27,7 +28,7 @@ func (s *Store) save(p *Profile, create bool) error {
 	if err != nil {
 		return err
 	}
-	if err := mkdirPrivate(dirOf(path)); err != nil {
+	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -183,7 +184,7 @@ func (s *Store) Rename(from, to string) error {
 		delete(s.seen, from)
 		s.seen[to] = st
 	}
-	if _, err := kc.deleteAll(from, len(p.Upstreams)); err != nil {
+	if _, err := kc.deleteAll(from, len(p.Upstreams)); err != nil && len(p.secretAccounts()) > 0 {
 		return fmt.Errorf("profile renamed to %q, but the old passwords are still in the keychain: %w", to, err)
 	}
 	return nil

@@ -1,0 +1,227 @@
+package profiles
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/net/proxy"
+
+	"github.com/sockstray/sockstray/core/engine"
+)
+
+// syncBuffer is a log destination the test can read while it is written.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// echoServer echoes on a loopback port until the test ends.
+func echoServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				io.Copy(c, c)
+			}()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	return ln.Addr().String()
+}
+
+// freePort finds a loopback port nobody listens on (profiles need a real
+// port; the engine binds it right after).
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// dialProxy connects to target through the proxy with an independent
+// client (golang.org/x/net/proxy).
+func dialProxy(proxyAddr string, auth *proxy.Auth, target string) (net.Conn, error) {
+	d, err := proxy.SOCKS5("tcp", proxyAddr, auth, &net.Dialer{Timeout: 5 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	return d.Dial("tcp", target)
+}
+
+func echoes(c net.Conn, msg string) error {
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	defer c.SetDeadline(time.Time{})
+	if _, err := io.WriteString(c, msg); err != nil {
+		return err
+	}
+	buf := make([]byte, len(msg))
+	if _, err := io.ReadFull(c, buf); err != nil {
+		return err
+	}
+	if string(buf) != msg {
+		return fmt.Errorf("echo %q, want %q", buf, msg)
+	}
+	return nil
+}
+
+func TestFollowAppliesEditsLive(t *testing.T) {
+	target := echoServer(t)
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	s := newStore(t)
+	path := writeProfile(t, s, "live", fmt.Sprintf("port = %d\nallow = [\"127.0.0.1/32\"]\n", port))
+	w, err := s.Watch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	p, err := s.Load("live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := func(*Profile) (Credentials, error) { return Credentials{Local: "follow-pw"}, nil }
+	c, _ := creds(p)
+	cfg, err := p.ServerConfig(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New()
+	if err := eng.Start(cfg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(eng.Stop)
+
+	logs := &syncBuffer{}
+	type handled struct {
+		ev  Event
+		err error
+	}
+	seen := make(chan handled, 8)
+	f := &Follower{Name: "live", Apply: eng.Apply, Credentials: creds,
+		Logger:  slog.New(slog.NewTextHandler(logs, nil)),
+		OnEvent: func(ev Event, err error) { seen <- handled{ev, err} }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); f.Run(ctx, w.Events()) }()
+	t.Cleanup(func() { cancel(); <-done })
+	edit := func(content string, want EventKind) {
+		t.Helper()
+		writeProfile(t, s, "live", content)
+		select {
+		case h := <-seen:
+			if h.ev.Kind != want || h.err != nil {
+				t.Fatalf("follower handled %v (err %v), want %v", h.ev.Kind, h.err, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the follower saw no %v event", want)
+		}
+	}
+
+	open, err := dialProxy(addr, nil, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer open.Close()
+	if err := echoes(open, "before"); err != nil {
+		t.Fatal(err)
+	}
+
+	// An allowlist that leaves this client out: new connections are
+	// refused, the open one keeps going.
+	edit(fmt.Sprintf("port = %d\nallow = [\"10.0.0.0/8\"]\n", port), Changed)
+	if c, err := dialProxy(addr, nil, target); err == nil {
+		c.Close()
+		t.Error("a client outside the new allowlist got through")
+	}
+	if err := echoes(open, "after allowlist"); err != nil {
+		t.Errorf("the open connection broke: %v", err)
+	}
+
+	// Authentication: new clients need the password.
+	edit(fmt.Sprintf("port = %d\nusername = \"me\"\n", port), Changed)
+	if c, err := dialProxy(addr, nil, target); err == nil {
+		c.Close()
+		t.Error("a client without a password got through")
+	}
+	authed, err := dialProxy(addr, &proxy.Auth{User: "me", Password: "follow-pw"}, target)
+	if err != nil {
+		t.Fatalf("a client with the password: %v", err)
+	}
+	authed.Close()
+
+	// A broken edit leaves the last good config in force.
+	edit(fmt.Sprintf("port = %d\nusername = \"me\"\nallow = [\"nonsense\"]\n", port), Invalid)
+	if c, err := dialProxy(addr, &proxy.Auth{User: "me", Password: "follow-pw"}, target); err != nil {
+		t.Errorf("after an invalid edit: %v", err)
+	} else {
+		c.Close()
+	}
+	wantLog := `level=WARN msg="profile invalid: ` + path + `:3:1: allow[1]: \"nonsense\" is not a CIDR such as 192.168.1.0/24 or fd00::/8, keeping the last good config" profile=live`
+	if !strings.Contains(logs.String(), wantLog) {
+		t.Errorf("log:\n%s\nwant a line with:\n%s", logs, wantLog)
+	}
+
+	// Deleted: the engine keeps its last config, and the log says so.
+	removeFile(t, path)
+	select {
+	case h := <-seen:
+		if h.ev.Kind != Removed {
+			t.Fatalf("got %v, want removed", h.ev.Kind)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no removed event")
+	}
+	if c, err := dialProxy(addr, &proxy.Auth{User: "me", Password: "follow-pw"}, target); err != nil {
+		t.Errorf("after removal: %v", err)
+	} else {
+		c.Close()
+	}
+	if err := echoes(open, "still here"); err != nil {
+		t.Errorf("the first connection broke: %v", err)
+	}
+	for _, want := range []string{`level=INFO msg="profile reloaded" profile=live`, `level=WARN msg="profile removed, keeping the last config" profile=live`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs.String(), "follow-pw") {
+		t.Error("the log holds the password")
+	}
+}

@@ -1,0 +1,115 @@
+package profiles
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Settings are the app's own choices, kept in settings.toml next to the
+// profiles folder. The zero value is a fresh install's.
+type Settings struct {
+	// ActiveProfile is the profile in use; empty means BuiltinName.
+	ActiveProfile string
+	// ProxyOnAtStart starts the proxy when the app starts.
+	ProxyOnAtStart bool
+	// WindowWidth and WindowHeight are the window's last size; zero means
+	// the app's default.
+	WindowWidth, WindowHeight int
+}
+
+// Active is the profile in use.
+func (s Settings) Active() string {
+	if s.ActiveProfile == "" {
+		return BuiltinName
+	}
+	return s.ActiveProfile
+}
+
+const maxWindow = 100_000
+
+// settingsVersion is the settings file's format; settingsMigrations work
+// as migrations do for profiles.
+const settingsVersion = 1
+
+var settingsMigrations = map[int64]func(doc map[string]any){}
+
+// SettingsPath is <user config dir>/sockstray/settings.toml.
+func SettingsPath() (string, error) {
+	dir, err := DefaultDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(filepath.Dir(dir), "settings.toml"), nil
+}
+
+// LoadSettings reads the settings file; a missing file is the zero
+// Settings. Problems (syntax, unknown keys, bad values) are an
+// *InvalidError with their lines.
+func LoadSettings(path string) (Settings, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Settings{}, nil
+	}
+	if err != nil {
+		return Settings{}, err
+	}
+	var doc map[string]any
+	if _, err := toml.Decode(string(data), &doc); err != nil {
+		return Settings{}, &InvalidError{File: path, Problems: []Problem{syntaxProblem(err)}}
+	}
+	var s Settings
+	var ps problems
+	if migrate(doc, &ps, settingsVersion, settingsMigrations) {
+		r := &reader{m: doc, ps: &ps}
+		r.skip("version")
+		r.str("active_profile", &s.ActiveProfile)
+		r.boolean("proxy_on_at_start", &s.ProxyOnAtStart)
+		if w := r.table("window"); w != nil {
+			w.integer("width", &s.WindowWidth)
+			w.integer("height", &s.WindowHeight)
+			w.unknown()
+		}
+		r.unknown()
+		s.validate(&ps)
+	}
+	locate(data, ps)
+	ps.sortByLine()
+	if err := ps.err("", path); err != nil {
+		return Settings{}, err
+	}
+	return s, nil
+}
+
+func (s Settings) validate(ps *problems) {
+	if s.ActiveProfile != "" {
+		if err := ValidName(s.ActiveProfile); err != nil {
+			ps.add("active_profile", "%v", err)
+		}
+	}
+	if s.WindowWidth < 0 || s.WindowWidth > maxWindow {
+		ps.add("window.width", "%d is out of range; want 0 (default) to %d", s.WindowWidth, maxWindow)
+	}
+	if s.WindowHeight < 0 || s.WindowHeight > maxWindow {
+		ps.add("window.height", "%d is out of range; want 0 (default) to %d", s.WindowHeight, maxWindow)
+	}
+}
+
+// Save writes the settings atomically, mode 0600.
+func (s Settings) Save(path string) error {
+	var ps problems
+	s.validate(&ps)
+	if err := ps.err("", ""); err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
+		return err
+	}
+	data := fmt.Sprintf("# Sockstray settings.\nversion = %d\n\nactive_profile = %s\nproxy_on_at_start = %t\n\n[window]\nwidth = %d\nheight = %d\n",
+		settingsVersion, quote(s.ActiveProfile), s.ProxyOnAtStart, s.WindowWidth, s.WindowHeight)
+	return writeFileAtomic(path, []byte(data))
+}

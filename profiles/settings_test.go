@@ -1,0 +1,44 @@
+package profiles
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+func TestSettingsRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sockstray", "settings.toml")
+	s, err := LoadSettings(path)
+	if err != nil || s != (Settings{}) || s.Active() != "Direct" {
+		t.Fatalf("missing file: %+v, %v; want zero settings, active Direct", s, err)
+	}
+	want := Settings{ActiveProfile: "work", ProxyOnAtStart: true, WindowWidth: 900, WindowHeight: 640}
+	if err := want.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadSettings(path)
+	if err != nil || got != want {
+		t.Errorf("LoadSettings = %+v, %v; want %+v", got, err, want)
+	}
+	if fi, _ := os.Stat(path); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Errorf("settings mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestSettingsProblems(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "settings.toml")
+	os.WriteFile(path, []byte("version = 1\nactive_profile = \"a/b\"\ntheme = \"dark\"\n[window]\nwidth = -1\n"), 0o600)
+	_, err := LoadSettings(path)
+	var ie *InvalidError
+	want := path + `:2:1: active_profile: "a/b" holds one of / \ : * ? " < > |, which file names cannot; ` +
+		path + `:3:1: theme: unknown key; known here: version, active_profile, proxy_on_at_start, window; ` +
+		path + `:5:1: window.width: -1 is out of range; want 0 (default) to 100000`
+	if !errors.As(err, &ie) || err.Error() != want {
+		t.Errorf("LoadSettings = %v\nwant %s", err, want)
+	}
+	if err := (Settings{WindowHeight: -2}).Save(path); err == nil {
+		t.Error("saved invalid settings")
+	}
+}
