@@ -47,16 +47,17 @@ func (ss *session) bind(pending []byte) error {
 		<-watch
 		return ss.fail(fmt.Errorf("bind accept: %w", err))
 	}
-	defer peer.Close()
 	// Stop the watcher, keeping anything the client sent meanwhile.
 	ss.conn.SetReadDeadline(time.Now())
 	if early := <-watch; len(early) > 0 {
 		pending = append(pending, early...)
 	}
 	if err := ss.respond(nil, peer.RemoteAddr()); err != nil {
+		peer.Close()
 		return fmt.Errorf("second reply: %w", err)
 	}
-	return ss.relay(peer, pending)
+	ss.handOff(peer, pending)
+	return nil
 }
 
 // acceptFrom accepts the first connection from the host the client named;

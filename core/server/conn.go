@@ -32,20 +32,34 @@ type session struct {
 	rec    *stats.Conn
 	code   socks5.Reply // the outcome in SOCKS5 terms, for the table and the log
 	start  time.Time
+	// target and pending are handed from the handshake to the relay.
+	target  net.Conn
+	pending []byte
 	// answer tells the client the outcome of its request in its own
 	// protocol: err nil is success, bound the address to report.
 	answer func(ss *session, err error, bound net.Addr) error
-	// out is scratch space for replies; small enough for the stack.
-	out [300]byte
+	// out is scratch space for replies, which carry IP addresses: 22
+	// bytes at most. It lives as long as the connection, so it is small.
+	out [24]byte
 }
 
 func (s *Server) handle(c net.Conn) {
-	defer s.untrack(c)
-	defer c.Close()
 	ss := &session{srv: s, cfg: s.cfg.Load(), conn: c, client: addrPortOf(c.RemoteAddr()), start: time.Now()}
-	if err := ss.serve(); err != errKeepAliveEnd {
+	err := ss.serve()
+	if err == nil && ss.target != nil {
+		go ss.runRelay()
+		return
+	}
+	ss.finish(err)
+}
+
+// finish logs the connection's end, closes it and lets the server forget it.
+func (ss *session) finish(err error) {
+	if err != errKeepAliveEnd {
 		ss.log(err)
 	}
+	ss.conn.Close()
+	ss.srv.untrack(ss.conn)
 }
 
 // serve tells the protocols apart by the first byte: 05 is SOCKS5, 04
