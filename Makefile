@@ -37,7 +37,7 @@ lint: vet
 # All tests, race detector on, inside a private D-Bus session with an
 # unlocked keychain and an Xvfb display (scripts/with-session.sh). Then core
 # and profiles once more without cgo, as they must build.
-test: deps lint build
+test: deps lint build cross
 	ulimit -n 65536 2>/dev/null || true; \
 	SOCKSTRAY_BIN=$(CURDIR)/$(BIN) scripts/with-session.sh $(GO) test -race -count=1 ./...
 	CGO_ENABLED=0 scripts/with-session.sh $(GO) test -count=1 ./core/... ./profiles/...
@@ -57,7 +57,7 @@ bench: deps build
 	$(GO) run ./tools/socksload -sockstray $(CURDIR)/$(BIN)
 
 clean:
-	rm -rf bin
+	rm -rf bin dist
 
 # Packaging targets (make package, make package-test) live with the packaging.
 -include packaging/package.mk

@@ -12,7 +12,7 @@ packages=(
   libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
   curl ncat proxychains4 microsocks dante-server
   dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick
-  iproute2 procps
+  iproute2 procps desktop-file-utils
 )
 
 if ! command -v go >/dev/null 2>&1; then

@@ -1,0 +1,71 @@
+package autostart
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"golang.org/x/sys/windows/registry"
+)
+
+// runKey is the per-user key whose values Windows runs at login.
+const runKey = `Software\Microsoft\Windows\CurrentVersion\Run`
+
+// Path is where the entry lives, to show to the user: the registry value.
+func Path() (string, error) {
+	return `HKEY_CURRENT_USER\` + runKey + `\` + name, nil
+}
+
+// Enable makes Windows start exe with args at login: the value "Sockstray"
+// under HKCU\…\Run, replacing one written before.
+func Enable(exe string, args ...string) error {
+	if !filepath.IsAbs(exe) {
+		return ErrRelative
+	}
+	if err := checkArgs(exe, args); err != nil {
+		return err
+	}
+	k, _, err := registry.CreateKey(registry.CURRENT_USER, runKey, registry.SET_VALUE)
+	if err != nil {
+		return fmt.Errorf("autostart: %w", err)
+	}
+	defer k.Close()
+	if err := k.SetStringValue(name, commandLine(exe, args)); err != nil {
+		return fmt.Errorf("autostart: %w", err)
+	}
+	return nil
+}
+
+// Disable deletes the Run value. Deleting one that is not there is no error.
+func Disable() error {
+	k, err := registry.OpenKey(registry.CURRENT_USER, runKey, registry.SET_VALUE)
+	if errors.Is(err, registry.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("autostart: %w", err)
+	}
+	defer k.Close()
+	if err := k.DeleteValue(name); err != nil && !errors.Is(err, registry.ErrNotExist) {
+		return fmt.Errorf("autostart: %w", err)
+	}
+	return nil
+}
+
+// Enabled reports whether the Run value is there.
+func Enabled() (bool, error) {
+	k, err := registry.OpenKey(registry.CURRENT_USER, runKey, registry.QUERY_VALUE)
+	if errors.Is(err, registry.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("autostart: %w", err)
+	}
+	defer k.Close()
+	_, _, err = k.GetStringValue(name)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, registry.ErrNotExist):
+		return false, nil
+	}
+	return false, fmt.Errorf("autostart: %w", err)
+}
