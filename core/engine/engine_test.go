@@ -243,3 +243,62 @@ func TestCountsBytes(t *testing.T) {
 		t.Errorf("totals up %d down %d, want %d each", s.Totals.Up, s.Totals.Down, len(msg))
 	}
 }
+
+// TestLiveRates checks what the GUI shows during a long transfer: the
+// connection's counters and rate move while bytes flow, not only at the end.
+func TestLiveRates(t *testing.T) {
+	// A target that sends 64 KiB every 100 ms until the client leaves.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		chunk := make([]byte, 64<<10)
+		for {
+			if _, err := c.Write(chunk); err != nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	e := start(t, &server.Config{})
+	c := dialVia(t, e.Addr(), nil, ln.Addr().String())
+	go io.Copy(io.Discard, c)
+	var sawRate bool
+	var lastDown int64
+	grew := 0
+	deadline := time.Now().Add(4 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(250 * time.Millisecond)
+		s := e.Snapshot()
+		if len(s.Conns) != 1 {
+			continue
+		}
+		if s.Conns[0].RateDown > 0 {
+			sawRate = true
+		}
+		if d := s.Conns[0].Down; d > lastDown {
+			grew++
+			lastDown = d
+		}
+	}
+	if grew < 3 {
+		t.Errorf("the down counter moved %d times in 4 s of steady transfer, want at least 3 (once a second)", grew)
+	}
+	if !sawRate {
+		t.Error("RateDown stayed 0 during a steady transfer")
+	}
+	var seriesDown float64
+	for _, p := range e.Snapshot().Series {
+		seriesDown += p.Down
+	}
+	if seriesDown == 0 {
+		t.Error("the throughput series shows no download")
+	}
+}
