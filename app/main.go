@@ -22,6 +22,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "profiles":
 		return profilesCmd(args[1:], stdout, stderr)
+	case "sysproxy-watchdog": // hidden: started by the system proxy switch
+		return sysproxyWatchdog(args[1:], stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return 0
@@ -39,9 +41,3 @@ const usage = `usage:
   sockstray profiles ...     list, show, import, export, remove saved profiles (sockstray profiles help)
   sockstray version          print the version
 `
-
-// openDesktop is the desktop app's entry; until it exists, say what to use.
-func openDesktop(stderr io.Writer) int {
-	fmt.Fprintln(stderr, "sockstray: the desktop app is not built yet; run `sockstray serve` to start the proxy headless")
-	return 2
-}

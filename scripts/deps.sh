@@ -13,6 +13,7 @@ packages=(
   curl ncat proxychains4 microsocks dante-server
   dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick
   iproute2 procps desktop-file-utils
+  gsettings-desktop-schemas dconf-gsettings-backend dconf-service dconf-cli libglib2.0-bin
 )
 
 if ! command -v go >/dev/null 2>&1; then
