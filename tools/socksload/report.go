@@ -28,6 +28,9 @@ func (b *bench) report(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	b.table(w, "Figures, with each one's ratio to direct", rows, cols, colDirect, true)
+	if b.cfg.rounds > 1 {
+		b.spreadTable(w, rows, cols)
+	}
 	for _, ref := range []column{colSockstray, colMicrosocks, colBare} {
 		if b.launch[ref] != nil {
 			b.table(w, "Ratio to "+ref.String(), rows, cols, ref, false)
@@ -53,7 +56,6 @@ func (b *bench) report(w io.Writer) {
 func (b *bench) table(w io.Writer, title string, rows []metric, cols []column, ref column, figures bool) {
 	fmt.Fprintln(w, title+":")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprint(tw, "")
 	for _, c := range cols {
 		fmt.Fprint(tw, "\t", c)
 	}
@@ -66,6 +68,34 @@ func (b *bench) table(w io.Writer, title string, rows []metric, cols []column, r
 		refv, refok := b.res.value(m, ref)
 		for _, c := range cols {
 			fmt.Fprint(tw, "\t", b.cell(m, c, ref, refv, refok && refv != 0, figures))
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+}
+
+// spreadTable shows how much the rounds disagreed, per figure.
+func (b *bench) spreadTable(w io.Writer, rows []metric, cols []column) {
+	fmt.Fprintln(w, "Spread over the rounds, ±(max−min)/2 of the median:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range cols {
+		fmt.Fprint(tw, "\t", c)
+	}
+	fmt.Fprintln(tw)
+	for _, m := range rows {
+		if !metrics[m].ratios || m == mCPU {
+			continue // CPU per GB is one sum over all rounds
+		}
+		fmt.Fprint(tw, metrics[m].name)
+		for _, c := range cols {
+			cell := "-"
+			if !applies(m, c) {
+				cell = "n/a"
+			} else if sp, ok := b.res.spread(m, c); ok {
+				cell = fmt.Sprintf("±%.0f%%", 100*sp)
+			}
+			fmt.Fprint(tw, "\t", cell)
 		}
 		fmt.Fprintln(tw)
 	}

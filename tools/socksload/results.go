@@ -148,3 +148,20 @@ func applies(m metric, c column) bool {
 	}
 	return false
 }
+
+// spread is half the range of the samples relative to their median: how
+// far apart the rounds were, so a reader can tell whether a difference of
+// a few percent between columns means anything.
+func (r *results) spread(m metric, c column) (float64, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.samples[m][c]
+	if len(s) < 2 {
+		return 0, false
+	}
+	med := median(s)
+	if med == 0 {
+		return 0, false
+	}
+	return (slices.Max(s) - slices.Min(s)) / 2 / med, true
+}
