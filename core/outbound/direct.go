@@ -30,7 +30,14 @@ const (
 	minAttempt = 2 * time.Second
 )
 
-var defaultDialer = &net.Dialer{Timeout: defaultDialTimeout}
+var defaultDialer = &net.Dialer{Timeout: defaultDialTimeout, KeepAliveConfig: KeepAlive}
+
+// KeepAlive turns TCP keep-alive on with the system's timing: one
+// setsockopt per socket instead of Go's four (its own 15 s timing), which
+// measurably slows CONNECT handshakes. Dead peers are still found, in the
+// system's time (two hours on Linux), and a profile's idle timeout ends
+// idle connections sooner where that matters.
+var KeepAlive = net.KeepAliveConfig{Enable: true, Idle: -1, Interval: -1, Count: -1}
 
 func (d *Direct) dialer() *net.Dialer {
 	if d != nil && d.Dialer != nil {
