@@ -1,0 +1,283 @@
+package desktop
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+
+	"github.com/sockstray/sockstray/core/engine"
+	"github.com/sockstray/sockstray/core/server"
+	"github.com/sockstray/sockstray/profiles"
+)
+
+// SetProxy starts or stops the engine with the active profile, and
+// remembers the choice for the next start. A start that fails (port in
+// use, a password missing from the keychain) leaves the proxy off and
+// says why.
+func (c *Controller) SetProxy(on bool) error {
+	c.op.Lock()
+	defer c.op.Unlock()
+	if c.isClosed() {
+		return errClosed
+	}
+	if !on {
+		c.eng.Stop()
+		c.setErr(nil)
+		c.log.Info("proxy off")
+		c.updateSettings(func(s *profiles.Settings) { s.ProxyOnAtStart = false })
+		c.changed()
+		return nil
+	}
+	if c.eng.Running() {
+		return nil
+	}
+	p := c.Active()
+	cfg, err := c.config(p)
+	if err == nil {
+		err = c.eng.Start(cfg)
+	}
+	if err != nil {
+		return c.fail("proxy not started", err)
+	}
+	c.setErr(nil)
+	c.log.Info("proxy on", "profile", p.Name, "listen", c.eng.Addr().String(), "route", routeName(cfg))
+	c.updateSettings(func(s *profiles.Settings) { s.ProxyOnAtStart = true })
+	c.changed()
+	return nil
+}
+
+func routeName(cfg *server.Config) string {
+	if cfg.Route == nil {
+		return "direct"
+	}
+	return cfg.Route.String()
+}
+
+func (c *Controller) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+// UseProfile makes the profile name the active one and, when the proxy is
+// on, applies it live: open connections keep running. When it cannot be
+// applied, the profile in force stays.
+func (c *Controller) UseProfile(name string) error {
+	c.op.Lock()
+	defer c.op.Unlock()
+	p, err := c.store.Load(name)
+	if err != nil {
+		return c.fail(fmt.Sprintf("profile %q not used", name), err)
+	}
+	if err := c.applyLive(p); err != nil {
+		return c.fail(fmt.Sprintf("profile %q not applied", name), err)
+	}
+	c.mu.Lock()
+	c.active, c.lastErr = p, nil
+	c.mu.Unlock()
+	c.log.Info("profile in use", "profile", p.Name)
+	c.updateSettings(func(s *profiles.Settings) { s.ActiveProfile = p.Name })
+	c.changed()
+	return nil
+}
+
+// applyLive hands p to a running engine; it does nothing when the proxy
+// is off. c.op must be held.
+func (c *Controller) applyLive(p *profiles.Profile) error {
+	if !c.eng.Running() {
+		return nil
+	}
+	cfg, err := c.config(p)
+	if err != nil {
+		return err
+	}
+	old := c.eng.Config()
+	err = c.eng.Apply(cfg)
+	if errors.Is(err, engine.ErrPortInUse) && old != nil && samePort(old.Listen, cfg.Listen) {
+		// Linux refuses to bind 0.0.0.0:P while 127.0.0.1:P listens (and
+		// the reverse), so moving between loopback and the LAN on one port
+		// needs a restart, which closes open connections.
+		c.eng.Stop()
+		if err = c.eng.Start(cfg); err != nil {
+			if rerr := c.eng.Start(old); rerr != nil {
+				c.log.Error("previous profile not restored", "error", rerr)
+			}
+			return err
+		}
+		c.notify(slog.LevelWarn, "the proxy restarted on %s to change its address; open connections were closed", cfg.Listen)
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+func samePort(a, b string) bool {
+	_, pa, err1 := net.SplitHostPort(a)
+	_, pb, err2 := net.SplitHostPort(b)
+	return err1 == nil && err2 == nil && pa == pb
+}
+
+// SetShareLAN turns the active profile's LAN sharing on or off, applies it
+// live and saves the profile. A share the profile cannot make safely (no
+// username and no narrowed allowlist) is refused with the validator's
+// message, and nothing changes.
+func (c *Controller) SetShareLAN(on bool) error {
+	c.op.Lock()
+	defer c.op.Unlock()
+	p := c.Active()
+	p.ShareOnLAN = on
+	if err := p.Validate(); err != nil {
+		return c.fail("LAN sharing not changed", err)
+	}
+	if err := c.applyLive(p); err != nil {
+		return c.fail("LAN sharing not changed", err)
+	}
+	if err := c.store.Save(p); err != nil {
+		c.notify(slog.LevelError, "profile %q applied but not saved: %v", p.Name, err)
+	}
+	c.mu.Lock()
+	c.active, c.lastErr = p, nil
+	c.mu.Unlock()
+	c.log.Info("LAN sharing", "profile", p.Name, "on", on)
+	c.changed()
+	return nil
+}
+
+// Profiles lists the profile files, broken ones with their errors.
+func (c *Controller) Profiles() ([]profiles.Entry, error) { return c.store.List() }
+
+// Secrets are passwords typed into the profile editor. An empty one leaves
+// the keychain's as it is.
+type Secrets struct {
+	Local    string
+	Upstream []string // by index of Profile.Upstreams
+}
+
+// String hides the passwords.
+func (Secrets) String() string { return "desktop.Secrets{…}" }
+
+// GoString hides the passwords under %#v too.
+func (s Secrets) GoString() string { return s.String() }
+
+// SaveProfile saves p, created new when orig is empty or renamed from
+// orig. Passwords go to the keychain before the file is written (a new
+// profile is removed again when they cannot), so a saved file does not
+// name a user whose typed password was lost. When p is the active profile
+// and the proxy is on, it is applied live. Errors are an
+// *profiles.InvalidError for the form, or a keychain or file error.
+func (c *Controller) SaveProfile(orig string, p *profiles.Profile, sec Secrets) error {
+	c.op.Lock()
+	defer c.op.Unlock()
+	p = p.Clone()
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if orig == "" {
+		if err := c.store.Create(p); err != nil {
+			return err
+		}
+	} else if orig != p.Name {
+		if err := c.store.Rename(orig, p.Name); err != nil {
+			return err
+		}
+	}
+	if err := c.storeSecrets(p, sec); err != nil {
+		if orig == "" {
+			c.store.Remove(p.Name)
+		}
+		return err
+	}
+	if orig != "" {
+		if err := c.store.Save(p); err != nil {
+			return err
+		}
+	}
+	c.log.Info("profile saved", "profile", p.Name)
+	c.mu.Lock()
+	wasActive := c.active.Name == orig || c.active.Name == p.Name
+	c.mu.Unlock()
+	if wasActive {
+		err := c.applyLive(p)
+		c.mu.Lock()
+		c.active = p
+		c.mu.Unlock()
+		c.updateSettings(func(s *profiles.Settings) { s.ActiveProfile = p.Name })
+		if err != nil {
+			c.setErr(err)
+			c.notify(slog.LevelError, "profile %q saved but not applied: %v", p.Name, err)
+		}
+	}
+	c.changed()
+	return nil
+}
+
+func (c *Controller) storeSecrets(p *profiles.Profile, sec Secrets) error {
+	if p.Username != "" && sec.Local != "" {
+		if err := c.keychain.Set(profiles.LocalAccount(p.Name), sec.Local); err != nil {
+			return fmt.Errorf("password not stored: %w", err)
+		}
+	}
+	for i, u := range p.Upstreams {
+		if u.Username != "" && i < len(sec.Upstream) && sec.Upstream[i] != "" {
+			if err := c.keychain.Set(profiles.UpstreamAccount(p.Name, i+1), sec.Upstream[i]); err != nil {
+				return fmt.Errorf("upstream %d password not stored: %w", i+1, err)
+			}
+		}
+	}
+	return nil
+}
+
+// HasPassword reports whether the keychain holds a password for account,
+// and the keychain's error when it cannot tell.
+func (c *Controller) HasPassword(account string) (bool, error) {
+	_, err := c.keychain.Get(account)
+	if errors.Is(err, profiles.ErrNoPassword) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// NewProfile creates a profile with the defaults under a free name built
+// from base ("New profile", "New profile 2", …) and returns it.
+func (c *Controller) NewProfile(base string) (*profiles.Profile, error) {
+	c.op.Lock()
+	defer c.op.Unlock()
+	for i := 1; i < 1000; i++ {
+		name := base
+		if i > 1 {
+			name = fmt.Sprintf("%s %d", base, i)
+		}
+		p := profiles.New(name)
+		err := c.store.Create(p)
+		if errors.Is(err, profiles.ErrExists) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		c.changed()
+		return p, nil
+	}
+	return nil, fmt.Errorf("no free name like %q", base)
+}
+
+// RemoveProfile deletes a profile and its passwords. The active profile
+// cannot be removed: choose another first.
+func (c *Controller) RemoveProfile(name string) error {
+	c.op.Lock()
+	defer c.op.Unlock()
+	c.mu.Lock()
+	active := strings.EqualFold(c.active.Name, name)
+	c.mu.Unlock()
+	if active {
+		return fmt.Errorf("profile %q is in use; choose another profile first", name)
+	}
+	if err := c.store.Remove(name); err != nil {
+		return err
+	}
+	c.log.Info("profile removed", "profile", name)
+	c.changed()
+	return nil
+}

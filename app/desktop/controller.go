@@ -1,0 +1,316 @@
+// Package desktop is the state of the desktop app apart from its widgets:
+// the engine, the active profile, the settings, the profile watcher and the
+// log ring. The tray and the window both drive one Controller; tests drive
+// it without a display.
+//
+// Its methods are safe from any goroutine. Listeners added with OnChange
+// and OnNotice are called from whichever goroutine made the change, never
+// with a lock held: widgets must hop to the UI thread (fyne.Do) themselves.
+package desktop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+
+	"github.com/sockstray/sockstray/core/engine"
+	"github.com/sockstray/sockstray/core/server"
+	"github.com/sockstray/sockstray/core/stats"
+	"github.com/sockstray/sockstray/profiles"
+)
+
+// Options are what a Controller works on. The zero value is the real
+// thing: the user's profiles folder, settings file and OS keychain.
+type Options struct {
+	// Store is the profiles folder; nil means the user's.
+	Store *profiles.Store
+	// SettingsPath is settings.toml; empty means profiles.SettingsPath().
+	SettingsPath string
+	// Log keeps the recent log lines; nil means a new ring.
+	Log *Ring
+	// Stderr also gets every log line, as text; nil for none.
+	Stderr io.Writer
+}
+
+// State is what the tray and the window show about the proxy.
+type State struct {
+	Running  bool
+	Addr     string // listening address when running, the profile's otherwise
+	Profile  string // the active profile's name
+	ShareLAN bool   // whether the active profile shares on the LAN
+	Err      error  // why the last start or switch failed; nil after a success
+}
+
+// Notice is a message for the user: an error where it happened, or a
+// one-time remark. Level is slog's: LevelError for failures.
+type Notice struct {
+	Level slog.Level
+	Text  string
+}
+
+// Controller is the desktop app's state. Create it with Open.
+type Controller struct {
+	eng          *engine.Engine
+	store        *profiles.Store
+	keychain     *profiles.Keychain
+	settingsPath string
+	ring         *Ring
+	log          *slog.Logger
+
+	op sync.Mutex // serialises actions (start, stop, switch, save)
+
+	mu        sync.Mutex // guards what follows
+	active    *profiles.Profile
+	settings  profiles.Settings
+	lastErr   error
+	listeners []func()
+	noticeFns []func(Notice)
+	watcher   *profiles.Watcher
+	watchDone chan struct{}
+	closed    bool
+}
+
+// Open loads the settings and the active profile (writing the built-in
+// profile on a first start) and starts watching the profiles folder. It
+// does not start the proxy: Restore does. Problems with the files are
+// logged and kept as notices; only an unusable folder is an error.
+func Open(o Options) (*Controller, error) {
+	c := &Controller{eng: engine.New(), store: o.Store, settingsPath: o.SettingsPath, ring: o.Log}
+	if c.store == nil {
+		c.store = &profiles.Store{}
+	}
+	c.keychain = c.store.Keychain
+	if c.keychain == nil {
+		c.keychain = &profiles.Keychain{}
+	}
+	if c.ring == nil {
+		c.ring = NewRing(0)
+	}
+	c.log = slog.New(c.ring.Handler(o.Stderr))
+	if c.settingsPath == "" {
+		p, err := profiles.SettingsPath()
+		if err != nil {
+			return nil, err
+		}
+		c.settingsPath = p
+	}
+	if _, err := c.store.EnsureBuiltin(); err != nil {
+		return nil, fmt.Errorf("profiles folder: %w", err)
+	}
+	s, err := profiles.LoadSettings(c.settingsPath)
+	if err != nil {
+		c.notify(slog.LevelError, "settings not read, using defaults: %v", err)
+		s = profiles.Settings{}
+	}
+	c.settings = s
+	c.active = c.loadOrBuiltin(s.Active())
+	w, err := c.store.Watch()
+	if err != nil {
+		c.notify(slog.LevelWarn, "profile files are not watched, edits on disk need a restart: %v", err)
+	} else {
+		c.watcher, c.watchDone = w, make(chan struct{})
+		go c.watch(w)
+	}
+	return c, nil
+}
+
+// loadOrBuiltin loads the profile name, falling back to the built-in
+// profile (with a notice) when it is missing or broken.
+func (c *Controller) loadOrBuiltin(name string) *profiles.Profile {
+	p, err := c.store.Load(name)
+	if err == nil {
+		return p
+	}
+	if name != profiles.BuiltinName {
+		c.notify(slog.LevelError, "profile %q not loaded, using %q: %v", name, profiles.BuiltinName, err)
+		if p, err := c.store.Load(profiles.BuiltinName); err == nil {
+			return p
+		}
+	} else {
+		c.notify(slog.LevelError, "profile %q not loaded, using its defaults: %v", name, err)
+	}
+	return profiles.Builtin()
+}
+
+// Restore turns the proxy on when it was on when the app last quit.
+func (c *Controller) Restore() {
+	c.mu.Lock()
+	on := c.settings.ProxyOnAtStart
+	c.mu.Unlock()
+	if on {
+		_ = c.SetProxy(true)
+	}
+}
+
+// Logger is the app's logger: into the ring (and stderr).
+func (c *Controller) Logger() *slog.Logger { return c.log }
+
+// Log is the ring of recent log lines.
+func (c *Controller) Log() *Ring { return c.ring }
+
+// Store is the profiles folder.
+func (c *Controller) Store() *profiles.Store { return c.store }
+
+// Snapshot copies the engine's live statistics; it never waits on the relay.
+func (c *Controller) Snapshot() stats.Snapshot { return c.eng.Snapshot() }
+
+// CloseConn closes one live connection.
+func (c *Controller) CloseConn(id uint64) bool { return c.eng.CloseConn(id) }
+
+// CloseConns closes the live connections with the given ids and returns how
+// many it closed.
+func (c *Controller) CloseConns(ids []uint64) int {
+	n := 0
+	for _, id := range ids {
+		if c.eng.CloseConn(id) {
+			n++
+		}
+	}
+	return n
+}
+
+// Active returns a copy of the active profile.
+func (c *Controller) Active() *profiles.Profile {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.active.Clone()
+}
+
+// Settings returns the settings in force.
+func (c *Controller) Settings() profiles.Settings {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.settings
+}
+
+// State is the proxy's state now.
+func (c *Controller) State() State {
+	c.mu.Lock()
+	s := State{Profile: c.active.Name, ShareLAN: c.active.ShareOnLAN, Err: c.lastErr}
+	p := c.active
+	c.mu.Unlock()
+	if a := c.eng.Addr(); a != nil {
+		s.Running, s.Addr = true, a.String()
+	} else if host, err := p.ListenHost(); err == nil {
+		s.Addr = net.JoinHostPort(host, strconv.Itoa(p.Port))
+	}
+	return s
+}
+
+// OnChange adds a function called after every change of State or of the
+// profile list.
+func (c *Controller) OnChange(f func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.listeners = append(c.listeners, f)
+}
+
+// OnNotice adds a function called with every notice.
+func (c *Controller) OnNotice(f func(Notice)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.noticeFns = append(c.noticeFns, f)
+}
+
+func (c *Controller) changed() {
+	c.mu.Lock()
+	fs := append([]func(){}, c.listeners...)
+	c.mu.Unlock()
+	for _, f := range fs {
+		f()
+	}
+}
+
+// Notify logs a notice for the user and hands it to the listeners.
+func (c *Controller) Notify(level slog.Level, text string) { c.notify(level, "%s", text) }
+
+// notify logs a notice and hands it to the listeners.
+func (c *Controller) notify(level slog.Level, format string, args ...any) {
+	n := Notice{Level: level, Text: fmt.Sprintf(format, args...)}
+	c.log.Log(context.Background(), level, n.Text)
+	c.mu.Lock()
+	fs := append([]func(Notice){}, c.noticeFns...)
+	c.mu.Unlock()
+	for _, f := range fs {
+		f(n)
+	}
+}
+
+// config turns p into the engine's config with its passwords from the
+// keychain, and the app's logger.
+func (c *Controller) config(p *profiles.Profile) (*server.Config, error) {
+	creds, err := c.keychain.Credentials(p)
+	if err != nil {
+		return nil, fmt.Errorf("profile %q: passwords: %w", p.Name, err)
+	}
+	cfg, err := p.ServerConfig(creds)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Logger = c.log
+	return cfg, nil
+}
+
+// Close stops watching, stops the engine (closing every connection) and
+// saves the settings, with the window size when w and h are positive. The
+// proxy's on/off choice is kept as it was, for the next start.
+func (c *Controller) Close(w, h int) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	watcher, done := c.watcher, c.watchDone
+	c.mu.Unlock()
+	// Before taking c.op: the watch goroutine may be waiting for it.
+	if watcher != nil {
+		watcher.Close()
+		<-done
+	}
+	c.op.Lock()
+	defer c.op.Unlock()
+	c.eng.Stop()
+	c.log.Info("stopped")
+	return c.updateSettings(func(s *profiles.Settings) {
+		if w > 0 && h > 0 {
+			s.WindowWidth, s.WindowHeight = w, h
+		}
+	})
+}
+
+// updateSettings changes the settings and saves them.
+func (c *Controller) updateSettings(f func(*profiles.Settings)) error {
+	c.mu.Lock()
+	f(&c.settings)
+	s := c.settings
+	c.mu.Unlock()
+	if err := s.Save(c.settingsPath); err != nil {
+		c.notify(slog.LevelError, "settings not saved: %v", err)
+		return err
+	}
+	return nil
+}
+
+// setErr records the outcome of an action: the error for the user, or
+// none after a success.
+func (c *Controller) setErr(err error) {
+	c.mu.Lock()
+	c.lastErr = err
+	c.mu.Unlock()
+}
+
+// fail records err as the last error, tells the user, and returns it.
+func (c *Controller) fail(what string, err error) error {
+	c.setErr(err)
+	c.notify(slog.LevelError, "%s: %v", what, err)
+	c.changed()
+	return err
+}
+
+var errClosed = errors.New("the app is quitting")

@@ -1,0 +1,231 @@
+package desktop_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/core/engine"
+	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/profiles"
+)
+
+func TestProxyOnOffRemembered(t *testing.T) {
+	c := desktoptest.New(t)
+	changes := 0
+	c.OnChange(func() { changes++ })
+	if err := c.SetProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	st := c.State()
+	if !st.Running || st.Profile != profiles.BuiltinName {
+		t.Fatalf("state after on: %+v", st)
+	}
+	conn := desktoptest.Dial(t, st.Addr, desktoptest.Echo(t))
+	conn.Close()
+	if !c.Settings().ProxyOnAtStart {
+		t.Error("settings do not remember the proxy on")
+	}
+	if err := c.SetProxy(false); err != nil {
+		t.Fatal(err)
+	}
+	if c.State().Running {
+		t.Fatal("still running after off")
+	}
+	if _, err := net.Dial("tcp", st.Addr); err == nil {
+		t.Error("port still open after off")
+	}
+	if c.Settings().ProxyOnAtStart {
+		t.Error("settings still say on")
+	}
+	if changes < 2 {
+		t.Errorf("%d change notifications, want 2", changes)
+	}
+}
+
+func TestPortInUseReachesUser(t *testing.T) {
+	c := desktoptest.New(t)
+	ln, err := net.Listen("tcp", c.State().Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var notices []desktop.Notice
+	c.OnNotice(func(n desktop.Notice) { notices = append(notices, n) })
+	err = c.SetProxy(true)
+	if !errors.Is(err, engine.ErrPortInUse) {
+		t.Fatalf("SetProxy = %v, want port in use", err)
+	}
+	if st := c.State(); st.Running || !errors.Is(st.Err, engine.ErrPortInUse) {
+		t.Errorf("state %+v", st)
+	}
+	if len(notices) != 1 || !strings.Contains(notices[0].Text, "port already in use") {
+		t.Errorf("notices %+v", notices)
+	}
+	if lines := c.Log().Lines(0); len(lines) == 0 || !strings.Contains(lines[len(lines)-1].Text, "in use") {
+		t.Errorf("log %+v", lines)
+	}
+}
+
+func TestUseProfileAppliesLive(t *testing.T) {
+	c := desktoptest.New(t)
+	other := desktoptest.AddProfile(t, c, "Other")
+	if err := c.SetProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	echo := desktoptest.Echo(t)
+	old := c.State().Addr
+	open := desktoptest.Dial(t, old, echo)
+	defer open.Close()
+	if err := c.UseProfile("Other"); err != nil {
+		t.Fatal(err)
+	}
+	st := c.State()
+	if st.Profile != "Other" || st.Addr != desktoptest.Addr(other.Port) {
+		t.Fatalf("state %+v", st)
+	}
+	desktoptest.Dial(t, st.Addr, echo).Close()
+	// The connection opened before the switch keeps running.
+	if _, err := open.Write([]byte("pong")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4)
+	if _, err := open.Read(buf); err != nil || string(buf) != "pong" {
+		t.Fatalf("old connection after the switch: %q %v", buf, err)
+	}
+	if c.Settings().ActiveProfile != "Other" {
+		t.Error("active profile not remembered")
+	}
+	if err := c.UseProfile("Missing"); !errors.Is(err, profiles.ErrNotFound) {
+		t.Errorf("UseProfile(Missing) = %v", err)
+	}
+	if c.State().Profile != "Other" {
+		t.Error("a failed switch changed the profile")
+	}
+}
+
+func TestShareLANRefusedWithoutAuth(t *testing.T) {
+	c := desktoptest.New(t)
+	err := c.SetShareLAN(true)
+	var inv *profiles.InvalidError
+	if !errors.As(err, &inv) || inv.Problems[0].Field != "share_on_lan" {
+		t.Fatalf("SetShareLAN = %v", err)
+	}
+	if c.Active().ShareOnLAN {
+		t.Error("refused share changed the profile")
+	}
+}
+
+func TestSaveProfileWritesFileAndKeychain(t *testing.T) {
+	k := desktoptest.NeedKeychain(t)
+	c := desktoptest.New(t)
+	p := desktoptest.AddProfile(t, c, "Work")
+	t.Cleanup(func() { c.Store().Remove("Renamed") })
+	p.Username = "alice"
+	p.Name = "Renamed"
+	if err := c.SaveProfile("Work", p, desktop.Secrets{Local: "s3cret-pw"}); err != nil {
+		t.Fatal(err)
+	}
+	path, _ := c.Store().Path("Renamed")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "alice") || strings.Contains(string(data), "s3cret-pw") {
+		t.Errorf("file:\n%s", data)
+	}
+	if pw, err := k.Get(profiles.LocalAccount("Renamed")); err != nil || pw != "s3cret-pw" {
+		t.Errorf("keychain: %q %v", pw, err)
+	}
+	if _, err := c.Store().Load("Work"); !errors.Is(err, profiles.ErrNotFound) {
+		t.Errorf("old name still loads: %v", err)
+	}
+	p.Port = 0
+	var inv *profiles.InvalidError
+	if err := c.SaveProfile("Renamed", p, desktop.Secrets{}); !errors.As(err, &inv) {
+		t.Errorf("invalid save = %v", err)
+	}
+}
+
+func TestRouteTest(t *testing.T) {
+	c := desktoptest.New(t)
+	p := c.Active()
+	res, err := c.TestRoute(context.Background(), p, desktop.Secrets{}, desktoptest.Echo(t))
+	if err != nil || res.Err != nil || res.Reply != socks5.ReplySucceeded {
+		t.Fatalf("direct to echo: %+v %v", res, err)
+	}
+	if !strings.HasPrefix(res.String(), "connected in ") {
+		t.Errorf("String = %q", res)
+	}
+	closed := desktoptest.Addr(desktoptest.FreePort(t))
+	res, err = c.TestRoute(context.Background(), p, desktop.Secrets{}, closed)
+	if err != nil || res.Reply != socks5.ReplyConnectionRefused {
+		t.Fatalf("refused: %+v %v", res, err)
+	}
+	if !strings.Contains(res.String(), "reply 0x05 (connection refused)") {
+		t.Errorf("String = %q", res)
+	}
+	// Through an upstream that is not there: the upstream's failure.
+	p.Upstreams = []profiles.Upstream{{Host: "127.0.0.1", Port: desktoptest.FreePort(t)}}
+	res, err = c.TestRoute(context.Background(), p, desktop.Secrets{}, "example.org:443")
+	if err != nil || res.Err == nil || !strings.Contains(res.Err.Error(), "upstream") {
+		t.Fatalf("dead upstream: %+v %v", res, err)
+	}
+	if _, err := c.TestRoute(context.Background(), p, desktop.Secrets{}, "no port"); err == nil {
+		t.Error("bad target accepted")
+	}
+}
+
+func TestUpstreamAuthFailureReported(t *testing.T) {
+	// An upstream (another controller's engine) that demands a password
+	// the route does not have.
+	k := desktoptest.NeedKeychain(t)
+	up := desktoptest.New(t)
+	upP := up.Active()
+	upP.Username = "bob"
+	if err := up.SaveProfile(upP.Name, upP, desktop.Secrets{Local: "right"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { k.Delete(profiles.LocalAccount(upP.Name)) })
+	if err := up.SetProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	c := desktoptest.New(t)
+	p := c.Active()
+	p.Upstreams = []profiles.Upstream{{Host: "127.0.0.1", Port: upP.Port, Username: "bob"}}
+	res, err := c.TestRoute(context.Background(), p, desktop.Secrets{Upstream: []string{"wrong"}}, desktoptest.Echo(t))
+	if err != nil || res.Err == nil || !strings.Contains(res.Err.Error(), "authentication failed") {
+		t.Fatalf("wrong password: %+v %v", res, err)
+	}
+	res, err = c.TestRoute(context.Background(), p, desktop.Secrets{Upstream: []string{"right"}}, desktoptest.Echo(t))
+	if err != nil || res.Err != nil {
+		t.Fatalf("right password: %+v %v", res, err)
+	}
+}
+
+func TestBrokenFileOnDiskReported(t *testing.T) {
+	c := desktoptest.New(t)
+	got := make(chan desktop.Notice, 4)
+	c.OnNotice(func(n desktop.Notice) { got <- n })
+	path, _ := c.Store().Path(profiles.BuiltinName)
+	if err := os.WriteFile(path, []byte("version = 1\nport = \"many\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case n := <-got:
+		if !strings.Contains(n.Text, path+":2") || !strings.Contains(n.Text, "last good version") {
+			t.Errorf("notice %q", n.Text)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notice for a broken file")
+	}
+	if c.Active().Port == 0 {
+		t.Error("broken file replaced the profile in force")
+	}
+}

@@ -1,0 +1,39 @@
+//go:build linux || freebsd || openbsd || netbsd || dragonfly
+
+package desktop
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// TrayHostName is the D-Bus name of the StatusNotifierItem host that shows
+// tray icons on Linux desktops.
+const TrayHostName = "org.kde.StatusNotifierWatcher"
+
+// CheckTray reports whether a tray can be set up: on these systems it
+// needs a reachable session D-Bus (the tray library panics on quit
+// without one), and shows only where a tray host owns TrayHostName. It
+// never starts a bus: with no address set and no $XDG_RUNTIME_DIR/bus,
+// there is none.
+func CheckTray() TrayStatus {
+	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	if addr == "" {
+		rt := os.Getenv("XDG_RUNTIME_DIR")
+		if fi, err := os.Stat(filepath.Join(rt, "bus")); rt == "" || err != nil || fi.Mode()&os.ModeSocket == 0 {
+			return TrayStatus{BusErr: errors.New("no session D-Bus (DBUS_SESSION_BUS_ADDRESS is not set)")}
+		}
+		addr = "unix:path=" + filepath.Join(rt, "bus")
+	}
+	conn, err := dbus.Connect(addr)
+	if err != nil {
+		return TrayStatus{BusErr: err}
+	}
+	defer conn.Close()
+	var has bool
+	err = conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, TrayHostName).Store(&has)
+	return TrayStatus{Host: err == nil && has}
+}

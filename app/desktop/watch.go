@@ -1,0 +1,125 @@
+package desktop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/sockstray/sockstray/core/outbound"
+	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/profiles"
+)
+
+// watch handles the profile watcher's events until it closes: an edit of
+// the active profile on disk is applied live; a broken file is reported
+// with its line and the last good version stays in force.
+func (c *Controller) watch(w *profiles.Watcher) {
+	defer close(c.watchDone)
+	for ev := range w.Events() {
+		c.handle(ev)
+	}
+}
+
+func (c *Controller) handle(ev profiles.Event) {
+	c.mu.Lock()
+	isActive := strings.EqualFold(c.active.Name, ev.Name)
+	c.mu.Unlock()
+	switch ev.Kind {
+	case profiles.Changed, profiles.Added:
+		if isActive && ev.Profile != nil {
+			c.op.Lock()
+			err := c.applyLive(ev.Profile)
+			if err == nil {
+				c.mu.Lock()
+				c.active, c.lastErr = ev.Profile.Clone(), nil
+				c.mu.Unlock()
+				c.log.Info("profile changed on disk, applied", "profile", ev.Name)
+			}
+			c.op.Unlock()
+			if err != nil {
+				c.setErr(err)
+				c.notify(slog.LevelError, "profile %q changed on disk but was not applied: %v", ev.Name, err)
+			}
+		}
+	case profiles.Removed:
+		if isActive {
+			c.notify(slog.LevelWarn, "the file of profile %q was removed; it stays in force until you choose another", ev.Name)
+		}
+	case profiles.Invalid:
+		msg := fmt.Sprint(ev.Err)
+		if isActive {
+			msg += "; the last good version stays in force"
+		}
+		c.notify(slog.LevelError, "profile %q: %s", ev.Name, msg)
+	}
+	c.changed()
+}
+
+// TestResult is the outcome of TestRoute.
+type TestResult struct {
+	Latency time.Duration // until the route's connection was open (or failed)
+	Err     error         // nil on success
+	Reply   socks5.Reply  // the reply a client would get: 00 on success
+}
+
+// String says what happened, for the user.
+func (r TestResult) String() string {
+	lat := r.Latency.Round(time.Millisecond)
+	if r.Err == nil {
+		return fmt.Sprintf("connected in %v", lat)
+	}
+	return fmt.Sprintf("failed after %v: reply %#02x (%v): %v", lat, byte(r.Reply), r.Reply, r.Err)
+}
+
+// TestRoute dials target (host:port) through p's route, as the proxy would
+// for a client, and closes the connection at once. Upstream passwords come
+// from sec where typed, else from the keychain. A profile or address that
+// cannot be tried is the error; a dial that fails is in the result.
+func (c *Controller) TestRoute(ctx context.Context, p *profiles.Profile, sec Secrets, target string) (TestResult, error) {
+	dst, err := socks5.ParseAddr(strings.TrimSpace(target))
+	if err != nil {
+		return TestResult{}, fmt.Errorf("%q: want HOST:PORT, such as example.org:443", target)
+	}
+	// Only the route matters: a test does not listen, so the listening
+	// side of the profile (LAN share, local user) is left out.
+	q := p.Clone()
+	q.Host, q.ShareOnLAN, q.LANInterface, q.Username, q.Open = profiles.DefaultHost, false, "", "", false
+	creds := profiles.Credentials{Upstream: make([]string, len(q.Upstreams))}
+	for i, u := range q.Upstreams {
+		if u.Username == "" {
+			continue
+		}
+		if i < len(sec.Upstream) && sec.Upstream[i] != "" {
+			creds.Upstream[i] = sec.Upstream[i]
+			continue
+		}
+		pw, err := c.keychain.Get(profiles.UpstreamAccount(p.Name, i+1))
+		if err != nil {
+			return TestResult{}, fmt.Errorf("upstream %d password: %w", i+1, err)
+		}
+		creds.Upstream[i] = pw
+	}
+	cfg, err := q.ServerConfig(creds)
+	if err != nil {
+		return TestResult{}, err
+	}
+	var route outbound.Route = &outbound.Direct{}
+	if cfg.Route != nil {
+		route = cfg.Route
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	start := time.Now()
+	conn, err := route.Dial(ctx, dst)
+	res := TestResult{Latency: time.Since(start), Err: err, Reply: socks5.ReplyFor(err)}
+	if conn != nil {
+		conn.Close()
+	}
+	if err != nil && errors.Is(err, context.Canceled) {
+		return res, err
+	}
+	return res, nil
+}

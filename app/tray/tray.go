@@ -1,0 +1,134 @@
+// Package tray is the app's system tray: the menu (proxy on/off, profiles,
+// LAN sharing, copy address, show window, quit) and an icon and tooltip
+// that show the proxy's state. The menu is built from the controller's
+// state by Menu, so tests call its items' actions directly.
+package tray
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	ctl "github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/assets"
+)
+
+// Icons of the three states, PNG (the tray cannot show SVG).
+var (
+	IconOff   = fyne.NewStaticResource("tray-off.png", assets.TrayOff)
+	IconOn    = fyne.NewStaticResource("tray-on.png", assets.TrayOn)
+	IconError = fyne.NewStaticResource("tray-error.png", assets.TrayError)
+)
+
+// Labels of the menu items.
+const (
+	LabelProxy    = "Proxy on"
+	LabelProfiles = "Profiles"
+	LabelShare    = "Share on LAN"
+	LabelCopy     = "Copy proxy address"
+	LabelShow     = "Show Sockstray"
+	LabelQuit     = "Quit"
+)
+
+// Hooks are what the menu does beyond the controller.
+type Hooks struct {
+	Show func()                       // show the window
+	Quit func()                       // stop everything and exit
+	Copy func(string)                 // put text on the clipboard
+	Fail func(what string, err error) // tell the user an action failed
+}
+
+// Menu builds the tray menu for the controller's state now.
+func Menu(c *ctl.Controller, h Hooks) *fyne.Menu {
+	st := c.State()
+	fail := func(what string, err error) {
+		if err != nil && h.Fail != nil {
+			h.Fail(what, err)
+		}
+	}
+	proxy := fyne.NewMenuItem(LabelProxy, func() { fail("Proxy not switched", c.SetProxy(!c.State().Running)) })
+	proxy.Checked = st.Running
+
+	var items []*fyne.MenuItem
+	if es, err := c.Profiles(); err == nil {
+		for _, e := range es {
+			name := e.Name
+			it := fyne.NewMenuItem(name, func() { fail("Profile not applied", c.UseProfile(name)) })
+			it.Checked = name == st.Profile
+			it.Disabled = e.Err != nil
+			items = append(items, it)
+		}
+	}
+	if len(items) == 0 {
+		items = append(items, &fyne.MenuItem{Label: st.Profile, Checked: true})
+	}
+	profs := fyne.NewMenuItem(LabelProfiles, nil)
+	profs.ChildMenu = fyne.NewMenu(LabelProfiles, items...)
+
+	share := fyne.NewMenuItem(LabelShare, func() { fail("LAN sharing not changed", c.SetShareLAN(!c.State().ShareLAN)) })
+	share.Checked = st.ShareLAN
+	cp := fyne.NewMenuItem(LabelCopy, func() {
+		if h.Copy != nil {
+			h.Copy(c.State().Addr)
+		}
+	})
+	show := fyne.NewMenuItem(LabelShow, h.Show)
+	quit := fyne.NewMenuItem(LabelQuit, h.Quit)
+	quit.IsQuit = true
+	return fyne.NewMenu("Sockstray", proxy, profs, share, fyne.NewMenuItemSeparator(),
+		cp, show, fyne.NewMenuItemSeparator(), quit)
+}
+
+// Icon is the icon of a state.
+func Icon(st ctl.State) fyne.Resource {
+	switch {
+	case st.Err != nil:
+		return IconError
+	case st.Running:
+		return IconOn
+	}
+	return IconOff
+}
+
+// Title says the state and the address, for the tray's tooltip and title.
+func Title(st ctl.State) string {
+	lan := ""
+	if st.ShareLAN {
+		lan = ", shared on the LAN"
+	}
+	switch {
+	case st.Err != nil:
+		return fmt.Sprintf("Sockstray: error: %v", st.Err)
+	case st.Running:
+		return fmt.Sprintf("Sockstray: on, %s (%s%s)", st.Addr, st.Profile, lan)
+	}
+	return fmt.Sprintf("Sockstray: off (%s, %s)", st.Profile, st.Addr)
+}
+
+// Tray keeps a desktop app's tray in step with the controller.
+type Tray struct {
+	app   desktop.App
+	ctrl  *ctl.Controller
+	hooks Hooks
+	// SetTitle shows the tooltip and title; the systray library's by
+	// default (see title.go).
+	SetTitle func(string)
+	// Menu is the menu installed last.
+	Menu *fyne.Menu
+}
+
+// New returns a tray for app, which must be a desktop.App.
+func New(app desktop.App, c *ctl.Controller, h Hooks) *Tray {
+	return &Tray{app: app, ctrl: c, hooks: h, SetTitle: setTitle}
+}
+
+// Refresh rebuilds the menu and sets the icon and title from the state now.
+// Call it on the UI thread, once to install the tray and after each change.
+func (t *Tray) Refresh() {
+	st := t.ctrl.State()
+	t.Menu = Menu(t.ctrl, t.hooks)
+	t.app.SetSystemTrayMenu(t.Menu)
+	t.app.SetSystemTrayIcon(Icon(st))
+	t.SetTitle(Title(st))
+}

@@ -1,0 +1,148 @@
+package tray
+
+import (
+	"net"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+)
+
+func item(t *testing.T, m *fyne.Menu, label string) *fyne.MenuItem {
+	t.Helper()
+	for _, it := range m.Items {
+		if it.Label == label {
+			return it
+		}
+	}
+	t.Fatalf("menu has no %q", label)
+	return nil
+}
+
+// fakeDesktop records what the tray sets.
+type fakeDesktop struct {
+	menu *fyne.Menu
+	icon fyne.Resource
+}
+
+func (f *fakeDesktop) SetSystemTrayMenu(m *fyne.Menu)    { f.menu = m }
+func (f *fakeDesktop) SetSystemTrayIcon(r fyne.Resource) { f.icon = r }
+func (f *fakeDesktop) SetSystemTrayWindow(fyne.Window)   {}
+
+func TestMenuStartsAndStopsEngine(t *testing.T) {
+	test.NewTempApp(t)
+	c := desktoptest.New(t)
+	m := Menu(c, Hooks{})
+	if p := item(t, m, LabelProxy); p.Checked {
+		t.Fatal("proxy checked before start")
+	}
+	item(t, m, LabelProxy).Action()
+	st := c.State()
+	if !st.Running {
+		t.Fatalf("not running: %v", st.Err)
+	}
+	desktoptest.Dial(t, st.Addr, desktoptest.Echo(t)).Close()
+	m = Menu(c, Hooks{})
+	if !item(t, m, LabelProxy).Checked {
+		t.Error("proxy not checked while on")
+	}
+	item(t, m, LabelProxy).Action()
+	if c.State().Running {
+		t.Fatal("still running")
+	}
+	if conn, err := net.Dial("tcp", st.Addr); err == nil {
+		conn.Close()
+		t.Error("port still listening after Proxy off")
+	}
+}
+
+func TestMenuChoosesProfileLive(t *testing.T) {
+	test.NewTempApp(t)
+	c := desktoptest.New(t)
+	other := desktoptest.AddProfile(t, c, "Other")
+	if err := c.SetProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	m := Menu(c, Hooks{})
+	profs := item(t, m, LabelProfiles).ChildMenu
+	if len(profs.Items) != 2 || !item(t, profs, "Direct").Checked || item(t, profs, "Other").Checked {
+		t.Fatalf("profiles submenu %+v", profs.Items)
+	}
+	item(t, profs, "Other").Action()
+	st := c.State()
+	if st.Profile != "Other" || st.Addr != desktoptest.Addr(other.Port) || !st.Running {
+		t.Fatalf("state after choosing Other: %+v", st)
+	}
+	desktoptest.Dial(t, st.Addr, desktoptest.Echo(t)).Close()
+	if !item(t, item(t, Menu(c, Hooks{}), LabelProfiles).ChildMenu, "Other").Checked {
+		t.Error("Other not checked")
+	}
+}
+
+func TestMenuHooksAndFailures(t *testing.T) {
+	test.NewTempApp(t)
+	c := desktoptest.New(t)
+	var copied, failed string
+	shown, quit := false, false
+	m := Menu(c, Hooks{
+		Show: func() { shown = true },
+		Quit: func() { quit = true },
+		Copy: func(s string) { copied = s },
+		Fail: func(what string, err error) { failed = what + ": " + err.Error() },
+	})
+	item(t, m, LabelCopy).Action()
+	item(t, m, LabelShow).Action()
+	item(t, m, LabelQuit).Action()
+	if copied != c.State().Addr || !shown || !quit {
+		t.Errorf("copied %q shown %v quit %v", copied, shown, quit)
+	}
+	if !item(t, m, LabelQuit).IsQuit {
+		t.Error("Quit is not the quit item")
+	}
+	// The built-in profile has no password: sharing it is refused, and
+	// the user hears why.
+	item(t, m, LabelShare).Action()
+	if !strings.Contains(failed, "LAN sharing not changed") || !strings.Contains(failed, "share_on_lan") {
+		t.Errorf("failure %q", failed)
+	}
+}
+
+func TestTrayIconAndTitleFollowState(t *testing.T) {
+	test.NewTempApp(t)
+	c := desktoptest.New(t)
+	fd := &fakeDesktop{}
+	tr := New(fd, c, Hooks{})
+	var title string
+	tr.SetTitle = func(s string) { title = s }
+	tr.Refresh()
+	if fd.icon != IconOff || fd.menu == nil || !strings.HasPrefix(title, "Sockstray: off") {
+		t.Fatalf("off: icon %v title %q", fd.icon.Name(), title)
+	}
+	c.SetProxy(true)
+	tr.Refresh()
+	if fd.icon != IconOn || !strings.Contains(title, "on, "+c.State().Addr) {
+		t.Fatalf("on: icon %v title %q", fd.icon.Name(), title)
+	}
+	c.SetProxy(false)
+	ln, err := net.Listen("tcp", c.State().Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c.SetProxy(true)
+	tr.Refresh()
+	if fd.icon != IconError || !strings.Contains(title, "error") || !strings.Contains(title, "in use") {
+		t.Fatalf("error: icon %v title %q", fd.icon.Name(), title)
+	}
+}
+
+func TestIconsArePNG(t *testing.T) {
+	for _, r := range []fyne.Resource{IconOff, IconOn, IconError} {
+		if c := r.Content(); len(c) < 8 || string(c[1:4]) != "PNG" {
+			t.Errorf("%s is not a PNG", r.Name())
+		}
+	}
+}

@@ -1,0 +1,292 @@
+package ui
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/core/stats"
+)
+
+// ConnCloser closes live connections by id.
+type ConnCloser interface {
+	CloseConn(id uint64) bool
+	CloseConns(ids []uint64) int
+}
+
+// Columns of the connections table; the last holds the close buttons.
+const (
+	colClient = iota
+	colDest
+	colRoute
+	colReply
+	colUp
+	colDown
+	colRate
+	colAge
+	colClose
+	numCols
+)
+
+var colTitles = [numCols]string{"Client", "Destination", "Route", "Reply", "Up", "Down", "Rate", "Age", ""}
+var colWidths = [numCols]float32{140, 200, 120, 120, 72, 72, 86, 62, 44}
+
+// Connections is the live table of connections: sortable by any column,
+// filtered by a search box, with a close button per row. It holds only the
+// latest snapshot, so its memory is bounded by the live connections.
+type Connections struct {
+	Table    *widget.Table
+	Filter   *widget.Entry
+	CloseAll *widget.Button
+	Count    *widget.Label
+
+	closer  ConnCloser
+	conns   []stats.ConnStat // the latest snapshot's
+	rows    []int            // indices into conns: filtered and sorted
+	rates   rates
+	now     time.Time
+	sortCol int
+	desc    bool
+	content fyne.CanvasObject
+}
+
+// NewConnections builds the screen.
+func NewConnections(closer ConnCloser) *Connections {
+	c := &Connections{closer: closer, sortCol: colAge, desc: false}
+	c.Filter = widget.NewEntry()
+	c.Filter.SetPlaceHolder("Filter: client, destination, route, user")
+	c.Filter.OnChanged = func(string) { c.rebuild() }
+	c.CloseAll = widget.NewButtonWithIcon("Close all", theme.CancelIcon(), c.onCloseAll)
+	c.Count = widget.NewLabel("")
+	c.Table = widget.NewTable(c.size, newConnCell, c.updateCell)
+	c.Table.ShowHeaderRow = true
+	c.Table.CreateHeader = func() fyne.CanvasObject {
+		b := widget.NewButton("", nil)
+		b.Importance = widget.LowImportance
+		b.Alignment = widget.ButtonAlignLeading
+		return b
+	}
+	c.Table.UpdateHeader = c.updateHeader
+	for i, w := range colWidths {
+		c.Table.SetColumnWidth(i, w)
+	}
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(c.Count, c.CloseAll), c.Filter)
+	c.content = container.NewBorder(top, nil, nil, nil, c.Table)
+	return c
+}
+
+// Content is the screen's root object.
+func (c *Connections) Content() fyne.CanvasObject { return c.content }
+
+// Update shows a new snapshot; call it on the UI thread.
+func (c *Connections) Update(s stats.Snapshot) {
+	c.conns, c.now = s.Conns, s.Time
+	c.rates.add(s)
+	c.rebuild()
+}
+
+// Rows returns the connections shown, in table order.
+func (c *Connections) Rows() []stats.ConnStat {
+	out := make([]stats.ConnStat, len(c.rows))
+	for i, r := range c.rows {
+		out[i] = c.conns[r]
+	}
+	return out
+}
+
+// SortBy sorts by the column; choosing the sorted column again reverses it.
+func (c *Connections) SortBy(col int) {
+	if col == c.sortCol {
+		c.desc = !c.desc
+	} else {
+		c.sortCol, c.desc = col, col >= colUp && col <= colRate
+	}
+	c.rebuild()
+}
+
+// CloseRow closes the connection shown in row i.
+func (c *Connections) CloseRow(i int) {
+	if i >= 0 && i < len(c.rows) {
+		c.closer.CloseConn(c.conns[c.rows[i]].ID)
+	}
+}
+
+func (c *Connections) onCloseAll() {
+	ids := make([]uint64, len(c.rows))
+	for i, r := range c.rows {
+		ids[i] = c.conns[r].ID
+	}
+	c.closer.CloseConns(ids)
+}
+
+// rebuild filters and sorts the rows, reusing the index slice.
+func (c *Connections) rebuild() {
+	q := strings.ToLower(strings.TrimSpace(c.Filter.Text))
+	if cap(c.rows) > 2*len(c.conns)+1024 {
+		c.rows = nil // after a burst of connections, give the memory back
+	}
+	c.rows = c.rows[:0]
+	for i := range c.conns {
+		if q == "" || matches(&c.conns[i], q) {
+			c.rows = append(c.rows, i)
+		}
+	}
+	slices.SortStableFunc(c.rows, func(a, b int) int {
+		r := c.compare(&c.conns[a], &c.conns[b])
+		if c.desc {
+			return -r
+		}
+		return r
+	})
+	if len(c.rows) == len(c.conns) {
+		c.Count.SetText(fmt.Sprintf("%d connections", len(c.conns)))
+	} else {
+		c.Count.SetText(fmt.Sprintf("%d of %d connections", len(c.rows), len(c.conns)))
+	}
+	c.CloseAll.Disable()
+	if len(c.rows) > 0 {
+		c.CloseAll.Enable()
+	}
+	c.Table.Refresh()
+}
+
+func matches(cs *stats.ConnStat, q string) bool {
+	for _, s := range []string{cs.Client.String(), cs.Dest, cs.Route, cs.User} {
+		if strings.Contains(strings.ToLower(s), q) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Connections) compare(a, b *stats.ConnStat) int {
+	switch c.sortCol {
+	case colClient:
+		return a.Client.Compare(b.Client)
+	case colDest:
+		return cmp.Compare(a.Dest, b.Dest)
+	case colRoute:
+		return cmp.Compare(a.Route, b.Route)
+	case colReply:
+		return cmp.Compare(replyKey(a), replyKey(b))
+	case colUp:
+		return cmp.Compare(a.Up, b.Up)
+	case colDown:
+		return cmp.Compare(a.Down, b.Down)
+	case colRate:
+		return cmp.Compare(c.rates.of(a), c.rates.of(b))
+	}
+	// Age: the oldest first, which is the lowest ID.
+	return cmp.Compare(a.ID, b.ID)
+}
+
+func replyKey(c *stats.ConnStat) int {
+	if !c.Replied {
+		return -1
+	}
+	return int(c.Reply)
+}
+
+func (c *Connections) size() (int, int) { return len(c.rows), numCols }
+
+// connCell is one recycled cell: a label, or in the last column a button.
+type connCell struct {
+	widget.BaseWidget
+	label *widget.Label
+	close *widget.Button
+	row   int
+}
+
+func newConnCell() fyne.CanvasObject {
+	cell := &connCell{label: widget.NewLabel("")}
+	cell.label.Truncation = fyne.TextTruncateEllipsis
+	cell.close = widget.NewButtonWithIcon("", theme.CancelIcon(), nil)
+	cell.close.Importance = widget.LowImportance
+	cell.ExtendBaseWidget(cell)
+	return cell
+}
+
+func (cell *connCell) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewStack(cell.label, cell.close))
+}
+
+func (c *Connections) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	cell := o.(*connCell)
+	cell.row = id.Row
+	if id.Row >= len(c.rows) {
+		return
+	}
+	cs := &c.conns[c.rows[id.Row]]
+	if id.Col == colClose {
+		cell.label.Hide()
+		cell.close.Show()
+		cell.close.OnTapped = func() { c.CloseRow(cell.row) }
+		return
+	}
+	cell.close.Hide()
+	cell.label.Show()
+	if id.Col == colRate {
+		cell.label.SetText(Rate(c.rates.of(cs)))
+		return
+	}
+	cell.label.SetText(cellText(cs, id.Col, c.now))
+}
+
+func cellText(cs *stats.ConnStat, col int, now time.Time) string {
+	switch col {
+	case colClient:
+		if cs.User != "" {
+			return cs.User + "@" + cs.Client.String()
+		}
+		return cs.Client.String()
+	case colDest:
+		if cs.Command != "" && cs.Command != "CONNECT" {
+			return cs.Command + " " + cs.Dest
+		}
+		return cs.Dest
+	case colRoute:
+		return cs.Route
+	case colReply:
+		if !cs.Replied {
+			return "…"
+		}
+		return fmt.Sprintf("%02x %v", cs.Reply, socks5.Reply(cs.Reply))
+	case colUp:
+		return Bytes(cs.Up)
+	case colDown:
+		return Bytes(cs.Down)
+	case colAge:
+		return Age(now.Sub(cs.Start))
+	}
+	return ""
+}
+
+func (c *Connections) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	b := o.(*widget.Button)
+	col := id.Col
+	if col < 0 || col >= numCols {
+		return
+	}
+	text := colTitles[col]
+	if col == c.sortCol {
+		if c.desc {
+			text += " ▼"
+		} else {
+			text += " ▲"
+		}
+	}
+	b.SetText(text)
+	if col == colClose {
+		b.OnTapped = nil
+		return
+	}
+	b.OnTapped = func() { c.SortBy(col) }
+}

@@ -1,0 +1,214 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/core/stats"
+)
+
+// LAN is the screen for sharing the proxy with other devices: the switch,
+// the addresses to type (with a copy button and a QR code of the socks5://
+// link), whether authentication is on and the allowlist, a warning for an
+// open share, and the LAN clients connected now.
+type LAN struct {
+	Share   *widget.Check
+	Addrs   *widget.RadioGroup
+	Copy    *widget.Button
+	Link    *widget.Label
+	QR      *canvas.Image
+	Status  *widget.Label
+	Auth    *widget.Label
+	Allow   *widget.Label
+	Warning *widget.Label
+	Clients *widget.List
+
+	ctrl    *desktop.Controller
+	clip    func(string)
+	link    string
+	qrFor   string
+	clients []desktop.Client
+	content fyne.CanvasObject
+}
+
+// NewLAN builds the screen; clip puts text on the clipboard.
+func NewLAN(ctrl *desktop.Controller, clip func(string)) *LAN {
+	l := &LAN{ctrl: ctrl, clip: clip}
+	l.Share = widget.NewCheck("Share on LAN", l.onShare)
+	l.Addrs = widget.NewRadioGroup(nil, func(string) { l.showLink() })
+	l.Copy = widget.NewButtonWithIcon("Copy address", theme.ContentCopyIcon(), l.onCopy)
+	l.Link = widget.NewLabel("")
+	l.Link.Selectable = true
+	l.QR = canvas.NewImageFromImage(nil)
+	l.QR.FillMode = canvas.ImageFillContain
+	l.QR.ScaleMode = canvas.ImageScalePixels
+	l.QR.SetMinSize(fyne.NewSize(220, 220))
+	l.Status = widget.NewLabel("")
+	l.Status.Wrapping = fyne.TextWrapWord
+	l.Auth = widget.NewLabel("")
+	l.Allow = widget.NewLabel("")
+	l.Allow.Wrapping = fyne.TextWrapWord
+	l.Warning = widget.NewLabel("")
+	l.Warning.Importance = widget.DangerImportance
+	l.Warning.Wrapping = fyne.TextWrapWord
+	l.Clients = widget.NewList(func() int { return len(l.clients) }, newClientRow, l.updateClient)
+
+	left := container.NewVBox(l.Share, l.Status, l.Warning,
+		widget.NewLabelWithStyle("Addresses for other devices", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		l.Addrs, container.NewHBox(l.Copy), l.Link, l.Auth, l.Allow)
+	clients := container.NewBorder(
+		widget.NewLabelWithStyle("LAN clients connected now", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		nil, nil, nil, l.Clients)
+	top := container.NewBorder(nil, nil, nil, container.NewCenter(l.QR), left)
+	split := container.NewVSplit(container.NewVScroll(top), clients)
+	split.Offset = 0.68
+	l.content = split
+	l.Refresh()
+	return l
+}
+
+// Content is the screen's root object.
+func (l *LAN) Content() fyne.CanvasObject { return l.content }
+
+func (l *LAN) onShare(on bool) {
+	if on == l.ctrl.Active().ShareOnLAN {
+		return
+	}
+	if err := l.ctrl.SetShareLAN(on); err != nil {
+		l.Share.SetChecked(!on) // refused: show the state in force
+		l.Warning.SetText(err.Error())
+	}
+}
+
+func (l *LAN) onCopy() {
+	if a := l.Addrs.Selected; a != "" {
+		l.clip(a)
+	}
+}
+
+// Refresh reads the active profile and the host's addresses; call it on the
+// UI thread after a change of profile or state.
+func (l *LAN) Refresh() {
+	p := l.ctrl.Active()
+	st := l.ctrl.State()
+	l.Share.SetChecked(p.ShareOnLAN)
+	addrs, err := desktop.LANAddrs(p)
+	sel := l.Addrs.Selected
+	l.Addrs.Options = addrs
+	if !contains(addrs, sel) {
+		sel = ""
+		if len(addrs) > 0 {
+			sel = addrs[0]
+		}
+	}
+	l.Addrs.Selected = sel
+	l.Addrs.Refresh()
+	switch {
+	case err != nil:
+		l.Status.SetText("No LAN address: " + err.Error())
+	case !p.ShareOnLAN:
+		l.Status.SetText(fmt.Sprintf("Not shared: the proxy listens only on this computer (%s). Other devices could use these addresses once it is shared.", st.Addr))
+	case !st.Running:
+		l.Status.SetText("Shared on the LAN, but the proxy is off: turn it on for other devices to connect.")
+	case len(addrs) == 0:
+		l.Status.SetText("Shared on the LAN, but this computer has no LAN address (is it connected?).")
+	default:
+		l.Status.SetText("Shared on the LAN: other devices can use the address below.")
+	}
+	if p.Username != "" {
+		l.Auth.SetText(fmt.Sprintf("Authentication: on (user %q; the password is in the keychain)", p.Username))
+	} else {
+		l.Auth.SetText("Authentication: off")
+	}
+	allow := p.EffectiveAllow()
+	if len(allow) == 0 {
+		l.Allow.SetText("Allowed clients: any")
+	} else {
+		parts := make([]string, len(allow))
+		for i, a := range allow {
+			parts[i] = a.String()
+		}
+		l.Allow.SetText("Allowed clients: " + strings.Join(parts, ", "))
+	}
+	l.Warning.SetText("")
+	if p.Open && p.ShareOnLAN {
+		l.Warning.SetText("Warning: this profile is open: anyone on the allowed networks can use the proxy without a password.")
+	}
+	l.showLink()
+}
+
+// showLink shows the selected address' link and its QR code (only for a
+// share: a QR code of a link that cannot work would mislead).
+func (l *LAN) showLink() {
+	p := l.ctrl.Active()
+	l.link = ""
+	if a := l.Addrs.Selected; a != "" {
+		l.link = desktop.ShareLink(p, a)
+	}
+	l.Copy.Disable()
+	if l.Addrs.Selected != "" {
+		l.Copy.Enable()
+	}
+	want := ""
+	if p.ShareOnLAN {
+		want = l.link
+	}
+	l.Link.SetText(l.link)
+	if want == l.qrFor {
+		return
+	}
+	l.qrFor = want
+	l.QR.Image = nil
+	if want != "" {
+		if q, err := qrcode.New(want, qrcode.Medium); err == nil {
+			q.DisableBorder = false
+			l.QR.Image = q.Image(256)
+		}
+	}
+	l.QR.Refresh()
+}
+
+// QRImage is the QR code shown, nil when none.
+func (l *LAN) QRImage() image.Image { return l.QR.Image }
+
+// Update shows the LAN clients of a snapshot; call it on the UI thread.
+func (l *LAN) Update(s stats.Snapshot) {
+	l.clients = desktop.LANClients(s)
+	l.Clients.Refresh()
+}
+
+// ClientList returns the LAN clients shown.
+func (l *LAN) ClientList() []desktop.Client { return l.clients }
+
+func newClientRow() fyne.CanvasObject {
+	return container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon("Disconnect", theme.CancelIcon(), nil), widget.NewLabel(""))
+}
+
+func (l *LAN) updateClient(i widget.ListItemID, o fyne.CanvasObject) {
+	if i >= len(l.clients) {
+		return
+	}
+	c := l.clients[i]
+	row := o.(*fyne.Container)
+	row.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s — %d connections, ↑ %s ↓ %s, %s",
+		c.Addr, c.Conns, Bytes(c.Up), Bytes(c.Down), Rate(c.Rate)))
+	row.Objects[1].(*widget.Button).OnTapped = func() { l.ctrl.CloseConns(c.IDs) }
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,260 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/profiles"
+)
+
+// ProfileForm edits every field of one profile. Messages from the
+// profile validator show under the field they are about, as the user
+// types. Passwords go to the keychain on Save, never to a file.
+type ProfileForm struct {
+	Name, Host, Port, LANInterface, Username *widget.Entry
+	Password                                 *widget.Entry
+	Allow                                    *widget.Entry
+	HandshakeTimeout, IdleTimeout, MaxConns  *widget.Entry
+	ShareOnLAN, Open, AllowLocalTargets      *widget.Check
+	DisableUDP, DisableBind                  *widget.Check
+	Upstreams                                *Upstreams
+	Error                                    *widget.Label // problems with no field, and save errors
+	Save, Revert                             *widget.Button
+
+	errs    map[string]*widget.Label // by field as the file spells it
+	orig    string                   // the name the profile had when loaded
+	loading bool
+	dirty   bool
+	onDirty func()
+	content fyne.CanvasObject
+}
+
+func newProfileForm(onSave func(), onDirty func()) *ProfileForm {
+	f := &ProfileForm{errs: map[string]*widget.Label{}, onDirty: onDirty}
+	f.Name, f.Host, f.Port = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	f.LANInterface, f.Username = widget.NewEntry(), widget.NewEntry()
+	f.Password = widget.NewPasswordEntry()
+	f.Allow = widget.NewMultiLineEntry()
+	f.Allow.SetMinRowsVisible(2)
+	f.Allow.SetPlaceHolder("one network per line, such as 192.168.1.0/24")
+	f.LANInterface.SetPlaceHolder("all interfaces; or a name such as eth0, or an address")
+	f.HandshakeTimeout, f.IdleTimeout, f.MaxConns = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	f.IdleTimeout.SetPlaceHolder("0s: never")
+	f.MaxConns.SetPlaceHolder("0: no limit")
+	check := func(label string) *widget.Check { return widget.NewCheck(label, func(bool) { f.changed() }) }
+	f.ShareOnLAN = check("Share on LAN (listen on the LAN instead of this computer only)")
+	f.Open = check("Open: allow LAN clients without a password or a narrowed allowlist")
+	f.AllowLocalTargets = check("Let LAN clients reach this computer's own services")
+	f.DisableUDP, f.DisableBind = check("Turn UDP ASSOCIATE off"), check("Turn BIND off")
+	for _, e := range []*widget.Entry{f.Name, f.Host, f.Port, f.LANInterface, f.Username, f.Password,
+		f.Allow, f.HandshakeTimeout, f.IdleTimeout, f.MaxConns} {
+		e.OnChanged = func(string) { f.changed() }
+	}
+	f.Upstreams = newUpstreams(f.changed)
+	f.Error = widget.NewLabel("")
+	f.Error.Importance = widget.DangerImportance
+	f.Error.Wrapping = fyne.TextWrapWord
+	f.Error.Hide()
+	f.Save = widget.NewButton("Save", onSave)
+	f.Save.Importance = widget.HighImportance
+	f.Revert = widget.NewButton("Revert", nil)
+
+	grid := container.New(layout.NewFormLayout())
+	row := func(label, field string, w fyne.CanvasObject) {
+		e := widget.NewLabel("")
+		e.Importance = widget.DangerImportance
+		e.Wrapping = fyne.TextWrapWord
+		e.Hide()
+		f.errs[field] = e
+		grid.Add(widget.NewLabel(label))
+		grid.Add(container.NewVBox(w, e))
+	}
+	row("Name", "name", f.Name)
+	row("Listen host", "host", f.Host)
+	row("Port", "port", f.Port)
+	row("", "share_on_lan", f.ShareOnLAN)
+	row("LAN interface", "lan_interface", f.LANInterface)
+	row("Username", "username", f.Username)
+	row("Password", "password", f.Password)
+	row("Allowed clients", "allow", f.Allow)
+	row("", "open", f.Open)
+	row("", "allow_local_targets", f.AllowLocalTargets)
+	row("Upstreams", "upstream", f.Upstreams.content)
+	row("Handshake timeout", "options.handshake_timeout", f.HandshakeTimeout)
+	row("Idle timeout", "options.idle_timeout", f.IdleTimeout)
+	row("Max connections", "options.max_connections", f.MaxConns)
+	row("", "options.udp", f.DisableUDP)
+	row("", "options.bind", f.DisableBind)
+	f.content = container.NewVBox(f.Error, grid, container.NewHBox(f.Save, f.Revert))
+	return f
+}
+
+// Dirty reports whether the form holds changes not saved.
+func (f *ProfileForm) Dirty() bool { return f.dirty }
+
+// Orig is the name of the profile being edited, as saved.
+func (f *ProfileForm) Orig() string { return f.orig }
+
+// load shows p; hints are the password placeholders (local, then each
+// upstream's).
+func (f *ProfileForm) load(p *profiles.Profile, local string, ups []string) {
+	f.loading = true
+	defer func() { f.loading = false }()
+	f.orig = p.Name
+	f.Name.SetText(p.Name)
+	f.Host.SetText(p.Host)
+	f.Port.SetText(strconv.Itoa(p.Port))
+	f.ShareOnLAN.SetChecked(p.ShareOnLAN)
+	f.LANInterface.SetText(p.LANInterface)
+	f.Username.SetText(p.Username)
+	f.Password.SetText("")
+	f.Password.SetPlaceHolder(local)
+	allow := make([]string, len(p.Allow))
+	for i, a := range p.Allow {
+		allow[i] = a.String()
+	}
+	f.Allow.SetText(strings.Join(allow, "\n"))
+	f.Open.SetChecked(p.Open)
+	f.AllowLocalTargets.SetChecked(p.AllowLocalTargets)
+	f.Upstreams.set(p.Upstreams, ups)
+	f.HandshakeTimeout.SetText(p.HandshakeTimeout.String())
+	f.IdleTimeout.SetText(p.IdleTimeout.String())
+	f.MaxConns.SetText(strconv.Itoa(p.MaxConns))
+	f.DisableUDP.SetChecked(p.DisableUDP)
+	f.DisableBind.SetChecked(p.DisableBind)
+	f.dirty = false
+	f.validate()
+}
+
+func (f *ProfileForm) changed() {
+	if f.loading {
+		return
+	}
+	f.validate()
+	if !f.dirty {
+		f.dirty = true
+		if f.onDirty != nil {
+			f.onDirty()
+		}
+	}
+}
+
+// read returns the profile and passwords as typed, with the problems of
+// fields that do not parse (in the validator's terms).
+func (f *ProfileForm) read() (*profiles.Profile, desktop.Secrets, []profiles.Problem) {
+	var ps []profiles.Problem
+	bad := func(field, format string, args ...any) {
+		ps = append(ps, profiles.Problem{Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	p := profiles.New(strings.TrimSpace(f.Name.Text))
+	p.Host = strings.TrimSpace(f.Host.Text)
+	var err error
+	if p.Port, err = strconv.Atoi(strings.TrimSpace(f.Port.Text)); err != nil {
+		bad("port", "%q is not a port (1–65535)", f.Port.Text)
+	}
+	p.ShareOnLAN = f.ShareOnLAN.Checked
+	p.LANInterface = strings.TrimSpace(f.LANInterface.Text)
+	p.Username = strings.TrimSpace(f.Username.Text)
+	for i, s := range strings.FieldsFunc(f.Allow.Text, func(r rune) bool { return r == '\n' || r == ',' || r == ' ' }) {
+		pre, err := netip.ParsePrefix(s)
+		if err != nil {
+			ip, ierr := netip.ParseAddr(s)
+			if ierr != nil {
+				bad(fmt.Sprintf("allow[%d]", i+1), "%q is not a CIDR such as 192.168.1.0/24", s)
+				continue
+			}
+			pre = netip.PrefixFrom(ip, ip.BitLen())
+		}
+		p.Allow = append(p.Allow, pre.Masked())
+	}
+	p.Open = f.Open.Checked
+	p.AllowLocalTargets = f.AllowLocalTargets.Checked
+	var ups []string
+	var upsProblems []profiles.Problem
+	p.Upstreams, ups, upsProblems = f.Upstreams.read()
+	ps = append(ps, upsProblems...)
+	p.HandshakeTimeout = f.duration("options.handshake_timeout", f.HandshakeTimeout.Text, &ps)
+	p.IdleTimeout = f.duration("options.idle_timeout", f.IdleTimeout.Text, &ps)
+	if s := strings.TrimSpace(f.MaxConns.Text); s != "" {
+		if p.MaxConns, err = strconv.Atoi(s); err != nil {
+			bad("options.max_connections", "%q is not a whole number", s)
+		}
+	}
+	p.DisableUDP, p.DisableBind = f.DisableUDP.Checked, f.DisableBind.Checked
+	return p, desktop.Secrets{Local: f.Password.Text, Upstream: ups}, ps
+}
+
+func (f *ProfileForm) duration(field, s string, ps *[]profiles.Problem) time.Duration {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" {
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		*ps = append(*ps, profiles.Problem{Field: field, Msg: fmt.Sprintf("%q is not a duration such as \"10s\" or \"5m\"", s)})
+	}
+	return d
+}
+
+// validate shows the problems of the form as typed, and returns the
+// profile when it has none.
+func (f *ProfileForm) validate() (*profiles.Profile, desktop.Secrets, bool) {
+	p, sec, ps := f.read()
+	var inv *profiles.InvalidError
+	if err := p.Validate(); errors.As(err, &inv) {
+		ps = append(ps, inv.Problems...)
+	}
+	f.ShowProblems(ps)
+	return p, sec, len(ps) == 0
+}
+
+// ShowProblems shows each problem under its field (the rest on top).
+func (f *ProfileForm) ShowProblems(ps []profiles.Problem) {
+	msgs := map[string][]string{}
+	var top []string
+	for _, p := range f.Upstreams.showProblems(ps) {
+		key := p.Field
+		if i := strings.IndexByte(key, '['); i >= 0 {
+			key = key[:i]
+		}
+		if _, ok := f.errs[key]; ok {
+			msgs[key] = append(msgs[key], p.Msg)
+		} else {
+			top = append(top, p.String())
+		}
+	}
+	for key, l := range f.errs {
+		l.SetText(strings.Join(msgs[key], "\n"))
+		l.Hidden = len(msgs[key]) == 0
+		l.Refresh()
+	}
+	f.setError(strings.Join(top, "\n"))
+	f.Save.Disable()
+	if len(ps) == 0 {
+		f.Save.Enable()
+	}
+}
+
+// FieldError is the message shown under the field, "" when none.
+func (f *ProfileForm) FieldError(field string) string {
+	if l, ok := f.errs[field]; ok && l.Visible() {
+		return l.Text
+	}
+	return ""
+}
+
+func (f *ProfileForm) setError(s string) {
+	f.Error.SetText(s)
+	f.Error.Hidden = s == ""
+	f.Error.Refresh()
+}

@@ -1,0 +1,346 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/profiles"
+)
+
+// Profiles is the screen listing the profiles, with the editor of the
+// selected one and a route test. Switching to another profile with
+// unsaved changes asks first.
+type Profiles struct {
+	List           *widget.List
+	New, Remove    *widget.Button
+	Use            *widget.Button
+	Form           *ProfileForm
+	TestTarget     *widget.Entry
+	Test           *widget.Button
+	TestResult     *widget.Label
+	Broken         *widget.Label  // a selected file that does not parse
+	Prompt         *UnsavedPrompt // the last question about unsaved changes
+	entries        []profiles.Entry
+	selected       string
+	ctrl           *desktop.Controller
+	win            fyne.Window
+	formBox        *fyne.Container
+	reselecting    bool
+	content        fyne.CanvasObject
+	testCancel     context.CancelFunc
+	testGeneration int
+	afterTest      func() // for tests: called once a result shows
+}
+
+// NewProfiles builds the screen; win hosts its dialogs.
+func NewProfiles(ctrl *desktop.Controller, win fyne.Window) *Profiles {
+	s := &Profiles{ctrl: ctrl, win: win}
+	s.List = widget.NewList(func() int { return len(s.entries) },
+		func() fyne.CanvasObject {
+			return container.NewBorder(nil, nil, widget.NewIcon(nil), nil, widget.NewLabel(""))
+		}, s.updateItem)
+	s.List.OnSelected = s.onSelected
+	s.New = widget.NewButtonWithIcon("New", theme.ContentAddIcon(), s.onNew)
+	s.Remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), s.onRemove)
+	s.Use = widget.NewButtonWithIcon("Use", theme.ConfirmIcon(), s.onUse)
+	s.Form = newProfileForm(func() { s.save() }, nil)
+	s.Form.Revert.OnTapped = func() { s.load(s.selected) }
+	s.TestTarget = widget.NewEntry()
+	s.TestTarget.SetPlaceHolder("host:port to reach through this profile, such as example.org:443")
+	s.Test = widget.NewButton("Test", s.onTest)
+	s.TestResult = widget.NewLabel("")
+	s.TestResult.Wrapping = fyne.TextWrapWord
+	s.Broken = widget.NewLabel("")
+	s.Broken.Importance = widget.DangerImportance
+	s.Broken.Wrapping = fyne.TextWrapWord
+	s.Broken.Hide()
+	test := container.NewVBox(widget.NewSeparator(),
+		widget.NewLabelWithStyle("Test the route", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewBorder(nil, nil, nil, s.Test, s.TestTarget), s.TestResult)
+	s.formBox = container.NewVBox(s.Form.content, test)
+	left := container.NewBorder(nil, container.NewHBox(s.New, s.Remove, s.Use), nil, nil, s.List)
+	right := container.NewVScroll(container.NewVBox(s.Broken, s.formBox))
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.22
+	s.content = split
+	s.Refresh()
+	return s
+}
+
+// Content is the screen's root object.
+func (s *Profiles) Content() fyne.CanvasObject { return s.content }
+
+// Refresh reloads the list (after a save, a switch or a change on disk) and
+// the selected profile unless it has unsaved changes; call it on the UI
+// thread.
+func (s *Profiles) Refresh() {
+	es, err := s.ctrl.Profiles()
+	if err != nil {
+		s.Broken.SetText("Profiles not listed: " + err.Error())
+		s.Broken.Show()
+		return
+	}
+	s.entries = es
+	s.List.Refresh()
+	if s.selected == "" {
+		s.selected = s.ctrl.State().Profile
+	}
+	if i := s.index(s.selected); i >= 0 {
+		s.reselecting = true
+		s.List.Select(i)
+		s.reselecting = false
+	}
+	if !s.Form.Dirty() {
+		s.load(s.selected)
+	}
+}
+
+func (s *Profiles) index(name string) int {
+	for i, e := range s.entries {
+		if e.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *Profiles) updateItem(i widget.ListItemID, o fyne.CanvasObject) {
+	if i >= len(s.entries) {
+		return
+	}
+	e := s.entries[i]
+	row := o.(*fyne.Container)
+	label, icon := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Icon)
+	text := e.Name
+	var res fyne.Resource = theme.DocumentIcon()
+	switch {
+	case e.Err != nil:
+		res, text = theme.ErrorIcon(), e.Name+" (does not parse)"
+	case e.Name == s.ctrl.State().Profile:
+		res, text = theme.ConfirmIcon(), e.Name+" (in use)"
+	}
+	label.SetText(text)
+	icon.SetResource(res)
+}
+
+// Select shows the profile name, asking first when the form has unsaved
+// changes.
+func (s *Profiles) Select(name string) {
+	if i := s.index(name); i >= 0 {
+		s.List.Select(i)
+	}
+}
+
+func (s *Profiles) onSelected(i widget.ListItemID) {
+	if s.reselecting || i >= len(s.entries) {
+		return
+	}
+	name := s.entries[i].Name
+	if name == s.selected {
+		return
+	}
+	if !s.Form.Dirty() {
+		s.selected = name
+		s.load(name)
+		return
+	}
+	back := s.index(s.selected)
+	s.reselecting = true
+	s.List.Select(back)
+	s.reselecting = false
+	s.askUnsaved(func() { s.selected = name; s.Select(name); s.load(name) })
+}
+
+// askUnsaved asks what to do with unsaved changes before then runs:
+// save them, discard them, or stay.
+func (s *Profiles) askUnsaved(then func()) {
+	var d dialog.Dialog
+	save := widget.NewButton("Save", func() {
+		d.Hide()
+		if s.save() {
+			then()
+		}
+	})
+	save.Importance = widget.HighImportance
+	discard := widget.NewButton("Discard", func() { d.Hide(); s.Form.dirty = false; then() })
+	stay := widget.NewButton("Cancel", func() { d.Hide() })
+	msg := widget.NewLabel(fmt.Sprintf("Profile %q has unsaved changes.", s.Form.Orig()))
+	d = dialog.NewCustomWithoutButtons("Unsaved changes", container.NewVBox(msg, container.NewHBox(stay, discard, save)), s.win)
+	d.Show()
+	s.Prompt = &UnsavedPrompt{Dialog: d, Save: save, Discard: discard, Cancel: stay}
+}
+
+// UnsavedPrompt is the question asked before unsaved changes would be
+// lost.
+type UnsavedPrompt struct {
+	Dialog                dialog.Dialog
+	Save, Discard, Cancel *widget.Button
+}
+
+// load shows the profile name in the form, or why its file is broken.
+func (s *Profiles) load(name string) {
+	s.TestResult.SetText("")
+	i := s.index(name)
+	if i >= 0 && s.entries[i].Err != nil {
+		s.Broken.SetText(fmt.Sprintf("This profile's file does not parse, so the app does not use it:\n%v\nFix it in a text editor; the app reloads it when it is saved.", s.entries[i].Err))
+		s.Broken.Show()
+		s.formBox.Hide()
+		return
+	}
+	p, err := s.ctrl.Store().Load(name)
+	if err != nil {
+		if name == s.ctrl.State().Profile {
+			p = s.ctrl.Active()
+		} else {
+			s.Broken.SetText(err.Error())
+			s.Broken.Show()
+			s.formBox.Hide()
+			return
+		}
+	}
+	s.Broken.Hide()
+	s.formBox.Show()
+	local, ups := s.passwordHints(p)
+	s.Form.load(p, local, ups)
+	s.Remove.Enable()
+	if p.Name == s.ctrl.State().Profile {
+		s.Remove.Disable()
+	}
+}
+
+// passwordHints are the placeholders of the password fields: whether the
+// keychain holds one, or why it cannot tell.
+func (s *Profiles) passwordHints(p *profiles.Profile) (string, []string) {
+	hint := func(user, account string) string {
+		if user == "" {
+			return "set a username first"
+		}
+		ok, err := s.ctrl.HasPassword(account)
+		switch {
+		case err != nil:
+			s.Form.setError("Keychain: " + err.Error())
+			return "keychain unavailable"
+		case ok:
+			return "stored in the keychain (type to replace)"
+		}
+		return "not set: type one"
+	}
+	local := hint(p.Username, profiles.LocalAccount(p.Name))
+	ups := make([]string, len(p.Upstreams))
+	for i, u := range p.Upstreams {
+		ups[i] = hint(u.Username, profiles.UpstreamAccount(p.Name, i+1))
+	}
+	return local, ups
+}
+
+// save saves the form and reports whether it did.
+func (s *Profiles) save() bool {
+	p, sec, ok := s.Form.validate()
+	if !ok {
+		return false
+	}
+	orig := s.Form.Orig()
+	err := s.ctrl.SaveProfile(orig, p, sec)
+	var inv *profiles.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		s.Form.ShowProblems(inv.Problems)
+		return false
+	case err != nil:
+		s.Form.setError("Not saved: " + err.Error())
+		return false
+	}
+	s.Form.dirty = false
+	s.selected = p.Name
+	s.Refresh()
+	return true
+}
+
+func (s *Profiles) onNew() {
+	create := func() {
+		p, err := s.ctrl.NewProfile("New profile")
+		if err != nil {
+			s.Form.setError("Not created: " + err.Error())
+			return
+		}
+		s.selected = p.Name
+		s.Refresh()
+	}
+	if s.Form.Dirty() {
+		s.askUnsaved(create)
+		return
+	}
+	create()
+}
+
+func (s *Profiles) onRemove() {
+	name := s.selected
+	dialog.ShowConfirm("Remove profile", fmt.Sprintf("Remove profile %q and its passwords?", name), func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := s.ctrl.RemoveProfile(name); err != nil {
+			s.Form.setError(err.Error())
+			return
+		}
+		s.Form.dirty = false
+		s.selected = s.ctrl.State().Profile
+		s.Refresh()
+	}, s.win)
+}
+
+func (s *Profiles) onUse() {
+	use := func() {
+		if err := s.ctrl.UseProfile(s.selected); err != nil {
+			s.Form.setError(err.Error())
+		}
+	}
+	if s.Form.Dirty() {
+		s.askUnsaved(use)
+		return
+	}
+	use()
+}
+
+// onTest dials the typed target through the route of the form as typed,
+// off the UI thread, and shows the outcome.
+func (s *Profiles) onTest() {
+	p, sec, ok := s.Form.validate()
+	if !ok {
+		s.TestResult.SetText("Fix the profile's problems first.")
+		return
+	}
+	if s.testCancel != nil {
+		s.testCancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.testCancel = cancel
+	s.testGeneration++
+	gen := s.testGeneration
+	target := s.TestTarget.Text
+	s.TestResult.SetText("Testing " + target + "…")
+	go func() {
+		defer cancel()
+		res, err := s.ctrl.TestRoute(ctx, p, sec, target)
+		text := res.String()
+		if err != nil {
+			text = "Not tested: " + err.Error()
+		}
+		fyne.Do(func() {
+			if gen == s.testGeneration {
+				s.TestResult.SetText(text)
+			}
+			if s.afterTest != nil {
+				s.afterTest()
+			}
+		})
+	}()
+}

@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"log/slog"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/core/stats"
+)
+
+// StatusBar is the top of the window: the proxy switch, the profile in
+// use, what the proxy is doing and a copy button for its address.
+type StatusBar struct {
+	Proxy   *widget.Check
+	Profile *widget.Select
+	Text    *widget.Label
+	Copy    *widget.Button
+
+	ctrl     *desktop.Controller
+	clip     func(string)
+	updating bool // set while Refresh sets widgets, so their handlers stay quiet
+	content  fyne.CanvasObject
+}
+
+// NewStatusBar builds the bar; clip puts text on the clipboard.
+func NewStatusBar(ctrl *desktop.Controller, clip func(string)) *StatusBar {
+	s := &StatusBar{ctrl: ctrl, clip: clip}
+	s.Proxy = widget.NewCheck("Proxy on", s.onProxy)
+	s.Profile = widget.NewSelect(nil, s.onProfile)
+	s.Text = widget.NewLabel("")
+	s.Text.Truncation = fyne.TextTruncateEllipsis
+	s.Copy = widget.NewButtonWithIcon("Copy address", theme.ContentCopyIcon(), func() { s.clip(s.ctrl.State().Addr) })
+	s.content = container.NewBorder(nil, nil,
+		container.NewHBox(s.Proxy, widget.NewLabel("Profile:"), s.Profile), s.Copy, s.Text)
+	s.Refresh()
+	return s
+}
+
+// Content is the bar's root object.
+func (s *StatusBar) Content() fyne.CanvasObject { return s.content }
+
+func (s *StatusBar) onProxy(on bool) {
+	if s.updating {
+		return
+	}
+	if s.ctrl.SetProxy(on) != nil {
+		s.Refresh()
+	}
+}
+
+func (s *StatusBar) onProfile(name string) {
+	if s.updating || name == "" || name == s.ctrl.State().Profile {
+		return
+	}
+	if s.ctrl.UseProfile(name) != nil {
+		s.Refresh()
+	}
+}
+
+// Refresh shows the controller's state; call it on the UI thread.
+func (s *StatusBar) Refresh() {
+	s.updating = true
+	defer func() { s.updating = false }()
+	st := s.ctrl.State()
+	s.Proxy.SetChecked(st.Running)
+	var names []string
+	if es, err := s.ctrl.Profiles(); err == nil {
+		for _, e := range es {
+			if e.Err == nil {
+				names = append(names, e.Name)
+			}
+		}
+	}
+	if !contains(names, st.Profile) {
+		names = append(names, st.Profile)
+	}
+	s.Profile.Options = names
+	s.Profile.SetSelected(st.Profile)
+	s.Text.SetText(StateText(st))
+}
+
+// StateText says what the proxy is doing, in one line.
+func StateText(st desktop.State) string {
+	lan := ""
+	if st.ShareLAN {
+		lan = ", shared on the LAN"
+	}
+	switch {
+	case st.Err != nil && !st.Running:
+		return fmt.Sprintf("Off: %v", st.Err)
+	case st.Err != nil:
+		return fmt.Sprintf("On at %s%s; last change failed: %v", st.Addr, lan, st.Err)
+	case st.Running:
+		return fmt.Sprintf("On at %s%s", st.Addr, lan)
+	}
+	return fmt.Sprintf("Off (would listen on %s%s)", st.Addr, lan)
+}
+
+// Banner shows the latest notice (an error where it happened, or a remark)
+// above the tabs until dismissed.
+type Banner struct {
+	Text *widget.Label
+
+	bg      *canvas.Rectangle
+	box     *fyne.Container
+	last    desktop.Notice
+	content fyne.CanvasObject
+}
+
+// NewBanner builds a hidden banner.
+func NewBanner() *Banner {
+	b := &Banner{Text: widget.NewLabel("")}
+	b.Text.Wrapping = fyne.TextWrapWord
+	b.bg = canvas.NewRectangle(color.Transparent)
+	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), b.Hide)
+	dismiss.Importance = widget.LowImportance
+	b.box = container.NewStack(b.bg, container.NewBorder(nil, nil, nil, dismiss, b.Text))
+	b.box.Hide()
+	b.content = b.box
+	return b
+}
+
+// Content is the banner's root object.
+func (b *Banner) Content() fyne.CanvasObject { return b.content }
+
+// Show shows n; call it on the UI thread.
+func (b *Banner) Show(n desktop.Notice) {
+	b.last = n
+	b.Text.SetText(n.Text)
+	b.Text.Importance = widget.MediumImportance
+	c := theme.Color(theme.ColorNameSelection)
+	switch {
+	case n.Level >= slog.LevelError:
+		b.Text.Importance = widget.DangerImportance
+		c = color.NRGBA{R: 0xcf, G: 0x22, B: 0x2e, A: 0x30}
+	case n.Level >= slog.LevelWarn:
+		b.Text.Importance = widget.WarningImportance
+		c = color.NRGBA{R: 0xd2, G: 0x99, B: 0x22, A: 0x30}
+	}
+	b.bg.FillColor = c
+	b.bg.Refresh()
+	b.Text.Refresh()
+	b.box.Show()
+}
+
+// Hide hides the banner.
+func (b *Banner) Hide() { b.box.Hide() }
+
+// Visible reports whether the banner shows, and its notice.
+func (b *Banner) Visible() (bool, desktop.Notice) { return b.box.Visible(), b.last }
+
+// apply shows a snapshot on the screen that is visible; call it on the UI
+// thread.
+func (w *Window) apply(s stats.Snapshot) {
+	switch sel := w.Tabs.Selected(); {
+	case sel == nil:
+	case sel.Text == TabConnections:
+		w.Connections.Update(s)
+	case sel.Text == TabThroughput:
+		w.Throughput.Update(s)
+	case sel.Text == TabLAN:
+		w.LAN.Update(s)
+	}
+	w.Log.Update()
+}

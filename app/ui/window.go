@@ -1,0 +1,141 @@
+// Package ui is the desktop app's window: one file per screen, each screen
+// a struct holding its widgets with its build and its event handlers.
+// Widgets change only on the UI thread: the sampler and the controller's
+// listeners reach them through fyne.Do. Screens read engine snapshots and
+// never block the relay.
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+
+	"github.com/sockstray/sockstray/app/desktop"
+)
+
+// Tab names, also the window's tab labels.
+const (
+	TabProfiles    = "Profiles"
+	TabConnections = "Connections"
+	TabThroughput  = "Throughput"
+	TabLAN         = "LAN sharing"
+	TabLog         = "Log"
+)
+
+// DefaultSize is the window's size on a first start.
+var DefaultSize = fyne.NewSize(960, 640)
+
+// Window is the main window and its screens.
+type Window struct {
+	Win         fyne.Window
+	Status      *StatusBar
+	Banner      *Banner
+	Profiles    *Profiles
+	Connections *Connections
+	Throughput  *Throughput
+	LAN         *LAN
+	Log         *Log
+	Tabs        *container.AppTabs
+
+	app  fyne.App
+	ctrl *desktop.Controller
+	stop chan struct{}
+	done chan struct{}
+}
+
+// New builds the window (not shown yet) for ctrl.
+func New(app fyne.App, ctrl *desktop.Controller) *Window {
+	w := &Window{app: app, ctrl: ctrl, Win: app.NewWindow("Sockstray")}
+	clip := func(s string) { app.Clipboard().SetContent(s) }
+	w.Banner = NewBanner()
+	w.Status = NewStatusBar(ctrl, clip)
+	w.Profiles = NewProfiles(ctrl, w.Win)
+	w.Connections = NewConnections(ctrl)
+	w.Throughput = NewThroughput()
+	w.LAN = NewLAN(ctrl, clip)
+	w.Log = NewLog(ctrl.Log())
+	w.Tabs = container.NewAppTabs(
+		container.NewTabItem(TabProfiles, w.Profiles.Content()),
+		container.NewTabItem(TabConnections, w.Connections.Content()),
+		container.NewTabItem(TabThroughput, w.Throughput.Content()),
+		container.NewTabItem(TabLAN, w.LAN.Content()),
+		container.NewTabItem(TabLog, w.Log.Content()),
+	)
+	w.Tabs.OnSelected = func(*container.TabItem) { w.sample() }
+	w.Win.SetContent(container.NewBorder(container.NewVBox(w.Status.Content(), w.Banner.Content()), nil, nil, nil, w.Tabs))
+	s := ctrl.Settings()
+	size := DefaultSize
+	if s.WindowWidth > 0 && s.WindowHeight > 0 {
+		size = fyne.NewSize(float32(s.WindowWidth), float32(s.WindowHeight))
+	}
+	w.Win.Resize(size)
+	ctrl.OnChange(func() { fyne.Do(w.refresh) })
+	ctrl.OnNotice(func(n desktop.Notice) { fyne.Do(func() { w.Banner.Show(n) }) })
+	w.refresh()
+	return w
+}
+
+// Show shows the window and brings it to the front.
+func (w *Window) Show() {
+	w.Win.Show()
+	w.Win.RequestFocus()
+	w.sample()
+}
+
+// Hide hides the window; the app keeps running.
+func (w *Window) Hide() {
+	w.Win.Hide()
+}
+
+// ShowTab shows the window on the named tab.
+func (w *Window) ShowTab(name string) {
+	for _, t := range w.Tabs.Items {
+		if t.Text == name {
+			w.Tabs.Select(t)
+		}
+	}
+	w.Show()
+}
+
+// refresh updates everything that shows the controller's state.
+func (w *Window) refresh() {
+	w.Status.Refresh()
+	w.LAN.Refresh()
+	w.Profiles.Refresh()
+}
+
+// Start samples the engine about once a second until Stop. The snapshot
+// is taken off the UI thread; only the screen in view is updated.
+func (w *Window) Start() {
+	w.stop, w.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(w.done)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-w.stop:
+				return
+			case <-t.C:
+				s := w.ctrl.Snapshot()
+				fyne.Do(func() { w.apply(s) })
+			}
+		}
+	}()
+}
+
+// Stop ends the sampler and waits for it.
+func (w *Window) Stop() {
+	if w.stop != nil {
+		close(w.stop)
+		<-w.done
+		w.stop = nil
+	}
+}
+
+// sample takes a snapshot now and shows it; call it on the UI thread.
+func (w *Window) sample() {
+	s := w.ctrl.Snapshot()
+	w.apply(s)
+}
