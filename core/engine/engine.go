@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -135,6 +136,25 @@ func (e *Engine) Apply(cfg *server.Config) error {
 		return nil
 	}
 	ln, err := listen(cfg.Listen)
+	if errors.Is(err, ErrPortInUse) && samePort(e.ln.Addr(), cfg.Listen) {
+		// 127.0.0.1:P to 0.0.0.0:P (sharing on the LAN): the old listener
+		// holds the port itself. Hand it over: close, bind, and bind the
+		// old address again if the new one fails. Open connections are
+		// their own sockets and carry on either way.
+		e.ln.Close()
+		e.serving.Wait()
+		if ln, err = listen(cfg.Listen); err != nil {
+			old, rerr := listen(e.ln.Addr().String())
+			if rerr != nil {
+				return fmt.Errorf("%w; and the old address is lost: %v", err, rerr)
+			}
+			e.serve(old)
+			return err
+		}
+		e.srv.Apply(cfg)
+		e.serve(ln)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -143,6 +163,14 @@ func (e *Engine) Apply(cfg *server.Config) error {
 	e.serving.Wait()
 	e.serve(ln)
 	return nil
+}
+
+// samePort reports whether listen address addr asks for the port a
+// listens on.
+func samePort(a net.Addr, addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	ta, ok := a.(*net.TCPAddr)
+	return err == nil && ok && port == strconv.Itoa(ta.Port)
 }
 
 // Running reports whether the engine is started.
@@ -175,6 +203,9 @@ func (e *Engine) Config() *server.Config {
 
 // Snapshot copies the live statistics. It never waits on the relay.
 func (e *Engine) Snapshot() stats.Snapshot { return e.table.Snapshot() }
+
+// CloseAll closes every live connection and returns how many.
+func (e *Engine) CloseAll() int { return e.table.CloseAll() }
 
 // CloseConn closes the live connection with that id and reports whether
 // there was one.

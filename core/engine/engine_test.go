@@ -302,3 +302,27 @@ func TestLiveRates(t *testing.T) {
 		t.Error("the throughput series shows no download")
 	}
 }
+
+// TestApplyLoopbackToAllInterfacesSamePort is turning on "Share on LAN"
+// without changing the port: the new wildcard listener needs the port the
+// loopback one holds.
+func TestApplyLoopbackToAllInterfacesSamePort(t *testing.T) {
+	echo := testnet.EchoTCP(t, "tcp4")
+	e := start(t, &server.Config{})
+	_, port, _ := net.SplitHostPort(e.Addr().String())
+	c := dialVia(t, e.Addr(), nil, echo.String())
+	echoRoundTrip(t, c, []byte("before"))
+	shared := &server.Config{Listen: net.JoinHostPort("0.0.0.0", port), Username: "u", Password: "p"}
+	if err := e.Apply(shared); err != nil {
+		t.Fatalf("apply 0.0.0.0:%s: %v", port, err)
+	}
+	if got := e.Addr().(*net.TCPAddr); !got.IP.IsUnspecified() || strconv.Itoa(got.Port) != port {
+		t.Fatalf("listening on %s, want the unspecified address, port %s", got, port)
+	}
+	echoRoundTrip(t, c, []byte("open connection survived"))
+	c2 := dialVia(t, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: e.Addr().(*net.TCPAddr).Port}, &proxy.Auth{User: "u", Password: "p"}, echo.String())
+	echoRoundTrip(t, c2, []byte("new listener"))
+	if n := e.CloseAll(); n != 2 {
+		t.Errorf("CloseAll closed %d, want 2", n)
+	}
+}
