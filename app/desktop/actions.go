@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"strings"
 
-	"github.com/sockstray/sockstray/core/engine"
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -93,30 +91,9 @@ func (c *Controller) applyLive(p *profiles.Profile) error {
 	if err != nil {
 		return err
 	}
-	old := c.eng.Config()
-	err = c.eng.Apply(cfg)
-	if errors.Is(err, engine.ErrPortInUse) && old != nil && samePort(old.Listen, cfg.Listen) {
-		// Linux refuses to bind 0.0.0.0:P while 127.0.0.1:P listens (and
-		// the reverse), so moving between loopback and the LAN on one port
-		// needs a restart, which closes open connections.
-		c.eng.Stop()
-		if err = c.eng.Start(cfg); err != nil {
-			if rerr := c.eng.Start(old); rerr != nil {
-				c.log.Error("previous profile not restored", "error", rerr)
-			}
-			return err
-		}
-		c.notify(slog.LevelWarn, "the proxy restarted on %s to change its address; open connections were closed", cfg.Listen)
-	} else if err != nil {
-		return err
-	}
-	return nil
-}
-
-func samePort(a, b string) bool {
-	_, pa, err1 := net.SplitHostPort(a)
-	_, pb, err2 := net.SplitHostPort(b)
-	return err1 == nil && err2 == nil && pa == pb
+	// The engine hands the port over itself when only the address changes
+	// (loopback to the LAN on one port); open connections carry on.
+	return c.eng.Apply(cfg)
 }
 
 // SetShareLAN turns the active profile's LAN sharing on or off, applies it

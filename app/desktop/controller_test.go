@@ -229,3 +229,43 @@ func TestBrokenFileOnDiskReported(t *testing.T) {
 		t.Error("broken file replaced the profile in force")
 	}
 }
+
+// TestShareLANKeepsOpenConnections turns sharing on with the proxy running
+// on the same port: the listener moves to all interfaces and a connection
+// opened before goes on.
+func TestShareLANKeepsOpenConnections(t *testing.T) {
+	desktoptest.NeedKeychain(t)
+	c := desktoptest.New(t)
+	p := desktoptest.AddProfile(t, c, "Shared")
+	p.Username = "lan-user"
+	if err := c.SaveProfile("Shared", p, desktop.Secrets{Local: "lan-pass-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UseProfile("Shared"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	echo := desktoptest.Echo(t)
+	_, port, _ := net.SplitHostPort(c.State().Addr)
+	open := desktoptest.DialAuth(t, c.State().Addr, echo, "lan-user", "lan-pass-1")
+	defer open.Close()
+	if err := c.SetShareLAN(true); err != nil {
+		t.Fatalf("SetShareLAN: %v", err)
+	}
+	if !c.Active().ShareOnLAN {
+		t.Fatal("profile not shared")
+	}
+	if _, p2, _ := net.SplitHostPort(c.State().Addr); p2 != port {
+		t.Fatalf("port changed from %s to %s", port, p2)
+	}
+	if _, err := open.Write([]byte("ping")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4)
+	open.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := open.Read(buf); err != nil || string(buf) != "ping" {
+		t.Fatalf("connection opened before sharing: %q %v", buf, err)
+	}
+}

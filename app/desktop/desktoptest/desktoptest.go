@@ -119,7 +119,18 @@ func Echo(t testing.TB) string {
 // that an echo comes back. The caller closes the connection.
 func Dial(t testing.TB, addr, target string) net.Conn {
 	t.Helper()
-	d, err := proxy.SOCKS5("tcp", addr, nil, proxy.Direct)
+	return dial(t, addr, target, nil)
+}
+
+// DialAuth is Dial with a username and password.
+func DialAuth(t testing.TB, addr, target, user, pass string) net.Conn {
+	t.Helper()
+	return dial(t, addr, target, &proxy.Auth{User: user, Password: pass})
+}
+
+func dial(t testing.TB, addr, target string, auth *proxy.Auth) net.Conn {
+	t.Helper()
+	d, err := proxy.SOCKS5("tcp", addr, auth, proxy.Direct)
 	if err != nil {
 		t.Fatal(err)
 	}
