@@ -9,7 +9,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Packages whose Fuzz targets `make fuzz` runs.
 FUZZ_PKGS  := ./core/socks5 ./core/socks4
 
-.PHONY: all deps build run test vet lint fuzz bench load clean
+.PHONY: all deps build run run-headless test vet lint fuzz bench load clean
 
 all: build
 
@@ -19,11 +19,14 @@ deps:
 build:
 	$(GO) build -o $(BIN) ./app
 
-# Until the desktop app lands, `make run` serves the built-in profile.
+# Opens the desktop app on the built-in profile (or the one last used).
 run: deps build
-	@echo "Sockstray: SOCKS5 proxy on 127.0.0.1:1080 (built-in profile Direct, no auth)."
+	./$(BIN)
+
+# The proxy without a window, on the built-in profile.
+run-headless: deps build
+	@echo "Sockstray: SOCKS5 and HTTP proxy on 127.0.0.1:1080 (built-in profile Direct, no auth)."
 	@echo "Try:  curl --socks5-hostname 127.0.0.1:1080 https://example.org/"
-	@echo "Stop with Ctrl-C."
 	./$(BIN) serve
 
 vet:
