@@ -326,3 +326,55 @@ func TestApplyLoopbackToAllInterfacesSamePort(t *testing.T) {
 		t.Errorf("CloseAll closed %d, want 2", n)
 	}
 }
+
+// TestSlowClientCountersMove is a download to a client that reads 300 KB/s
+// from a target that sends as fast as it can: the down counter must move
+// in steps of about a second, not of the kernel's buffer size (seconds).
+func TestSlowClientCountersMove(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		chunk := make([]byte, 256<<10)
+		for {
+			if _, err := c.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	e := start(t, &server.Config{})
+	c := dialVia(t, e.Addr(), nil, ln.Addr().String())
+	go func() {
+		buf := make([]byte, 30<<10)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	waitFor(t, e, func(s snapshot) bool { return len(s.Conns) == 1 && s.Conns[0].Down > 0 })
+	// The first seconds fill the socket buffers; measure after.
+	time.Sleep(3 * time.Second)
+	var last int64
+	lastChange, worst := time.Now(), time.Duration(0)
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); {
+		time.Sleep(50 * time.Millisecond)
+		s := e.Snapshot()
+		if len(s.Conns) == 1 && s.Conns[0].Down != last {
+			worst = max(worst, time.Since(lastChange))
+			last, lastChange = s.Conns[0].Down, time.Now()
+		}
+	}
+	worst = max(worst, time.Since(lastChange))
+	if worst > 2500*time.Millisecond {
+		t.Errorf("down counter stood still for %v during a steady 300 KB/s download", worst)
+	}
+}
