@@ -21,6 +21,8 @@ func (c *Controller) SetProxy(on bool) error {
 		return errClosed
 	}
 	if !on {
+		// The system setting would point at nothing: put it back first.
+		c.releaseSystemProxy()
 		c.eng.Stop()
 		c.setErr(nil)
 		c.log.Info("proxy off")

@@ -35,6 +35,10 @@ type Options struct {
 	Log *Ring
 	// Stderr also gets every log line, as text; nil for none.
 	Stderr io.Writer
+	// SystemProxy and LoginItem are the OS integrations; nil where the
+	// desktop has none (the switches then say so).
+	SystemProxy SystemProxy
+	LoginItem   LoginItem
 }
 
 // State is what the tray and the window show about the proxy.
@@ -61,6 +65,8 @@ type Controller struct {
 	settingsPath string
 	ring         *Ring
 	log          *slog.Logger
+	sysProxy     SystemProxy
+	loginItem    LoginItem
 
 	op sync.Mutex // serialises actions (start, stop, switch, save)
 
@@ -80,7 +86,8 @@ type Controller struct {
 // does not start the proxy: Restore does. Problems with the files are
 // logged and kept as notices; only an unusable folder is an error.
 func Open(o Options) (*Controller, error) {
-	c := &Controller{eng: engine.New(), store: o.Store, settingsPath: o.SettingsPath, ring: o.Log}
+	c := &Controller{eng: engine.New(), store: o.Store, settingsPath: o.SettingsPath, ring: o.Log,
+		sysProxy: o.SystemProxy, loginItem: o.LoginItem}
 	if c.store == nil {
 		c.store = &profiles.Store{}
 	}
@@ -275,6 +282,7 @@ func (c *Controller) Close(w, h int) error {
 	}
 	c.op.Lock()
 	defer c.op.Unlock()
+	c.releaseSystemProxy()
 	c.eng.Stop()
 	c.log.Info("stopped")
 	return c.updateSettings(func(s *profiles.Settings) {

@@ -29,6 +29,13 @@ var Service = fmt.Sprintf("sockstray-test-%d", os.Getpid())
 // ends.
 func New(t testing.TB) *desktop.Controller {
 	t.Helper()
+	return NewWith(t, desktop.Options{})
+}
+
+// NewWith is New with the OS integrations (and anything else the test
+// sets) of o; its Store and SettingsPath are the fresh ones.
+func NewWith(t testing.TB, o desktop.Options) *desktop.Controller {
+	t.Helper()
 	dir := t.TempDir()
 	store := &profiles.Store{Dir: filepath.Join(dir, "profiles"), Keychain: &profiles.Keychain{Service: Service}}
 	direct := profiles.Builtin()
@@ -36,7 +43,8 @@ func New(t testing.TB) *desktop.Controller {
 	if err := store.Create(direct); err != nil {
 		t.Fatal(err)
 	}
-	c, err := desktop.Open(desktop.Options{Store: store, SettingsPath: filepath.Join(dir, "settings.toml")})
+	o.Store, o.SettingsPath = store, filepath.Join(dir, "settings.toml")
+	c, err := desktop.Open(o)
 	if err != nil {
 		t.Fatal(err)
 	}

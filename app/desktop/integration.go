@@ -1,0 +1,126 @@
+package desktop
+
+import (
+	"errors"
+	"log/slog"
+	"net"
+
+	"github.com/sockstray/sockstray/app/autostart"
+)
+
+// SystemProxy points the operating system's proxy setting at Sockstray
+// and puts the user's own back (app/sysproxy.Manager).
+type SystemProxy interface {
+	Enable(hostPort string) error
+	Disable() error
+	Enabled() bool
+}
+
+// LoginItem starts Sockstray at login (app/autostart).
+type LoginItem interface {
+	Enable() error
+	Disable() error
+	Enabled() (bool, error)
+}
+
+// ErrNoSystemProxy is the switch's error where no supported desktop proxy
+// setting was found.
+var ErrNoSystemProxy = errors.New("no system proxy setting this app can change on this desktop")
+
+// SystemProxyOn reports whether the system proxy points at Sockstray.
+func (c *Controller) SystemProxyOn() bool {
+	return c.sysProxy != nil && c.sysProxy.Enabled()
+}
+
+// SetSystemProxy points the system proxy at the running proxy, or puts the
+// user's settings back. Turning it on starts the proxy first if it is off:
+// a system setting pointing at nothing would cut the user off.
+func (c *Controller) SetSystemProxy(on bool) error {
+	if c.sysProxy == nil {
+		return c.fail("system proxy", ErrNoSystemProxy)
+	}
+	if !on {
+		if err := c.sysProxy.Disable(); err != nil {
+			return c.fail("system proxy not restored", err)
+		}
+		c.log.Info("system proxy restored")
+		c.changed()
+		return nil
+	}
+	if err := c.SetProxy(true); err != nil {
+		return err
+	}
+	addr := c.State().Addr
+	if err := c.sysProxy.Enable(localAddr(addr)); err != nil {
+		return c.fail("system proxy not set", err)
+	}
+	c.log.Info("system proxy set", "proxy", addr)
+	c.changed()
+	return nil
+}
+
+// localAddr is the address this host's programs use for a listener: a
+// wildcard listener is reached on loopback.
+func localAddr(hostPort string) string {
+	host, port, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		return hostPort
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// releaseSystemProxy puts the user's settings back when the proxy stops
+// or the app quits. c.op must be held.
+func (c *Controller) releaseSystemProxy() {
+	if c.sysProxy == nil || !c.sysProxy.Enabled() {
+		return
+	}
+	if err := c.sysProxy.Disable(); err != nil {
+		c.notify(slog.LevelError, "system proxy not restored: %v", err)
+		return
+	}
+	c.log.Info("system proxy restored")
+}
+
+// StartAtLogin reports whether Sockstray starts when the user logs in.
+func (c *Controller) StartAtLogin() bool {
+	if c.loginItem == nil {
+		return false
+	}
+	on, err := c.loginItem.Enabled()
+	return err == nil && on
+}
+
+// SetStartAtLogin adds or removes the login item.
+func (c *Controller) SetStartAtLogin(on bool) error {
+	if c.loginItem == nil {
+		return c.fail("start at login", errors.New("not available on this system"))
+	}
+	var err error
+	if on {
+		err = c.loginItem.Enable()
+	} else {
+		err = c.loginItem.Disable()
+	}
+	if err != nil {
+		return c.fail("start at login not changed", err)
+	}
+	c.log.Info("start at login", "on", on)
+	c.changed()
+	return nil
+}
+
+// Autostart is the LoginItem of app/autostart for the executable Exe.
+type Autostart struct{ Exe string }
+
+// Enable adds the login item.
+func (a Autostart) Enable() error { return autostart.Enable(a.Exe) }
+
+// Disable removes it.
+func (a Autostart) Disable() error { return autostart.Disable() }
+
+// Enabled reports whether it is there.
+func (a Autostart) Enabled() (bool, error) { return autostart.Enabled() }
