@@ -24,6 +24,10 @@ type dir struct {
 	spliceTo *net.TCPConn
 	lr       io.LimitedReader
 	limit    int64 // budget of the next ReadFrom call, see copySplice
+	// queueLimited: spliceTo has a low unsent mark (limitQueue), taken off
+	// once the stream proves fast.
+	queueLimited bool
+	started      time.Time
 
 	raw  syscall.RawConn // src's, to wait for data without reading it; nil if none
 	held bool            // one is a byte read from src while waiting, not yet written
@@ -42,6 +46,7 @@ var bufPool = sync.Pool{New: func() any { return new([bufSize]byte) }}
 
 func (d *dir) init(r *relay, name string, src, dst net.Conn, ctr *atomic.Int64) {
 	d.r, d.name, d.src, d.dst, d.ctr = r, name, src, dst, ctr
+	d.started = time.Now()
 	s, sok := src.(*net.TCPConn)
 	t, tok := dst.(*net.TCPConn)
 	if canSplice && sok && tok && !r.opt.buffered {
@@ -115,6 +120,15 @@ func (d *dir) run(pending []byte) error {
 	}
 }
 
+// A destination that took more than fastBytes at more than fastRate
+// bytes a second on average is fast enough to go without the low unsent
+// mark; the kernel's buffers of a slow one hold a few MiB at most, so they
+// cannot fake it.
+const (
+	fastBytes = 64 << 20
+	fastRate  = 16 << 20
+)
+
 // errBudget ends a splice call that used up its byte budget (not EOF).
 var errBudget = errors.New("budget used")
 
@@ -162,6 +176,10 @@ func (d *dir) copySplice(start time.Time) (int64, error) {
 		// Doubling at most: a burst that only fills socket buffers must
 		// not pass for the destination's rate.
 		d.limit = int64(min(max(rate, minLimit), 2*float64(d.limit), 1<<50))
+		if d.queueLimited && d.n > fastBytes && float64(d.n)/time.Since(d.started).Seconds() > fastRate {
+			d.queueLimited = false
+			unlimitQueue(d.spliceTo)
+		}
 	}
 	return n, err
 }

@@ -121,12 +121,12 @@ func (o Options) norm() Options {
 // goroutine for the other, which has ended by the time TCP returns.
 func TCP(client, target net.Conn, up, down *atomic.Int64, pending []byte, opt Options) (upBytes, downBytes int64, err error) {
 	r := &relay{opt: opt.norm(), client: client, target: target}
-	if c, ok := client.(*net.TCPConn); ok && !r.opt.buffered {
-		limitQueue(c)
-	}
 	r.touch()
 	r.up.init(r, "up", client, target, up)
 	r.down.init(r, "down", target, client, down)
+	if r.down.spliceTo != nil {
+		r.down.queueLimited = limitQueue(r.down.spliceTo)
+	}
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()

@@ -10,4 +10,6 @@ const canSplice = false
 
 // limitQueue: see splice_linux.go; elsewhere the buffered loop counts
 // every chunk anyway.
-func limitQueue(*net.TCPConn) {}
+func limitQueue(*net.TCPConn) bool { return false }
+
+func unlimitQueue(*net.TCPConn) {}
