@@ -15,6 +15,7 @@ import (
 	"golang.org/x/net/proxy"
 
 	"github.com/sockstray/sockstray/core/engine"
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 // syncBuffer is a log destination the test can read while it is written.
@@ -38,29 +39,7 @@ func (s *syncBuffer) String() string {
 // echoServer echoes on a loopback port until the test ends.
 func echoServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				io.Copy(c, c)
-			}()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	return ln.Addr().String()
+	return testnet.EchoTCP(t, "tcp4").String()
 }
 
 // freePort finds a loopback port nobody listens on (profiles need a real

@@ -13,8 +13,8 @@ import (
 	"golang.org/x/net/proxy"
 
 	"github.com/sockstray/sockstray/core/engine"
-	"github.com/sockstray/sockstray/core/internal/testnet"
 	"github.com/sockstray/sockstray/core/server"
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 func TestMain(m *testing.M) {

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sockstray/sockstray/core/internal/testnet"
 	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 // noLocalDNS is a Forward route whose resolver fails the test: a chain

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sockstray/sockstray/core/internal/testnet"
 	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 // startMicrosocks runs a real, independent SOCKS5 server on a free

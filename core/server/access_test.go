@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sockstray/sockstray/core/internal/testnet"
 	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 func lanClient(ln net.Listener) net.Listener {

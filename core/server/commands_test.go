@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sockstray/sockstray/core/internal/testnet"
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 func TestBind(t *testing.T) {

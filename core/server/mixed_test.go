@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sockstray/sockstray/core/internal/testnet"
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/socks4"
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 // readStatus reads an HTTP response's status code.

@@ -11,12 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 
 	"golang.org/x/net/proxy"
 
 	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/internal/testnet"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -98,29 +98,7 @@ func FreePort(t testing.TB) int {
 // Echo starts a TCP echo server on 127.0.0.1 and returns its address.
 func Echo(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				io.Copy(c, c)
-			}()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	return ln.Addr().String()
+	return testnet.EchoTCP(t, "tcp4").String()
 }
 
 // Dial connects to target through the SOCKS5 proxy at addr, and checks

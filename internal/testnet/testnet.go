@@ -1,4 +1,4 @@
-// Package testnet starts the loopback peers that the core's tests talk to:
+// Package testnet starts the loopback peers that the tests talk to:
 // TCP and UDP echo servers, and file-descriptor counts for leak checks.
 // Everything listens on loopback only.
 package testnet
