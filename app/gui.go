@@ -8,11 +8,13 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	fynedesktop "fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/app/tray"
 	"github.com/sockstray/sockstray/app/ui"
 	"github.com/sockstray/sockstray/assets"
+	"github.com/sockstray/sockstray/profiles"
 )
 
 // appID names the app to Fyne (its preferences folder) and to the desktop.
@@ -26,6 +28,9 @@ func openDesktop(stderr io.Writer) int {
 	if msg := noDisplay(); msg != "" {
 		fmt.Fprintln(stderr, msg)
 		return 2
+	}
+	if _, err := ui.LoadTranslations(languageSetting()); err != nil {
+		fmt.Fprintf(stderr, "sockstray: translations: %v\n", err)
 	}
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
@@ -52,6 +57,22 @@ func openDesktop(stderr io.Writer) int {
 	return 0
 }
 
+// languageSetting is the language the settings choose, "" for the
+// system's. It is read before the controller opens, for the controller's
+// notices are the first strings shown; a settings file that does not load
+// means the system's language, and the controller reports the problem.
+func languageSetting() string {
+	path, err := profiles.SettingsPath()
+	if err != nil {
+		return ""
+	}
+	s, err := profiles.LoadSettings(path)
+	if err != nil {
+		return ""
+	}
+	return s.Language
+}
+
 // setUpTray installs the tray where one can work and decides what closing
 // the window does: hide it when a tray icon is the way back in, quit
 // otherwise. Without a session D-Bus the tray is not set up at all: the
@@ -61,11 +82,11 @@ func setUpTray(a fyne.App, ctrl *desktop.Controller, win *ui.Window) func() {
 	da, ok := a.(fynedesktop.App)
 	if !ok || !st.Usable() {
 		win.Win.SetCloseIntercept(a.Quit)
-		why := "this platform has none"
+		why := lang.L("this platform has none")
 		if st.BusErr != nil {
 			why = st.BusErr.Error()
 		}
-		ctrl.Notify(slog.LevelWarn, "No system tray ("+why+"): this window is the way in, and closing it quits Sockstray.")
+		ctrl.Notify(slog.LevelWarn, lang.L("No system tray ({{.Why}}): this window is the way in, and closing it quits Sockstray.", map[string]any{"Why": why}))
 		return func() {}
 	}
 	t := tray.New(da, ctrl, tray.Hooks{
@@ -73,7 +94,7 @@ func setUpTray(a fyne.App, ctrl *desktop.Controller, win *ui.Window) func() {
 		Quit: a.Quit,
 		Copy: func(s string) { a.Clipboard().SetContent(s) },
 		Fail: func(what string, err error) {
-			a.SendNotification(fyne.NewNotification("Sockstray", what+": "+err.Error()))
+			a.SendNotification(fyne.NewNotification("Sockstray", lang.L("{{.What}}: {{.Err}}", map[string]any{"What": what, "Err": err})))
 		},
 	})
 	t.Refresh()
@@ -84,6 +105,6 @@ func setUpTray(a fyne.App, ctrl *desktop.Controller, win *ui.Window) func() {
 		return t.Refresh
 	}
 	win.Win.SetCloseIntercept(a.Quit)
-	ctrl.Notify(slog.LevelWarn, "No tray host on this desktop shows tray icons: this window is the way in, and closing it quits Sockstray.")
+	ctrl.Notify(slog.LevelWarn, lang.L("No tray host on this desktop shows tray icons: this window is the way in, and closing it quits Sockstray."))
 	return t.Refresh
 }

@@ -1,6 +1,6 @@
-// Package assets holds the images the app embeds: its icon and the tray
-// icons of the proxy's three states. The tray icons are PNG because the
-// tray library cannot show SVG.
+// Package assets holds what the app embeds: its icon, the tray icons of
+// the proxy's three states, and the desktop app's translations. The tray
+// icons are PNG because the tray library cannot show SVG.
 package assets
 
 import _ "embed"

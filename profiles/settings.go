@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 )
@@ -17,6 +19,9 @@ type Settings struct {
 	ActiveProfile string
 	// ProxyOnAtStart starts the proxy when the app starts.
 	ProxyOnAtStart bool
+	// Language is the desktop app's language, one of Languages; empty
+	// means the system's.
+	Language string
 	// WindowWidth and WindowHeight are the window's last size; zero means
 	// the app's default.
 	WindowWidth, WindowHeight int
@@ -29,6 +34,11 @@ func (s Settings) Active() string {
 	}
 	return s.ActiveProfile
 }
+
+// Languages are the values Settings.Language takes besides "": the
+// languages of the desktop app's translations (assets/translations), as
+// BCP 47 tags.
+var Languages = []string{"en", "zh-Hans"}
 
 const maxWindow = 100_000
 
@@ -69,6 +79,7 @@ func LoadSettings(path string) (Settings, error) {
 		r.skip("version")
 		r.str("active_profile", &s.ActiveProfile)
 		r.boolean("proxy_on_at_start", &s.ProxyOnAtStart)
+		r.str("language", &s.Language)
 		if w := r.table("window"); w != nil {
 			w.integer("width", &s.WindowWidth)
 			w.integer("height", &s.WindowHeight)
@@ -91,6 +102,9 @@ func (s Settings) validate(ps *problems) {
 			ps.add("active_profile", "%v", err)
 		}
 	}
+	if s.Language != "" && !slices.Contains(Languages, s.Language) {
+		ps.add("language", "%q is not a language of the app; want \"\" (the system's) or one of %s", s.Language, strings.Join(Languages, ", "))
+	}
 	if s.WindowWidth < 0 || s.WindowWidth > maxWindow {
 		ps.add("window.width", "%d is out of range; want 0 (default) to %d", s.WindowWidth, maxWindow)
 	}
@@ -109,7 +123,7 @@ func (s Settings) Save(path string) error {
 	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
 		return err
 	}
-	data := fmt.Sprintf("# Sockstray settings.\nversion = %d\n\nactive_profile = %s\nproxy_on_at_start = %t\n\n[window]\nwidth = %d\nheight = %d\n",
-		settingsVersion, quote(s.ActiveProfile), s.ProxyOnAtStart, s.WindowWidth, s.WindowHeight)
+	data := fmt.Sprintf("# Sockstray settings.\nversion = %d\n\nactive_profile = %s\nproxy_on_at_start = %t\n# \"\" follows the system; or %s\nlanguage = %s\n\n[window]\nwidth = %d\nheight = %d\n",
+		settingsVersion, quote(s.ActiveProfile), s.ProxyOnAtStart, strings.Join(Languages, ", "), quote(s.Language), s.WindowWidth, s.WindowHeight)
 	return writeFileAtomic(path, []byte(data))
 }

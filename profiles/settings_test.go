@@ -14,7 +14,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 	if err != nil || s != (Settings{}) || s.Active() != "Direct" {
 		t.Fatalf("missing file: %+v, %v; want zero settings, active Direct", s, err)
 	}
-	want := Settings{ActiveProfile: "work", ProxyOnAtStart: true, WindowWidth: 900, WindowHeight: 640}
+	want := Settings{ActiveProfile: "work", ProxyOnAtStart: true, Language: "zh-Hans", WindowWidth: 900, WindowHeight: 640}
 	if err := want.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -29,12 +29,13 @@ func TestSettingsRoundTrip(t *testing.T) {
 
 func TestSettingsProblems(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "settings.toml")
-	os.WriteFile(path, []byte("version = 1\nactive_profile = \"a/b\"\ntheme = \"dark\"\n[window]\nwidth = -1\n"), 0o600)
+	os.WriteFile(path, []byte("version = 1\nactive_profile = \"a/b\"\ntheme = \"dark\"\nlanguage = \"zh_CN\"\n[window]\nwidth = -1\n"), 0o600)
 	_, err := LoadSettings(path)
 	var ie *InvalidError
 	want := path + `:2:1: active_profile: "a/b" holds one of / \ : * ? " < > |, which file names cannot; ` +
-		path + `:3:1: theme: unknown key; known here: version, active_profile, proxy_on_at_start, window; ` +
-		path + `:5:1: window.width: -1 is out of range; want 0 (default) to 100000`
+		path + `:3:1: theme: unknown key; known here: version, active_profile, proxy_on_at_start, language, window; ` +
+		path + `:4:1: language: "zh_CN" is not a language of the app; want "" (the system's) or one of en, zh-Hans; ` +
+		path + `:6:1: window.width: -1 is out of range; want 0 (default) to 100000`
 	if !errors.As(err, &ie) || err.Error() != want {
 		t.Errorf("LoadSettings = %v\nwant %s", err, want)
 	}

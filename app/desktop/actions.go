@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -39,7 +41,7 @@ func (c *Controller) SetProxy(on bool) error {
 		err = c.eng.Start(cfg)
 	}
 	if err != nil {
-		return c.fail("proxy not started", err)
+		return c.fail(lang.L("proxy not started"), err)
 	}
 	c.setErr(nil)
 	c.log.Info("proxy on", "profile", p.Name, "listen", c.eng.Addr().String(), "route", routeName(cfg))
@@ -69,10 +71,10 @@ func (c *Controller) UseProfile(name string) error {
 	defer c.op.Unlock()
 	p, err := c.store.Load(name)
 	if err != nil {
-		return c.fail(fmt.Sprintf("profile %q not used", name), err)
+		return c.fail(lang.L(`profile "{{.Name}}" not used`, map[string]any{"Name": name}), err)
 	}
 	if err := c.applyLive(p); err != nil {
-		return c.fail(fmt.Sprintf("profile %q not applied", name), err)
+		return c.fail(lang.L(`profile "{{.Name}}" not applied`, map[string]any{"Name": name}), err)
 	}
 	c.mu.Lock()
 	c.active, c.lastErr = p, nil
@@ -108,13 +110,13 @@ func (c *Controller) SetShareLAN(on bool) error {
 	p := c.Active()
 	p.ShareOnLAN = on
 	if err := p.Validate(); err != nil {
-		return c.fail("LAN sharing not changed", err)
+		return c.fail(lang.L("LAN sharing not changed"), err)
 	}
 	if err := c.applyLive(p); err != nil {
-		return c.fail("LAN sharing not changed", err)
+		return c.fail(lang.L("LAN sharing not changed"), err)
 	}
 	if err := c.store.Save(p); err != nil {
-		c.notify(slog.LevelError, "profile %q applied but not saved: %v", p.Name, err)
+		c.notify(slog.LevelError, lang.L(`Profile "{{.Name}}" applied but not saved: {{.Err}}`, map[string]any{"Name": p.Name, "Err": err}))
 	}
 	c.mu.Lock()
 	c.active, c.lastErr = p, nil
@@ -185,7 +187,7 @@ func (c *Controller) SaveProfile(orig string, p *profiles.Profile, sec Secrets) 
 		c.updateSettings(func(s *profiles.Settings) { s.ActiveProfile = p.Name })
 		if err != nil {
 			c.setErr(err)
-			c.notify(slog.LevelError, "profile %q saved but not applied: %v", p.Name, err)
+			c.notify(slog.LevelError, lang.L(`Profile "{{.Name}}" saved but not applied: {{.Err}}`, map[string]any{"Name": p.Name, "Err": err}))
 		}
 	}
 	c.changed()
@@ -195,13 +197,13 @@ func (c *Controller) SaveProfile(orig string, p *profiles.Profile, sec Secrets) 
 func (c *Controller) storeSecrets(p *profiles.Profile, sec Secrets) error {
 	if p.Username != "" && sec.Local != "" {
 		if err := c.keychain.Set(profiles.LocalAccount(p.Name), sec.Local); err != nil {
-			return fmt.Errorf("password not stored: %w", err)
+			return fmt.Errorf("%s: %w", lang.L("password not stored"), err)
 		}
 	}
 	for i, u := range p.Upstreams {
 		if u.Username != "" && i < len(sec.Upstream) && sec.Upstream[i] != "" {
 			if err := c.keychain.Set(profiles.UpstreamAccount(p.Name, i+1), sec.Upstream[i]); err != nil {
-				return fmt.Errorf("upstream %d password not stored: %w", i+1, err)
+				return fmt.Errorf("%s: %w", lang.L("upstream {{.N}} password not stored", map[string]any{"N": i + 1}), err)
 			}
 		}
 	}
@@ -239,7 +241,7 @@ func (c *Controller) NewProfile(base string) (*profiles.Profile, error) {
 		c.changed()
 		return p, nil
 	}
-	return nil, fmt.Errorf("no free name like %q", base)
+	return nil, errors.New(lang.L(`no free name like "{{.Base}}"`, map[string]any{"Base": base}))
 }
 
 // RemoveProfile deletes a profile and its passwords. The active profile
@@ -251,7 +253,7 @@ func (c *Controller) RemoveProfile(name string) error {
 	active := strings.EqualFold(c.active.Name, name)
 	c.mu.Unlock()
 	if active {
-		return fmt.Errorf("profile %q is in use; choose another profile first", name)
+		return errors.New(lang.L(`profile "{{.Name}}" is in use; choose another profile first`, map[string]any{"Name": name}))
 	}
 	if err := c.store.Remove(name); err != nil {
 		return err

@@ -15,8 +15,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
+
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/sockstray/sockstray/core/engine"
 	"github.com/sockstray/sockstray/core/server"
@@ -107,18 +111,18 @@ func Open(o Options) (*Controller, error) {
 		c.settingsPath = p
 	}
 	if _, err := c.store.EnsureBuiltin(); err != nil {
-		return nil, fmt.Errorf("profiles folder: %w", err)
+		return nil, fmt.Errorf("%s: %w", lang.L("profiles folder"), err)
 	}
 	s, err := profiles.LoadSettings(c.settingsPath)
 	if err != nil {
-		c.notify(slog.LevelError, "settings not read, using defaults: %v", err)
+		c.notify(slog.LevelError, lang.L("Settings not read, using the defaults: {{.Err}}", map[string]any{"Err": err}))
 		s = profiles.Settings{}
 	}
 	c.settings = s
 	c.active = c.loadOrBuiltin(s.Active())
 	w, err := c.store.Watch()
 	if err != nil {
-		c.notify(slog.LevelWarn, "profile files are not watched, edits on disk need a restart: %v", err)
+		c.notify(slog.LevelWarn, lang.L("Profile files are not watched: edits on disk need a restart: {{.Err}}", map[string]any{"Err": err}))
 	} else {
 		c.watcher, c.watchDone = w, make(chan struct{})
 		go c.watch(w)
@@ -134,12 +138,13 @@ func (c *Controller) loadOrBuiltin(name string) *profiles.Profile {
 		return p
 	}
 	if name != profiles.BuiltinName {
-		c.notify(slog.LevelError, "profile %q not loaded, using %q: %v", name, profiles.BuiltinName, err)
+		c.notify(slog.LevelError, lang.L(`Profile "{{.Name}}" not loaded, using "{{.Builtin}}": {{.Err}}`,
+			map[string]any{"Name": name, "Builtin": profiles.BuiltinName, "Err": err}))
 		if p, err := c.store.Load(profiles.BuiltinName); err == nil {
 			return p
 		}
 	} else {
-		c.notify(slog.LevelError, "profile %q not loaded, using its defaults: %v", name, err)
+		c.notify(slog.LevelError, lang.L(`Profile "{{.Name}}" not loaded, using its defaults: {{.Err}}`, map[string]any{"Name": name, "Err": err}))
 	}
 	return profiles.Builtin()
 }
@@ -195,6 +200,16 @@ func (c *Controller) Settings() profiles.Settings {
 	return c.settings
 }
 
+// SetLanguage saves the app's language, one of profiles.Languages or ""
+// for the system's. It applies at the next start: strings already shown
+// do not change.
+func (c *Controller) SetLanguage(tag string) error {
+	if tag != "" && !slices.Contains(profiles.Languages, tag) {
+		return errors.New(lang.L(`language "{{.Tag}}": want one of {{.List}}`, map[string]any{"Tag": tag, "List": strings.Join(profiles.Languages, ", ")}))
+	}
+	return c.updateSettings(func(s *profiles.Settings) { s.Language = tag })
+}
+
 // State is the proxy's state now.
 func (c *Controller) State() State {
 	c.mu.Lock()
@@ -234,11 +249,11 @@ func (c *Controller) changed() {
 }
 
 // Notify logs a notice for the user and hands it to the listeners.
-func (c *Controller) Notify(level slog.Level, text string) { c.notify(level, "%s", text) }
+func (c *Controller) Notify(level slog.Level, text string) { c.notify(level, text) }
 
 // notify logs a notice and hands it to the listeners.
-func (c *Controller) notify(level slog.Level, format string, args ...any) {
-	n := Notice{Level: level, Text: fmt.Sprintf(format, args...)}
+func (c *Controller) notify(level slog.Level, text string) {
+	n := Notice{Level: level, Text: text}
 	c.log.Log(context.Background(), level, n.Text)
 	c.mu.Lock()
 	fs := append([]func(Notice){}, c.noticeFns...)
@@ -253,7 +268,7 @@ func (c *Controller) notify(level slog.Level, format string, args ...any) {
 func (c *Controller) config(p *profiles.Profile) (*server.Config, error) {
 	creds, err := c.keychain.Credentials(p)
 	if err != nil {
-		return nil, fmt.Errorf("profile %q: passwords: %w", p.Name, err)
+		return nil, fmt.Errorf("%s: %w", lang.L(`profile "{{.Name}}": passwords`, p), err)
 	}
 	cfg, err := p.ServerConfig(creds)
 	if err != nil {
@@ -299,7 +314,7 @@ func (c *Controller) updateSettings(f func(*profiles.Settings)) error {
 	s := c.settings
 	c.mu.Unlock()
 	if err := s.Save(c.settingsPath); err != nil {
-		c.notify(slog.LevelError, "settings not saved: %v", err)
+		c.notify(slog.LevelError, lang.L("Settings not saved: {{.Err}}", map[string]any{"Err": err}))
 		return err
 	}
 	return nil
@@ -316,9 +331,16 @@ func (c *Controller) setErr(err error) {
 // fail records err as the last error, tells the user, and returns it.
 func (c *Controller) fail(what string, err error) error {
 	c.setErr(err)
-	c.notify(slog.LevelError, "%s: %v", what, err)
+	c.notify(slog.LevelError, lang.L("{{.What}}: {{.Err}}", map[string]any{"What": what, "Err": err}))
 	c.changed()
 	return err
 }
 
-var errClosed = errors.New("the app is quitting")
+// errClosed is the error of an action asked for while the app quits.
+var errClosed error = closedError{}
+
+type closedError struct{}
+
+// Error is translated when it is read: the error is made before the
+// translations are loaded.
+func (closedError) Error() string { return lang.L("the app is quitting") }

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/sockstray/sockstray/app/autostart"
 )
 
@@ -25,7 +27,15 @@ type LoginItem interface {
 
 // ErrNoSystemProxy is the switch's error where no supported desktop proxy
 // setting was found.
-var ErrNoSystemProxy = errors.New("no system proxy setting this app can change on this desktop")
+var ErrNoSystemProxy error = noSystemProxyError{}
+
+type noSystemProxyError struct{}
+
+// Error is translated when it is read: the error is made before the
+// translations are loaded.
+func (noSystemProxyError) Error() string {
+	return lang.L("no system proxy setting this app can change on this desktop")
+}
 
 // SystemProxyOn reports whether the system proxy points at Sockstray.
 func (c *Controller) SystemProxyOn() bool {
@@ -37,11 +47,11 @@ func (c *Controller) SystemProxyOn() bool {
 // a system setting pointing at nothing would cut the user off.
 func (c *Controller) SetSystemProxy(on bool) error {
 	if c.sysProxy == nil {
-		return c.fail("system proxy", ErrNoSystemProxy)
+		return c.fail(lang.L("system proxy"), ErrNoSystemProxy)
 	}
 	if !on {
 		if err := c.sysProxy.Disable(); err != nil {
-			return c.fail("system proxy not restored", err)
+			return c.fail(lang.L("system proxy not restored"), err)
 		}
 		c.log.Info("system proxy restored")
 		c.changed()
@@ -52,7 +62,7 @@ func (c *Controller) SetSystemProxy(on bool) error {
 	}
 	addr := c.State().Addr
 	if err := c.sysProxy.Enable(localAddr(addr)); err != nil {
-		return c.fail("system proxy not set", err)
+		return c.fail(lang.L("system proxy not set"), err)
 	}
 	c.log.Info("system proxy set", "proxy", addr)
 	c.changed()
@@ -79,7 +89,7 @@ func (c *Controller) releaseSystemProxy() {
 		return
 	}
 	if err := c.sysProxy.Disable(); err != nil {
-		c.notify(slog.LevelError, "system proxy not restored: %v", err)
+		c.notify(slog.LevelError, lang.L("{{.What}}: {{.Err}}", map[string]any{"What": lang.L("system proxy not restored"), "Err": err}))
 		return
 	}
 	c.log.Info("system proxy restored")
@@ -97,7 +107,7 @@ func (c *Controller) StartAtLogin() bool {
 // SetStartAtLogin adds or removes the login item.
 func (c *Controller) SetStartAtLogin(on bool) error {
 	if c.loginItem == nil {
-		return c.fail("start at login", errors.New("not available on this system"))
+		return c.fail(lang.L("start at login"), errors.New(lang.L("not available on this system")))
 	}
 	var err error
 	if on {
@@ -106,7 +116,7 @@ func (c *Controller) SetStartAtLogin(on bool) error {
 		err = c.loginItem.Disable()
 	}
 	if err != nil {
-		return c.fail("start at login not changed", err)
+		return c.fail(lang.L("start at login not changed"), err)
 	}
 	c.log.Info("start at login", "on", on)
 	c.changed()

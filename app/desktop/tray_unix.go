@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"fyne.io/fyne/v2/lang"
 	"github.com/godbus/dbus/v5"
 )
 
@@ -24,7 +25,7 @@ func CheckTray() TrayStatus {
 	if addr == "" {
 		rt := os.Getenv("XDG_RUNTIME_DIR")
 		if fi, err := os.Stat(filepath.Join(rt, "bus")); rt == "" || err != nil || fi.Mode()&os.ModeSocket == 0 {
-			return TrayStatus{BusErr: errors.New("no session D-Bus (DBUS_SESSION_BUS_ADDRESS is not set)")}
+			return TrayStatus{BusErr: errors.New(lang.L("no session D-Bus (DBUS_SESSION_BUS_ADDRESS is not set)"))}
 		}
 		addr = "unix:path=" + filepath.Join(rt, "bus")
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/core/socks5"
 	"github.com/sockstray/sockstray/profiles"
@@ -41,19 +43,19 @@ func (c *Controller) handle(ev profiles.Event) {
 			c.op.Unlock()
 			if err != nil {
 				c.setErr(err)
-				c.notify(slog.LevelError, "profile %q changed on disk but was not applied: %v", ev.Name, err)
+				c.notify(slog.LevelError, lang.L(`Profile "{{.Name}}" changed on disk but was not applied: {{.Err}}`, map[string]any{"Name": ev.Name, "Err": err}))
 			}
 		}
 	case profiles.Removed:
 		if isActive {
-			c.notify(slog.LevelWarn, "the file of profile %q was removed; it stays in force until you choose another", ev.Name)
+			c.notify(slog.LevelWarn, lang.L(`The file of profile "{{.Name}}" was removed; the profile stays in force until you choose another.`, ev))
 		}
 	case profiles.Invalid:
-		msg := fmt.Sprint(ev.Err)
+		msg := lang.L(`Profile "{{.Name}}": {{.Err}}`, ev)
 		if isActive {
-			msg += "; the last good version stays in force"
+			msg = lang.L(`Profile "{{.Name}}": {{.Err}}; the last good version stays in force`, ev)
 		}
-		c.notify(slog.LevelError, "profile %q: %s", ev.Name, msg)
+		c.notify(slog.LevelError, msg)
 	}
 	c.changed()
 }
@@ -67,11 +69,12 @@ type TestResult struct {
 
 // String says what happened, for the user.
 func (r TestResult) String() string {
-	lat := r.Latency.Round(time.Millisecond)
+	d := map[string]any{"Latency": r.Latency.Round(time.Millisecond), "Err": r.Err,
+		"Code": fmt.Sprintf("%#02x", byte(r.Reply)), "Reply": ReplyText(r.Reply)}
 	if r.Err == nil {
-		return fmt.Sprintf("connected in %v", lat)
+		return lang.L("connected in {{.Latency}}", d)
 	}
-	return fmt.Sprintf("failed after %v: reply %#02x (%v): %v", lat, byte(r.Reply), r.Reply, r.Err)
+	return lang.L("failed after {{.Latency}}: reply {{.Code}} ({{.Reply}}): {{.Err}}", d)
 }
 
 // TestRoute dials target (host:port) through p's route, as the proxy would
@@ -81,7 +84,7 @@ func (r TestResult) String() string {
 func (c *Controller) TestRoute(ctx context.Context, p *profiles.Profile, sec Secrets, target string) (TestResult, error) {
 	dst, err := socks5.ParseAddr(strings.TrimSpace(target))
 	if err != nil {
-		return TestResult{}, fmt.Errorf("%q: want HOST:PORT, such as example.org:443", target)
+		return TestResult{}, errors.New(lang.L(`"{{.Target}}": want HOST:PORT, such as example.org:443`, map[string]any{"Target": target}))
 	}
 	// Only the route matters: a test does not listen, so the listening
 	// side of the profile (LAN share, local user) is left out.
@@ -98,7 +101,7 @@ func (c *Controller) TestRoute(ctx context.Context, p *profiles.Profile, sec Sec
 		}
 		pw, err := c.keychain.Get(profiles.UpstreamAccount(p.Name, i+1))
 		if err != nil {
-			return TestResult{}, fmt.Errorf("upstream %d password: %w", i+1, err)
+			return TestResult{}, fmt.Errorf("%s: %w", lang.L("upstream {{.N}} password", map[string]any{"N": i + 1}), err)
 		}
 		creds.Upstream[i] = pw
 	}

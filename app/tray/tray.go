@@ -5,10 +5,9 @@
 package tray
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 
 	ctl "github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/assets"
@@ -21,7 +20,8 @@ var (
 	IconError = fyne.NewStaticResource("tray-error.png", assets.TrayError)
 )
 
-// Labels of the menu items.
+// Labels of the menu items, in English: the menu shows their
+// translations.
 const (
 	LabelProxy    = "Proxy on"
 	LabelProfiles = "Profiles"
@@ -47,14 +47,14 @@ func Menu(c *ctl.Controller, h Hooks) *fyne.Menu {
 			h.Fail(what, err)
 		}
 	}
-	proxy := fyne.NewMenuItem(LabelProxy, func() { fail("Proxy not switched", c.SetProxy(!c.State().Running)) })
+	proxy := fyne.NewMenuItem(lang.L(LabelProxy), func() { fail(lang.L("Proxy not switched"), c.SetProxy(!c.State().Running)) })
 	proxy.Checked = st.Running
 
 	var items []*fyne.MenuItem
 	if es, err := c.Profiles(); err == nil {
 		for _, e := range es {
 			name := e.Name
-			it := fyne.NewMenuItem(name, func() { fail("Profile not applied", c.UseProfile(name)) })
+			it := fyne.NewMenuItem(name, func() { fail(lang.L("Profile not applied"), c.UseProfile(name)) })
 			it.Checked = name == st.Profile
 			it.Disabled = e.Err != nil
 			items = append(items, it)
@@ -63,18 +63,18 @@ func Menu(c *ctl.Controller, h Hooks) *fyne.Menu {
 	if len(items) == 0 {
 		items = append(items, &fyne.MenuItem{Label: st.Profile, Checked: true})
 	}
-	profs := fyne.NewMenuItem(LabelProfiles, nil)
-	profs.ChildMenu = fyne.NewMenu(LabelProfiles, items...)
+	profs := fyne.NewMenuItem(lang.L(LabelProfiles), nil)
+	profs.ChildMenu = fyne.NewMenu(lang.L(LabelProfiles), items...)
 
-	share := fyne.NewMenuItem(LabelShare, func() { fail("LAN sharing not changed", c.SetShareLAN(!c.State().ShareLAN)) })
+	share := fyne.NewMenuItem(lang.L(LabelShare), func() { fail(lang.L("LAN sharing not changed"), c.SetShareLAN(!c.State().ShareLAN)) })
 	share.Checked = st.ShareLAN
-	cp := fyne.NewMenuItem(LabelCopy, func() {
+	cp := fyne.NewMenuItem(lang.L(LabelCopy), func() {
 		if h.Copy != nil {
 			h.Copy(c.State().Addr)
 		}
 	})
-	show := fyne.NewMenuItem(LabelShow, h.Show)
-	quit := fyne.NewMenuItem(LabelQuit, h.Quit)
+	show := fyne.NewMenuItem(lang.L(LabelShow), h.Show)
+	quit := fyne.NewMenuItem(lang.L(LabelQuit), h.Quit)
 	quit.IsQuit = true
 	return fyne.NewMenu("Sockstray", proxy, profs, share, fyne.NewMenuItemSeparator(),
 		cp, show, fyne.NewMenuItemSeparator(), quit)
@@ -93,17 +93,15 @@ func Icon(st ctl.State) fyne.Resource {
 
 // Title says the state and the address, for the tray's tooltip and title.
 func Title(st ctl.State) string {
-	lan := ""
-	if st.ShareLAN {
-		lan = ", shared on the LAN"
-	}
 	switch {
 	case st.Err != nil:
-		return fmt.Sprintf("Sockstray: error: %v", st.Err)
+		return lang.L("Sockstray: error: {{.Err}}", st)
+	case st.Running && st.ShareLAN:
+		return lang.L("Sockstray: on, {{.Addr}} ({{.Profile}}, shared on the LAN)", st)
 	case st.Running:
-		return fmt.Sprintf("Sockstray: on, %s (%s%s)", st.Addr, st.Profile, lan)
+		return lang.L("Sockstray: on, {{.Addr}} ({{.Profile}})", st)
 	}
-	return fmt.Sprintf("Sockstray: off (%s, %s)", st.Profile, st.Addr)
+	return lang.L("Sockstray: off ({{.Profile}}, {{.Addr}})", st)
 }
 
 // Tray keeps a desktop app's tray in step with the controller.

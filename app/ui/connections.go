@@ -9,9 +9,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/core/socks5"
 	"github.com/sockstray/sockstray/core/stats"
 )
@@ -36,7 +38,12 @@ const (
 	numCols
 )
 
-var colTitles = [numCols]string{"Client", "Destination", "Route", "Reply", "Up", "Down", "Rate", "Age", ""}
+// colTitles are the columns' titles.
+func colTitles() [numCols]string {
+	return [numCols]string{lang.L("Client"), lang.L("Destination"), lang.L("Route"), lang.L("Reply"),
+		lang.L("Up"), lang.L("Down"), lang.L("Rate"), lang.L("Age"), ""}
+}
+
 var colWidths = [numCols]float32{140, 200, 120, 120, 72, 72, 86, 62, 44}
 
 // Connections is the live table of connections: sortable by any column,
@@ -49,6 +56,7 @@ type Connections struct {
 	Count    *widget.Label
 
 	closer  ConnCloser
+	titles  [numCols]string
 	conns   []stats.ConnStat // the latest snapshot's
 	rows    []int            // indices into conns: filtered and sorted
 	rates   rates
@@ -60,11 +68,11 @@ type Connections struct {
 
 // NewConnections builds the screen.
 func NewConnections(closer ConnCloser) *Connections {
-	c := &Connections{closer: closer, sortCol: colAge, desc: false}
+	c := &Connections{closer: closer, titles: colTitles(), sortCol: colAge, desc: false}
 	c.Filter = widget.NewEntry()
-	c.Filter.SetPlaceHolder("Filter: client, destination, route, user")
+	c.Filter.SetPlaceHolder(lang.L("Filter: client, destination, route, user"))
 	c.Filter.OnChanged = func(string) { c.rebuild() }
-	c.CloseAll = widget.NewButtonWithIcon("Close all", theme.CancelIcon(), c.onCloseAll)
+	c.CloseAll = widget.NewButtonWithIcon(lang.L("Close all"), theme.CancelIcon(), c.onCloseAll)
 	c.Count = widget.NewLabel("")
 	c.Table = widget.NewTable(c.size, newConnCell, c.updateCell)
 	c.Table.ShowHeaderRow = true
@@ -146,10 +154,11 @@ func (c *Connections) rebuild() {
 		}
 		return r
 	})
+	d := map[string]any{"Shown": len(c.rows), "Count": len(c.conns)}
 	if len(c.rows) == len(c.conns) {
-		c.Count.SetText(fmt.Sprintf("%d connections", len(c.conns)))
+		c.Count.SetText(lang.L("Connections: {{.Count}}", d))
 	} else {
-		c.Count.SetText(fmt.Sprintf("%d of %d connections", len(c.rows), len(c.conns)))
+		c.Count.SetText(lang.L("Connections: {{.Shown}} of {{.Count}}", d))
 	}
 	c.CloseAll.Disable()
 	if len(c.rows) > 0 {
@@ -258,7 +267,7 @@ func cellText(cs *stats.ConnStat, col int, now time.Time) string {
 		if !cs.Replied {
 			return "…"
 		}
-		return fmt.Sprintf("%02x %v", cs.Reply, socks5.Reply(cs.Reply))
+		return fmt.Sprintf("%02x %s", cs.Reply, desktop.ReplyText(socks5.Reply(cs.Reply)))
 	case colUp:
 		return Bytes(cs.Up)
 	case colDown:
@@ -275,7 +284,7 @@ func (c *Connections) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 	if col < 0 || col >= numCols {
 		return
 	}
-	text := colTitles[col]
+	text := c.titles[col]
 	if col == c.sortCol {
 		if c.desc {
 			text += " ▼"

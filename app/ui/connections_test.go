@@ -84,7 +84,7 @@ func TestConnectionsSortFilterAndBoundedMemory(t *testing.T) {
 		t.Errorf("by destination: %s, %s", rows[0].Dest, rows[1].Dest)
 	}
 	test.Type(cs.Filter, "host4999.")
-	if rows := cs.Rows(); len(rows) != 1 || rows[0].ID != 5000 || cs.Count.Text != "1 of 5000 connections" {
+	if rows := cs.Rows(); len(rows) != 1 || rows[0].ID != 5000 || cs.Count.Text != "Connections: 1 of 5000" {
 		t.Errorf("filtered: %d rows, %q", len(rows), cs.Count.Text)
 	}
 	cs.Filter.SetText("")

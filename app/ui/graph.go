@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -155,7 +156,7 @@ func (r *graphRenderer) refreshTexts() {
 	r.yLabels[2].Text = "0"
 	r.xLabels[0].Text = "-" + shortSpan(r.g.span)
 	r.xLabels[1].Text = "-" + shortSpan(r.g.span/2)
-	r.xLabels[2].Text = "now"
+	r.xLabels[2].Text = lang.L("now")
 	fg := theme.Color(theme.ColorNameForeground)
 	for _, t := range append(r.yLabels[:], r.xLabels[:]...) {
 		t.Color = fg

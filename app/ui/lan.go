@@ -1,13 +1,13 @@
 package ui
 
 import (
-	"fmt"
 	"image"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	qrcode "github.com/skip2/go-qrcode"
@@ -43,9 +43,9 @@ type LAN struct {
 // NewLAN builds the screen; clip puts text on the clipboard.
 func NewLAN(ctrl *desktop.Controller, clip func(string)) *LAN {
 	l := &LAN{ctrl: ctrl, clip: clip}
-	l.Share = widget.NewCheck("Share on LAN", l.onShare)
+	l.Share = widget.NewCheck(lang.L("Share on LAN"), l.onShare)
 	l.Addrs = widget.NewRadioGroup(nil, func(string) { l.showLink() })
-	l.Copy = widget.NewButtonWithIcon("Copy address", theme.ContentCopyIcon(), l.onCopy)
+	l.Copy = widget.NewButtonWithIcon(lang.L("Copy address"), theme.ContentCopyIcon(), l.onCopy)
 	l.Link = widget.NewLabel("")
 	l.Link.Selectable = true
 	l.QR = canvas.NewImageFromImage(nil)
@@ -63,10 +63,10 @@ func NewLAN(ctrl *desktop.Controller, clip func(string)) *LAN {
 	l.Clients = widget.NewList(func() int { return len(l.clients) }, newClientRow, l.updateClient)
 
 	left := container.NewVBox(l.Share, l.Status, l.Warning,
-		widget.NewLabelWithStyle("Addresses for other devices", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(lang.L("Addresses for other devices"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		l.Addrs, container.NewHBox(l.Copy), l.Link, l.Auth, l.Allow)
 	clients := container.NewBorder(
-		widget.NewLabelWithStyle("LAN clients connected now", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(lang.L("LAN clients connected now"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		nil, nil, nil, l.Clients)
 	top := container.NewBorder(nil, nil, nil, container.NewCenter(l.QR), left)
 	split := container.NewVSplit(container.NewVScroll(top), clients)
@@ -114,34 +114,34 @@ func (l *LAN) Refresh() {
 	l.Addrs.Refresh()
 	switch {
 	case err != nil:
-		l.Status.SetText("No LAN address: " + err.Error())
+		l.Status.SetText(lang.L("No LAN address: {{.Err}}", map[string]any{"Err": err}))
 	case !p.ShareOnLAN:
-		l.Status.SetText(fmt.Sprintf("Not shared: the proxy listens only on this computer (%s). Other devices could use these addresses once it is shared.", st.Addr))
+		l.Status.SetText(lang.L("Not shared: the proxy listens only on this computer ({{.Addr}}). Other devices could use these addresses once it is shared.", st))
 	case !st.Running:
-		l.Status.SetText("Shared on the LAN, but the proxy is off: turn it on for other devices to connect.")
+		l.Status.SetText(lang.L("Shared on the LAN, but the proxy is off: turn it on for other devices to connect."))
 	case len(addrs) == 0:
-		l.Status.SetText("Shared on the LAN, but this computer has no LAN address (is it connected?).")
+		l.Status.SetText(lang.L("Shared on the LAN, but this computer has no LAN address (is it connected?)."))
 	default:
-		l.Status.SetText("Shared on the LAN: other devices can use the address below.")
+		l.Status.SetText(lang.L("Shared on the LAN: other devices can use the address below."))
 	}
 	if p.Username != "" {
-		l.Auth.SetText(fmt.Sprintf("Authentication: on (user %q; the password is in the keychain)", p.Username))
+		l.Auth.SetText(lang.L(`Authentication: on (user "{{.Username}}"; the password is in the keychain)`, p))
 	} else {
-		l.Auth.SetText("Authentication: off")
+		l.Auth.SetText(lang.L("Authentication: off"))
 	}
 	allow := p.EffectiveAllow()
 	if len(allow) == 0 {
-		l.Allow.SetText("Allowed clients: any")
+		l.Allow.SetText(lang.L("Allowed clients: any"))
 	} else {
 		parts := make([]string, len(allow))
 		for i, a := range allow {
 			parts[i] = a.String()
 		}
-		l.Allow.SetText("Allowed clients: " + strings.Join(parts, ", "))
+		l.Allow.SetText(lang.L("Allowed clients: {{.List}}", map[string]any{"List": strings.Join(parts, ", ")}))
 	}
 	l.Warning.SetText("")
 	if p.Open && p.ShareOnLAN {
-		l.Warning.SetText("Warning: this profile is open: anyone on the allowed networks can use the proxy without a password.")
+		l.Warning.SetText(lang.L("Warning: this profile is open: anyone on the allowed networks can use the proxy without a password."))
 	}
 	l.showLink()
 }
@@ -190,7 +190,7 @@ func (l *LAN) Update(s stats.Snapshot) {
 func (l *LAN) ClientList() []desktop.Client { return l.clients }
 
 func newClientRow() fyne.CanvasObject {
-	return container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon("Disconnect", theme.CancelIcon(), nil), widget.NewLabel(""))
+	return container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon(lang.L("Disconnect"), theme.CancelIcon(), nil), widget.NewLabel(""))
 }
 
 func (l *LAN) updateClient(i widget.ListItemID, o fyne.CanvasObject) {
@@ -199,8 +199,8 @@ func (l *LAN) updateClient(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	c := l.clients[i]
 	row := o.(*fyne.Container)
-	row.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s — %d connections, ↑ %s ↓ %s, %s",
-		c.Addr, c.Conns, Bytes(c.Up), Bytes(c.Down), Rate(c.Rate)))
+	row.Objects[0].(*widget.Label).SetText(lang.L("{{.Addr}} — connections: {{.Count}}, ↑ {{.Up}} ↓ {{.Down}}, {{.Rate}}",
+		map[string]any{"Addr": c.Addr, "Count": c.Conns, "Up": Bytes(c.Up), "Down": Bytes(c.Down), "Rate": Rate(c.Rate)}))
 	row.Objects[1].(*widget.Button).OnTapped = func() { l.ctrl.CloseConns(c.IDs) }
 }
 

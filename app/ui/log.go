@@ -5,16 +5,22 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sockstray/sockstray/app/desktop"
 )
 
-// Levels the log screen filters by.
-var logLevels = []struct {
+// logLevel is a level the log screen filters by.
+type logLevel struct {
 	label string
 	level slog.Level
-}{{"All", slog.LevelInfo}, {"Warnings and errors", slog.LevelWarn}, {"Errors", slog.LevelError}}
+}
+
+// logLevels are the levels the log screen filters by.
+func logLevels() []logLevel {
+	return []logLevel{{lang.L("All"), slog.LevelInfo}, {lang.L("Warnings and errors"), slog.LevelWarn}, {lang.L("Errors"), slog.LevelError}}
+}
 
 // Log is the screen of the engine's and the app's recent log lines, read
 // from the bounded ring, with a level filter.
@@ -23,6 +29,7 @@ type Log struct {
 	Level *widget.Select
 
 	ring    *desktop.Ring
+	levels  []logLevel
 	min     slog.Level
 	lines   []desktop.Line
 	seq     uint64
@@ -45,13 +52,14 @@ func NewLog(ring *desktop.Ring) *Log {
 				o.(*widget.Label).Importance = lineImportance(l.lines[i].Level)
 			}
 		})
-	labels := make([]string, len(logLevels))
-	for i, lv := range logLevels {
+	l.levels = logLevels()
+	labels := make([]string, len(l.levels))
+	for i, lv := range l.levels {
 		labels[i] = lv.label
 	}
 	l.Level = widget.NewSelect(labels, l.onLevel)
 	l.Level.SetSelected(labels[0])
-	l.content = container.NewBorder(container.NewHBox(widget.NewLabel("Show:"), l.Level), nil, nil, nil, l.List)
+	l.content = container.NewBorder(container.NewHBox(widget.NewLabel(lang.L("Show:")), l.Level), nil, nil, nil, l.List)
 	return l
 }
 
@@ -62,7 +70,7 @@ func (l *Log) Content() fyne.CanvasObject { return l.content }
 func (l *Log) Lines() []desktop.Line { return l.lines }
 
 func (l *Log) onLevel(label string) {
-	for _, lv := range logLevels {
+	for _, lv := range l.levels {
 		if lv.label == label {
 			l.min = lv.level
 		}

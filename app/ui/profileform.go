@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
@@ -46,16 +47,16 @@ func newProfileForm(onSave func(), onDirty func()) *ProfileForm {
 	f.Password = widget.NewPasswordEntry()
 	f.Allow = widget.NewMultiLineEntry()
 	f.Allow.SetMinRowsVisible(2)
-	f.Allow.SetPlaceHolder("one network per line, such as 192.168.1.0/24")
-	f.LANInterface.SetPlaceHolder("all interfaces; or a name such as eth0, or an address")
+	f.Allow.SetPlaceHolder(lang.L("one network per line, such as 192.168.1.0/24"))
+	f.LANInterface.SetPlaceHolder(lang.L("all interfaces; or a name such as eth0, or an address"))
 	f.HandshakeTimeout, f.IdleTimeout, f.MaxConns = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	f.IdleTimeout.SetPlaceHolder("0s: never")
-	f.MaxConns.SetPlaceHolder("0: no limit")
+	f.IdleTimeout.SetPlaceHolder(lang.L("0s: never"))
+	f.MaxConns.SetPlaceHolder(lang.L("0: no limit"))
 	check := func(label string) *widget.Check { return widget.NewCheck(label, func(bool) { f.changed() }) }
-	f.ShareOnLAN = check("Share on LAN (listen on the LAN instead of this computer only)")
-	f.Open = check("Open: allow LAN clients without a password or a narrowed allowlist")
-	f.AllowLocalTargets = check("Let LAN clients reach this computer's own services")
-	f.DisableUDP, f.DisableBind = check("Turn UDP ASSOCIATE off"), check("Turn BIND off")
+	f.ShareOnLAN = check(lang.L("Share on LAN (listen on the LAN instead of this computer only)"))
+	f.Open = check(lang.L("Open: allow LAN clients without a password or a narrowed allowlist"))
+	f.AllowLocalTargets = check(lang.L("Let LAN clients reach this computer's own services"))
+	f.DisableUDP, f.DisableBind = check(lang.L("Turn UDP ASSOCIATE off")), check(lang.L("Turn BIND off"))
 	for _, e := range []*widget.Entry{f.Name, f.Host, f.Port, f.LANInterface, f.Username, f.Password,
 		f.Allow, f.HandshakeTimeout, f.IdleTimeout, f.MaxConns} {
 		e.OnChanged = func(string) { f.changed() }
@@ -65,9 +66,9 @@ func newProfileForm(onSave func(), onDirty func()) *ProfileForm {
 	f.Error.Importance = widget.DangerImportance
 	f.Error.Wrapping = fyne.TextWrapWord
 	f.Error.Hide()
-	f.Save = widget.NewButton("Save", onSave)
+	f.Save = widget.NewButton(lang.L("Save"), onSave)
 	f.Save.Importance = widget.HighImportance
-	f.Revert = widget.NewButton("Revert", nil)
+	f.Revert = widget.NewButton(lang.L("Revert"), nil)
 
 	grid := container.New(layout.NewFormLayout())
 	row := func(label, field string, w fyne.CanvasObject) {
@@ -79,20 +80,20 @@ func newProfileForm(onSave func(), onDirty func()) *ProfileForm {
 		grid.Add(widget.NewLabel(label))
 		grid.Add(container.NewVBox(w, e))
 	}
-	row("Name", "name", f.Name)
-	row("Listen host", "host", f.Host)
-	row("Port", "port", f.Port)
+	row(lang.L("Name"), "name", f.Name)
+	row(lang.L("Listen host"), "host", f.Host)
+	row(lang.L("Port"), "port", f.Port)
 	row("", "share_on_lan", f.ShareOnLAN)
-	row("LAN interface", "lan_interface", f.LANInterface)
-	row("Username", "username", f.Username)
-	row("Password", "password", f.Password)
-	row("Allowed clients", "allow", f.Allow)
+	row(lang.L("LAN interface"), "lan_interface", f.LANInterface)
+	row(lang.L("Username"), "username", f.Username)
+	row(lang.L("Password"), "password", f.Password)
+	row(lang.L("Allowed clients"), "allow", f.Allow)
 	row("", "open", f.Open)
 	row("", "allow_local_targets", f.AllowLocalTargets)
-	row("Upstreams", "upstream", f.Upstreams.content)
-	row("Handshake timeout", "options.handshake_timeout", f.HandshakeTimeout)
-	row("Idle timeout", "options.idle_timeout", f.IdleTimeout)
-	row("Max connections", "options.max_connections", f.MaxConns)
+	row(lang.L("Upstreams"), "upstream", f.Upstreams.content)
+	row(lang.L("Handshake timeout"), "options.handshake_timeout", f.HandshakeTimeout)
+	row(lang.L("Idle timeout"), "options.idle_timeout", f.IdleTimeout)
+	row(lang.L("Max connections"), "options.max_connections", f.MaxConns)
 	row("", "options.udp", f.DisableUDP)
 	row("", "options.bind", f.DisableBind)
 	f.content = container.NewVBox(f.Error, grid, container.NewHBox(f.Save, f.Revert))
@@ -153,14 +154,12 @@ func (f *ProfileForm) changed() {
 // fields that do not parse (in the validator's terms).
 func (f *ProfileForm) read() (*profiles.Profile, desktop.Secrets, []profiles.Problem) {
 	var ps []profiles.Problem
-	bad := func(field, format string, args ...any) {
-		ps = append(ps, profiles.Problem{Field: field, Msg: fmt.Sprintf(format, args...)})
-	}
+	bad := func(field, msg string) { ps = append(ps, profiles.Problem{Field: field, Msg: msg}) }
 	p := profiles.New(strings.TrimSpace(f.Name.Text))
 	p.Host = strings.TrimSpace(f.Host.Text)
 	var err error
 	if p.Port, err = strconv.Atoi(strings.TrimSpace(f.Port.Text)); err != nil {
-		bad("port", "%q is not a port (1–65535)", f.Port.Text)
+		bad("port", notPort(f.Port.Text))
 	}
 	p.ShareOnLAN = f.ShareOnLAN.Checked
 	p.LANInterface = strings.TrimSpace(f.LANInterface.Text)
@@ -170,7 +169,7 @@ func (f *ProfileForm) read() (*profiles.Profile, desktop.Secrets, []profiles.Pro
 		if err != nil {
 			ip, ierr := netip.ParseAddr(s)
 			if ierr != nil {
-				bad(fmt.Sprintf("allow[%d]", i+1), "%q is not a CIDR such as 192.168.1.0/24", s)
+				bad(fmt.Sprintf("allow[%d]", i+1), lang.L(`"{{.Value}}" is not a CIDR such as 192.168.1.0/24`, map[string]any{"Value": s}))
 				continue
 			}
 			pre = netip.PrefixFrom(ip, ip.BitLen())
@@ -187,7 +186,7 @@ func (f *ProfileForm) read() (*profiles.Profile, desktop.Secrets, []profiles.Pro
 	p.IdleTimeout = f.duration("options.idle_timeout", f.IdleTimeout.Text, &ps)
 	if s := strings.TrimSpace(f.MaxConns.Text); s != "" {
 		if p.MaxConns, err = strconv.Atoi(s); err != nil {
-			bad("options.max_connections", "%q is not a whole number", s)
+			bad("options.max_connections", lang.L(`"{{.Value}}" is not a whole number`, map[string]any{"Value": s}))
 		}
 	}
 	p.DisableUDP, p.DisableBind = f.DisableUDP.Checked, f.DisableBind.Checked
@@ -201,9 +200,14 @@ func (f *ProfileForm) duration(field, s string, ps *[]profiles.Problem) time.Dur
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		*ps = append(*ps, profiles.Problem{Field: field, Msg: fmt.Sprintf("%q is not a duration such as \"10s\" or \"5m\"", s)})
+		*ps = append(*ps, profiles.Problem{Field: field, Msg: lang.L(`"{{.Value}}" is not a duration such as "10s" or "5m"`, map[string]any{"Value": s})})
 	}
 	return d
+}
+
+// notPort says s is not a port.
+func notPort(s string) string {
+	return lang.L(`"{{.Value}}" is not a port (1–65535)`, map[string]any{"Value": s})
 }
 
 // validate shows the problems of the form as typed, and returns the

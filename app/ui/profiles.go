@@ -3,11 +3,11 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -48,14 +48,14 @@ func NewProfiles(ctrl *desktop.Controller, win fyne.Window) *Profiles {
 			return container.NewBorder(nil, nil, widget.NewIcon(nil), nil, widget.NewLabel(""))
 		}, s.updateItem)
 	s.List.OnSelected = s.onSelected
-	s.New = widget.NewButtonWithIcon("New", theme.ContentAddIcon(), s.onNew)
-	s.Remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), s.onRemove)
-	s.Use = widget.NewButtonWithIcon("Use", theme.ConfirmIcon(), s.onUse)
+	s.New = widget.NewButtonWithIcon(lang.L("New"), theme.ContentAddIcon(), s.onNew)
+	s.Remove = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), s.onRemove)
+	s.Use = widget.NewButtonWithIcon(lang.L("Use"), theme.ConfirmIcon(), s.onUse)
 	s.Form = newProfileForm(func() { s.save() }, nil)
 	s.Form.Revert.OnTapped = func() { s.load(s.selected) }
 	s.TestTarget = widget.NewEntry()
-	s.TestTarget.SetPlaceHolder("host:port to reach through this profile, such as example.org:443")
-	s.Test = widget.NewButton("Test", s.onTest)
+	s.TestTarget.SetPlaceHolder(lang.L("host:port to reach through this profile, such as example.org:443"))
+	s.Test = widget.NewButton(lang.L("Test"), s.onTest)
 	s.TestResult = widget.NewLabel("")
 	s.TestResult.Wrapping = fyne.TextWrapWord
 	s.Broken = widget.NewLabel("")
@@ -63,7 +63,7 @@ func NewProfiles(ctrl *desktop.Controller, win fyne.Window) *Profiles {
 	s.Broken.Wrapping = fyne.TextWrapWord
 	s.Broken.Hide()
 	test := container.NewVBox(widget.NewSeparator(),
-		widget.NewLabelWithStyle("Test the route", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(lang.L("Test the route"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, s.Test, s.TestTarget), s.TestResult)
 	s.formBox = container.NewVBox(s.Form.content, test)
 	left := container.NewBorder(nil, container.NewHBox(s.New, s.Remove, s.Use), nil, nil, s.List)
@@ -84,7 +84,7 @@ func (s *Profiles) Content() fyne.CanvasObject { return s.content }
 func (s *Profiles) Refresh() {
 	es, err := s.ctrl.Profiles()
 	if err != nil {
-		s.Broken.SetText("Profiles not listed: " + err.Error())
+		s.Broken.SetText(lang.L("Profiles not listed: {{.Err}}", map[string]any{"Err": err}))
 		s.Broken.Show()
 		return
 	}
@@ -123,9 +123,9 @@ func (s *Profiles) updateItem(i widget.ListItemID, o fyne.CanvasObject) {
 	var res fyne.Resource = theme.DocumentIcon()
 	switch {
 	case e.Err != nil:
-		res, text = theme.ErrorIcon(), e.Name+" (does not parse)"
+		res, text = theme.ErrorIcon(), lang.L("{{.Name}} (does not parse)", e)
 	case e.Name == s.ctrl.State().Profile:
-		res, text = theme.ConfirmIcon(), e.Name+" (in use)"
+		res, text = theme.ConfirmIcon(), lang.L("{{.Name}} (in use)", e)
 	}
 	label.SetText(text)
 	icon.SetResource(res)
@@ -163,17 +163,17 @@ func (s *Profiles) onSelected(i widget.ListItemID) {
 // save them, discard them, or stay.
 func (s *Profiles) askUnsaved(then func()) {
 	var d dialog.Dialog
-	save := widget.NewButton("Save", func() {
+	save := widget.NewButton(lang.L("Save"), func() {
 		d.Hide()
 		if s.save() {
 			then()
 		}
 	})
 	save.Importance = widget.HighImportance
-	discard := widget.NewButton("Discard", func() { d.Hide(); s.Form.dirty = false; then() })
-	stay := widget.NewButton("Cancel", func() { d.Hide() })
-	msg := widget.NewLabel(fmt.Sprintf("Profile %q has unsaved changes.", s.Form.Orig()))
-	d = dialog.NewCustomWithoutButtons("Unsaved changes", container.NewVBox(msg, container.NewHBox(stay, discard, save)), s.win)
+	discard := widget.NewButton(lang.L("Discard"), func() { d.Hide(); s.Form.dirty = false; then() })
+	stay := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
+	msg := widget.NewLabel(lang.L(`Profile "{{.Name}}" has unsaved changes.`, map[string]any{"Name": s.Form.Orig()}))
+	d = dialog.NewCustomWithoutButtons(lang.L("Unsaved changes"), container.NewVBox(msg, container.NewHBox(stay, discard, save)), s.win)
 	d.Show()
 	s.Prompt = &UnsavedPrompt{Dialog: d, Save: save, Discard: discard, Cancel: stay}
 }
@@ -190,7 +190,7 @@ func (s *Profiles) load(name string) {
 	s.TestResult.SetText("")
 	i := s.index(name)
 	if i >= 0 && s.entries[i].Err != nil {
-		s.Broken.SetText(fmt.Sprintf("This profile's file does not parse, so the app does not use it:\n%v\nFix it in a text editor; the app reloads it when it is saved.", s.entries[i].Err))
+		s.Broken.SetText(lang.L("This profile's file does not parse, so the app does not use it:\n{{.Err}}\nFix it in a text editor; the app reloads it when it is saved.", s.entries[i]))
 		s.Broken.Show()
 		s.formBox.Hide()
 		return
@@ -221,17 +221,17 @@ func (s *Profiles) load(name string) {
 func (s *Profiles) passwordHints(p *profiles.Profile) (string, []string) {
 	hint := func(user, account string) string {
 		if user == "" {
-			return "set a username first"
+			return lang.L("set a username first")
 		}
 		ok, err := s.ctrl.HasPassword(account)
 		switch {
 		case err != nil:
-			s.Form.setError("Keychain: " + err.Error())
-			return "keychain unavailable"
+			s.Form.setError(lang.L("Keychain: {{.Err}}", map[string]any{"Err": err}))
+			return lang.L("keychain unavailable")
 		case ok:
-			return "stored in the keychain (type to replace)"
+			return lang.L("stored in the keychain (type to replace)")
 		}
-		return "not set: type one"
+		return lang.L("not set: type one")
 	}
 	local := hint(p.Username, profiles.LocalAccount(p.Name))
 	ups := make([]string, len(p.Upstreams))
@@ -255,7 +255,7 @@ func (s *Profiles) save() bool {
 		s.Form.ShowProblems(inv.Problems)
 		return false
 	case err != nil:
-		s.Form.setError("Not saved: " + err.Error())
+		s.Form.setError(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
 		return false
 	}
 	s.Form.dirty = false
@@ -266,9 +266,9 @@ func (s *Profiles) save() bool {
 
 func (s *Profiles) onNew() {
 	create := func() {
-		p, err := s.ctrl.NewProfile("New profile")
+		p, err := s.ctrl.NewProfile(lang.L("New profile"))
 		if err != nil {
-			s.Form.setError("Not created: " + err.Error())
+			s.Form.setError(lang.L("Not created: {{.Err}}", map[string]any{"Err": err}))
 			return
 		}
 		s.selected = p.Name
@@ -283,7 +283,7 @@ func (s *Profiles) onNew() {
 
 func (s *Profiles) onRemove() {
 	name := s.selected
-	dialog.ShowConfirm("Remove profile", fmt.Sprintf("Remove profile %q and its passwords?", name), func(ok bool) {
+	d := dialog.NewConfirm(lang.L("Remove profile"), lang.L(`Remove profile "{{.Name}}" and its passwords?`, map[string]any{"Name": name}), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -295,6 +295,9 @@ func (s *Profiles) onRemove() {
 		s.selected = s.ctrl.State().Profile
 		s.Refresh()
 	}, s.win)
+	d.SetConfirmText(lang.L("Remove"))
+	d.SetDismissText(lang.L("Cancel"))
+	d.Show()
 }
 
 func (s *Profiles) onUse() {
@@ -315,7 +318,7 @@ func (s *Profiles) onUse() {
 func (s *Profiles) onTest() {
 	p, sec, ok := s.Form.validate()
 	if !ok {
-		s.TestResult.SetText("Fix the profile's problems first.")
+		s.TestResult.SetText(lang.L("Fix the profile's problems first."))
 		return
 	}
 	if s.testCancel != nil {
@@ -326,13 +329,13 @@ func (s *Profiles) onTest() {
 	s.testGeneration++
 	gen := s.testGeneration
 	target := s.TestTarget.Text
-	s.TestResult.SetText("Testing " + target + "…")
+	s.TestResult.SetText(lang.L("Testing {{.Target}}…", map[string]any{"Target": target}))
 	go func() {
 		defer cancel()
 		res, err := s.ctrl.TestRoute(ctx, p, sec, target)
 		text := res.String()
 		if err != nil {
-			text = "Not tested: " + err.Error()
+			text = lang.L("Not tested: {{.Err}}", map[string]any{"Err": err})
 		}
 		fyne.Do(func() {
 			if gen == s.testGeneration {

@@ -1,13 +1,13 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 	"log/slog"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -32,13 +32,13 @@ type StatusBar struct {
 // NewStatusBar builds the bar; clip puts text on the clipboard.
 func NewStatusBar(ctrl *desktop.Controller, clip func(string)) *StatusBar {
 	s := &StatusBar{ctrl: ctrl, clip: clip}
-	s.Proxy = widget.NewCheck("Proxy on", s.onProxy)
+	s.Proxy = widget.NewCheck(lang.L("Proxy on"), s.onProxy)
 	s.Profile = widget.NewSelect(nil, s.onProfile)
 	s.Text = widget.NewLabel("")
 	s.Text.Truncation = fyne.TextTruncateEllipsis
-	s.Copy = widget.NewButtonWithIcon("Copy address", theme.ContentCopyIcon(), func() { s.clip(s.ctrl.State().Addr) })
+	s.Copy = widget.NewButtonWithIcon(lang.L("Copy address"), theme.ContentCopyIcon(), func() { s.clip(s.ctrl.State().Addr) })
 	s.content = container.NewBorder(nil, nil,
-		container.NewHBox(s.Proxy, widget.NewLabel("Profile:"), s.Profile), s.Copy, s.Text)
+		container.NewHBox(s.Proxy, widget.NewLabel(lang.L("Profile:")), s.Profile), s.Copy, s.Text)
 	s.Refresh()
 	return s
 }
@@ -88,19 +88,22 @@ func (s *StatusBar) Refresh() {
 
 // StateText says what the proxy is doing, in one line.
 func StateText(st desktop.State) string {
-	lan := ""
-	if st.ShareLAN {
-		lan = ", shared on the LAN"
-	}
+	d := map[string]any{"Addr": st.Addr, "Err": st.Err}
 	switch {
 	case st.Err != nil && !st.Running:
-		return fmt.Sprintf("Off: %v", st.Err)
+		return lang.L("Off: {{.Err}}", d)
+	case st.Err != nil && st.ShareLAN:
+		return lang.L("On at {{.Addr}}, shared on the LAN; last change failed: {{.Err}}", d)
 	case st.Err != nil:
-		return fmt.Sprintf("On at %s%s; last change failed: %v", st.Addr, lan, st.Err)
+		return lang.L("On at {{.Addr}}; last change failed: {{.Err}}", d)
+	case st.Running && st.ShareLAN:
+		return lang.L("On at {{.Addr}}, shared on the LAN", d)
 	case st.Running:
-		return fmt.Sprintf("On at %s%s", st.Addr, lan)
+		return lang.L("On at {{.Addr}}", d)
+	case st.ShareLAN:
+		return lang.L("Off (would listen on {{.Addr}}, shared on the LAN)", d)
 	}
-	return fmt.Sprintf("Off (would listen on %s%s)", st.Addr, lan)
+	return lang.L("Off (would listen on {{.Addr}})", d)
 }
 
 // Banner shows the latest notice (an error where it happened, or a remark)
@@ -159,13 +162,12 @@ func (b *Banner) Visible() (bool, desktop.Notice) { return b.box.Visible(), b.la
 // apply shows a snapshot on the screen that is visible; call it on the UI
 // thread.
 func (w *Window) apply(s stats.Snapshot) {
-	switch sel := w.Tabs.Selected(); {
-	case sel == nil:
-	case sel.Text == TabConnections:
+	switch w.Tabs.Selected() {
+	case w.tabs[TabConnections]:
 		w.Connections.Update(s)
-	case sel.Text == TabThroughput:
+	case w.tabs[TabThroughput]:
 		w.Throughput.Update(s)
-	case sel.Text == TabLAN:
+	case w.tabs[TabLAN]:
 		w.LAN.Update(s)
 	}
 	w.Log.Update()

@@ -1,23 +1,25 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sockstray/sockstray/core/stats"
 )
 
 // Spans the throughput graph offers.
-var spans = []struct {
-	label string
-	d     time.Duration
-}{{"1 min", time.Minute}, {"5 min", 5 * time.Minute}, {"10 min", 10 * time.Minute}}
+var spans = []time.Duration{time.Minute, 5 * time.Minute, 10 * time.Minute}
+
+// spanLabel names a span of whole minutes.
+func spanLabel(d time.Duration) string {
+	return lang.L("{{.Minutes}} min", map[string]any{"Minutes": int(d / time.Minute)})
+}
 
 // Throughput is the screen with the live graph of upload and download
 // rates, the current and peak rates and the totals since start.
@@ -40,14 +42,14 @@ func NewThroughput() *Throughput {
 		Totals:  widget.NewLabel(""),
 	}
 	labels := make([]string, len(spans))
-	for i, s := range spans {
-		labels[i] = s.label
+	for i, d := range spans {
+		labels[i] = spanLabel(d)
 	}
 	t.Span = widget.NewRadioGroup(labels, t.onSpan)
 	t.Span.Horizontal = true
 	t.Span.Required = true
-	t.Span.SetSelected(spans[0].label)
-	legend := container.NewHBox(legendItem("upload", colorUp), legendItem("download", colorDown))
+	t.Span.SetSelected(labels[0])
+	legend := container.NewHBox(legendItem(lang.L("upload"), colorUp), legendItem(lang.L("download"), colorDown))
 	top := container.NewBorder(nil, nil, t.Span, legend)
 	figures := container.NewGridWithColumns(3, t.Current, t.Peak, t.Totals)
 	t.content = container.NewBorder(top, figures, nil, nil, t.Graph)
@@ -65,9 +67,9 @@ func legendItem(name string, c color.Color) fyne.CanvasObject {
 func (t *Throughput) Content() fyne.CanvasObject { return t.content }
 
 func (t *Throughput) onSpan(label string) {
-	for _, s := range spans {
-		if s.label == label {
-			t.Graph.SetSpan(s.d)
+	for _, d := range spans {
+		if spanLabel(d) == label {
+			t.Graph.SetSpan(d)
 		}
 	}
 }
@@ -83,8 +85,8 @@ func (t *Throughput) Update(s stats.Snapshot) {
 	for _, p := range t.Graph.visible() {
 		pk.Up, pk.Down = max(pk.Up, p.Up), max(pk.Down, p.Down)
 	}
-	t.Current.SetText(fmt.Sprintf("Now: ↑ %s  ↓ %s", Rate(cur.Up), Rate(cur.Down)))
-	t.Peak.SetText(fmt.Sprintf("Peak: ↑ %s  ↓ %s", Rate(pk.Up), Rate(pk.Down)))
-	t.Totals.SetText(fmt.Sprintf("Since start: ↑ %s  ↓ %s  (%d connections)",
-		Bytes(s.Totals.Up), Bytes(s.Totals.Down), s.Totals.Conns))
+	t.Current.SetText(lang.L("Now: ↑ {{.Up}}  ↓ {{.Down}}", map[string]any{"Up": Rate(cur.Up), "Down": Rate(cur.Down)}))
+	t.Peak.SetText(lang.L("Peak: ↑ {{.Up}}  ↓ {{.Down}}", map[string]any{"Up": Rate(pk.Up), "Down": Rate(pk.Down)}))
+	t.Totals.SetText(lang.L("Since start: ↑ {{.Up}}  ↓ {{.Down}}  (connections: {{.Count}})",
+		map[string]any{"Up": Bytes(s.Totals.Up), "Down": Bytes(s.Totals.Down), "Count": s.Totals.Conns}))
 }

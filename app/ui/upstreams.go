@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -34,7 +35,7 @@ type Upstreams struct {
 
 func newUpstreams(onChange func()) *Upstreams {
 	u := &Upstreams{onChange: onChange, list: container.NewVBox()}
-	u.Add = widget.NewButtonWithIcon("Add upstream", theme.ContentAddIcon(), func() {
+	u.Add = widget.NewButtonWithIcon(lang.L("Add upstream"), theme.ContentAddIcon(), func() {
 		u.addRow(profiles.Upstream{Port: 1080}, "")
 		u.onChange()
 	})
@@ -56,13 +57,13 @@ func (u *Upstreams) addRow(up profiles.Upstream, hint string) {
 		Host: widget.NewEntry(), Port: widget.NewEntry(), Username: widget.NewEntry(),
 		Password: widget.NewPasswordEntry(), Errors: widget.NewLabel(""),
 	}
-	r.Host.SetPlaceHolder("host")
+	r.Host.SetPlaceHolder(lang.L("host"))
 	r.Host.SetText(up.Host)
-	r.Port.SetPlaceHolder("port")
+	r.Port.SetPlaceHolder(lang.L("port"))
 	if up.Port != 0 {
 		r.Port.SetText(strconv.Itoa(up.Port))
 	}
-	r.Username.SetPlaceHolder("username (optional)")
+	r.Username.SetPlaceHolder(lang.L("username (optional)"))
 	r.Username.SetText(up.Username)
 	r.Password.SetPlaceHolder(hint)
 	r.Errors.Importance = widget.DangerImportance
@@ -96,7 +97,7 @@ func (u *Upstreams) read() ([]profiles.Upstream, []string, []profiles.Problem) {
 		up := profiles.Upstream{Host: strings.TrimSpace(r.Host.Text), Username: strings.TrimSpace(r.Username.Text)}
 		port, err := strconv.Atoi(strings.TrimSpace(r.Port.Text))
 		if err != nil {
-			ps = append(ps, profiles.Problem{Field: fmt.Sprintf("upstream[%d].port", i+1), Msg: fmt.Sprintf("%q is not a port (1–65535)", r.Port.Text)})
+			ps = append(ps, profiles.Problem{Field: fmt.Sprintf("upstream[%d].port", i+1), Msg: notPort(r.Port.Text)})
 		}
 		up.Port = port
 		ups = append(ups, up)

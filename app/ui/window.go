@@ -10,11 +10,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/sockstray/sockstray/app/desktop"
 )
 
-// Tab names, also the window's tab labels.
+// Tab names: ShowTab takes them; each is its tab's label in English.
 const (
 	TabProfiles    = "Profiles"
 	TabConnections = "Connections"
@@ -37,8 +38,10 @@ type Window struct {
 	LAN         *LAN
 	Log         *Log
 	Tabs        *container.AppTabs
+	Settings    *Settings
 
 	app  fyne.App
+	tabs map[string]*container.TabItem // by tab name
 	ctrl *desktop.Controller
 	stop chan struct{}
 	done chan struct{}
@@ -55,15 +58,18 @@ func New(app fyne.App, ctrl *desktop.Controller) *Window {
 	w.Throughput = NewThroughput()
 	w.LAN = NewLAN(ctrl, clip)
 	w.Log = NewLog(ctrl.Log())
-	w.Tabs = container.NewAppTabs(
-		container.NewTabItem(TabProfiles, w.Profiles.Content()),
-		container.NewTabItem(TabConnections, w.Connections.Content()),
-		container.NewTabItem(TabThroughput, w.Throughput.Content()),
-		container.NewTabItem(TabLAN, w.LAN.Content()),
-		container.NewTabItem(TabLog, w.Log.Content()),
-	)
+	w.Settings = NewSettings(ctrl, w.Win)
+	w.tabs = map[string]*container.TabItem{
+		TabProfiles:    container.NewTabItem(lang.L(TabProfiles), w.Profiles.Content()),
+		TabConnections: container.NewTabItem(lang.L(TabConnections), w.Connections.Content()),
+		TabThroughput:  container.NewTabItem(lang.L(TabThroughput), w.Throughput.Content()),
+		TabLAN:         container.NewTabItem(lang.L(TabLAN), w.LAN.Content()),
+		TabLog:         container.NewTabItem(lang.L(TabLog), w.Log.Content()),
+	}
+	w.Tabs = container.NewAppTabs(w.tabs[TabProfiles], w.tabs[TabConnections], w.tabs[TabThroughput], w.tabs[TabLAN], w.tabs[TabLog])
 	w.Tabs.OnSelected = func(*container.TabItem) { w.sample() }
-	w.Win.SetContent(container.NewBorder(container.NewVBox(w.Status.Content(), w.Banner.Content()), nil, nil, nil, w.Tabs))
+	top := container.NewBorder(nil, nil, nil, w.Settings.Button, w.Status.Content())
+	w.Win.SetContent(container.NewBorder(container.NewVBox(top, w.Banner.Content()), nil, nil, nil, w.Tabs))
 	s := ctrl.Settings()
 	size := DefaultSize
 	if s.WindowWidth > 0 && s.WindowHeight > 0 {
@@ -88,12 +94,10 @@ func (w *Window) Hide() {
 	w.Win.Hide()
 }
 
-// ShowTab shows the window on the named tab.
+// ShowTab shows the window on the named tab (TabProfiles, …).
 func (w *Window) ShowTab(name string) {
-	for _, t := range w.Tabs.Items {
-		if t.Text == name {
-			w.Tabs.Select(t)
-		}
+	if t := w.tabs[name]; t != nil {
+		w.Tabs.Select(t)
 	}
 	w.Show()
 }

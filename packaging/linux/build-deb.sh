@@ -43,7 +43,7 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
 Depends: $shlibs, $dlopened
-Recommends: gnome-keyring | keepassxc
+Recommends: gnome-keyring | keepassxc, fonts-noto-cjk | fonts-wqy-microhei
 Suggests: gnome-shell-extension-appindicator
 Section: net
 Priority: optional

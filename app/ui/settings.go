@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/profiles"
+)
+
+// Settings is the app's settings dialog, opened by the gear button beside
+// the status bar: for now the language, which applies at the next start
+// (Fyne cannot change the language of what is already built).
+type Settings struct {
+	Button   *widget.Button
+	Language *widget.Select
+	Note     *widget.Label
+
+	ctrl    *desktop.Controller
+	win     fyne.Window
+	tags    []string // the language setting of each option: "" (the system's), then profiles.Languages
+	labels  []string
+	content fyne.CanvasObject
+}
+
+// NewSettings builds the button and the dialog's content; win hosts the
+// dialog.
+func NewSettings(ctrl *desktop.Controller, win fyne.Window) *Settings {
+	s := &Settings{ctrl: ctrl, win: win}
+	s.Button = widget.NewButtonWithIcon("", theme.SettingsIcon(), s.Show)
+	s.Button.Importance = widget.LowImportance
+	s.tags = append([]string{""}, profiles.Languages...)
+	s.labels = []string{lang.L("System ({{.Language}})", map[string]any{"Language": LanguageNames[closest(lang.SystemLocale())]})}
+	for _, t := range profiles.Languages {
+		s.labels = append(s.labels, LanguageNames[t])
+	}
+	s.Language = widget.NewSelect(s.labels, s.onLanguage)
+	s.Note = widget.NewLabel("")
+	s.Note.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(widget.NewFormItem(lang.L("Language"), s.Language))
+	s.content = container.NewVBox(form, s.Note)
+	s.Refresh()
+	return s
+}
+
+// Show opens the dialog.
+func (s *Settings) Show() {
+	s.Refresh()
+	d := dialog.NewCustom(lang.L("Settings"), lang.L("Close"), s.content, s.win)
+	d.Resize(fyne.NewSize(420, 0))
+	d.Show()
+}
+
+// Refresh shows the settings saved; call it on the UI thread.
+func (s *Settings) Refresh() {
+	tag := s.ctrl.Settings().Language
+	for i, t := range s.tags {
+		if t == tag {
+			s.Language.SetSelectedIndex(i)
+		}
+	}
+	s.showNote(tag)
+}
+
+func (s *Settings) onLanguage(label string) {
+	for i, l := range s.labels {
+		if l != label || s.tags[i] == s.ctrl.Settings().Language {
+			continue
+		}
+		if err := s.ctrl.SetLanguage(s.tags[i]); err != nil {
+			s.Note.SetText(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
+			s.Note.Show()
+			return
+		}
+		s.showNote(s.tags[i])
+	}
+}
+
+// showNote says when the language chosen differs from the one in force.
+func (s *Settings) showNote(tag string) {
+	if tag == "" {
+		tag = closest(lang.SystemLocale())
+	}
+	s.Note.SetText(lang.L("The language changes when Sockstray next starts."))
+	s.Note.Hidden = tag == Language()
+	s.Note.Refresh()
+}
