@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/instance"
 	"github.com/sockstray/sockstray/app/tray"
 	"github.com/sockstray/sockstray/app/ui"
 	"github.com/sockstray/sockstray/assets"
@@ -29,17 +31,27 @@ func openDesktop(stderr io.Writer) int {
 		fmt.Fprintln(stderr, msg)
 		return 2
 	}
+	sys, err := claimSystem(stderr)
+	if errors.Is(err, instance.ErrRunning) {
+		fmt.Fprintf(stderr, "sockstray: already running; its window was brought to the front\n")
+		return 0
+	}
+	defer sys.release()
 	if _, err := ui.LoadTranslations(languageSetting()); err != nil {
 		fmt.Fprintf(stderr, "sockstray: translations: %v\n", err)
 	}
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	ctrl, err := desktop.Open(desktop.Options{Stderr: stderr})
+	ctrl, err := desktop.Open(sys.opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "sockstray: %v\n", err)
 		return 1
 	}
+	for _, n := range sys.notice {
+		ctrl.Notify(slog.LevelWarn, n)
+	}
 	win := ui.New(a, ctrl)
+	sys.showWith(win.Show)
 	refreshTray := setUpTray(a, ctrl, win)
 	win.Start()
 	a.Lifecycle().SetOnStarted(func() {

@@ -53,7 +53,12 @@ func guiHome(t *testing.T) (env []string, port int) {
 	if err := (profiles.Settings{ProxyOnAtStart: true}).Save(filepath.Join(cfg, "sockstray", "settings.toml")); err != nil {
 		t.Fatal(err)
 	}
-	return childEnv("XDG_CONFIG_HOME="+cfg, "LANG=en_US.UTF-8"), port
+	// Its own runtime folder (the one-instance lock) and state folder (log
+	// file, system proxy state), so it never meets a real Sockstray.
+	runtime := t.TempDir()
+	os.Chmod(runtime, 0o700)
+	return childEnv("XDG_CONFIG_HOME="+cfg, "XDG_RUNTIME_DIR="+runtime, "XDG_STATE_HOME="+t.TempDir(),
+		"LANG=en_US.UTF-8"), port
 }
 
 // TestGUIWindowSmoke starts the real binary under the session's X server,
@@ -93,6 +98,15 @@ func TestGUIWindowSmoke(t *testing.T) {
 		exec.Command("import", "-window", wid, dst).Run()
 	}
 
+	// A second launch finds the first, asks it to show its window and exits.
+	second := runTool(t, 20*time.Second, env, "", bin)
+	if second.code != 0 || !strings.Contains(second.stderr, "already running") {
+		t.Errorf("second launch: want exit 0 and \"already running\", got %s", second)
+	}
+	if p.exited() {
+		t.Fatalf("the first instance ended when the second started\nstderr:\n%s", p.stderr.String())
+	}
+
 	if code := p.stop(t, syscall.SIGTERM); code != 0 {
 		t.Fatalf("exit code %d after SIGTERM\nstderr:\n%s", code, p.stderr.String())
 	}
@@ -110,6 +124,15 @@ func TestGUIWindowSmoke(t *testing.T) {
 	s, err := profiles.LoadSettings(filepath.Join(cfg, "sockstray", "settings.toml"))
 	if err != nil || !s.ProxyOnAtStart || s.WindowWidth == 0 {
 		t.Errorf("settings after quit: %+v %v", s, err)
+	}
+	var state string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "XDG_STATE_HOME="); ok {
+			state = v
+		}
+	}
+	if log, err := os.ReadFile(filepath.Join(state, "sockstray", "sockstray.log")); err != nil || !strings.Contains(string(log), "proxy on") {
+		t.Errorf("log file: %v\n%s", err, log)
 	}
 	if strings.Contains(p.stderr.String(), "panic") {
 		t.Errorf("stderr:\n%s", p.stderr.String())

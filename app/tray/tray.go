@@ -1,5 +1,6 @@
 // Package tray is the app's system tray: the menu (proxy on/off, profiles,
-// LAN sharing, copy address, show window, quit) and an icon and tooltip
+// LAN sharing, system proxy, copy address, show window, start at login,
+// quit) and an icon and tooltip
 // that show the proxy's state. The menu is built from the controller's
 // state by Menu, so tests call its items' actions directly.
 package tray
@@ -26,6 +27,8 @@ const (
 	LabelProxy    = "Proxy on"
 	LabelProfiles = "Profiles"
 	LabelShare    = "Share on LAN"
+	LabelSysProxy = "Use as system proxy"
+	LabelLogin    = "Start at login"
 	LabelCopy     = "Copy proxy address"
 	LabelShow     = "Show Sockstray"
 	LabelQuit     = "Quit"
@@ -68,6 +71,16 @@ func Menu(c *ctl.Controller, h Hooks) *fyne.Menu {
 
 	share := fyne.NewMenuItem(lang.L(LabelShare), func() { fail(lang.L("LAN sharing not changed"), c.SetShareLAN(!c.State().ShareLAN)) })
 	share.Checked = st.ShareLAN
+	sys := fyne.NewMenuItem(lang.L(LabelSysProxy), func() {
+		// The desktop's tools take a moment: off the UI thread.
+		on := !c.SystemProxyOn()
+		go func() { fail(lang.L("System proxy not changed"), c.SetSystemProxy(on)) }()
+	})
+	sys.Checked = c.SystemProxyOn()
+	login := fyne.NewMenuItem(lang.L(LabelLogin), func() {
+		fail(lang.L("Start at login not changed"), c.SetStartAtLogin(!c.StartAtLogin()))
+	})
+	login.Checked = c.StartAtLogin()
 	cp := fyne.NewMenuItem(lang.L(LabelCopy), func() {
 		if h.Copy != nil {
 			h.Copy(c.State().Addr)
@@ -76,8 +89,8 @@ func Menu(c *ctl.Controller, h Hooks) *fyne.Menu {
 	show := fyne.NewMenuItem(lang.L(LabelShow), h.Show)
 	quit := fyne.NewMenuItem(lang.L(LabelQuit), h.Quit)
 	quit.IsQuit = true
-	return fyne.NewMenu("Sockstray", proxy, profs, share, fyne.NewMenuItemSeparator(),
-		cp, show, fyne.NewMenuItemSeparator(), quit)
+	return fyne.NewMenu("Sockstray", proxy, profs, share, sys, fyne.NewMenuItemSeparator(),
+		cp, show, login, fyne.NewMenuItemSeparator(), quit)
 }
 
 // Icon is the icon of a state.

@@ -2,12 +2,16 @@ package tray
 
 import (
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	ctl "github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/app/desktop/desktoptest"
 )
 
@@ -144,5 +148,40 @@ func TestIconsArePNG(t *testing.T) {
 		if c := r.Content(); len(c) < 8 || string(c[1:4]) != "PNG" {
 			t.Errorf("%s is not a PNG", r.Name())
 		}
+	}
+}
+
+func TestMenuStartAtLoginAndSystemProxy(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	c := desktoptest.NewWith(t, ctl.Options{LoginItem: ctl.Autostart{Exe: "/usr/bin/sockstray"}})
+	failed := make(chan string, 4)
+	h := Hooks{Fail: func(what string, err error) { failed <- what + ": " + err.Error() }}
+	if item(t, Menu(c, h), LabelLogin).Checked {
+		t.Fatal("start at login checked on a fresh config")
+	}
+	item(t, Menu(c, h), LabelLogin).Action()
+	if _, err := os.Stat(filepath.Join(cfg, "autostart", "io.github.sockstray.Sockstray.desktop")); err != nil {
+		t.Fatalf("no autostart entry after the menu item: %v", err)
+	}
+	if !item(t, Menu(c, h), LabelLogin).Checked {
+		t.Error("start at login not checked after turning it on")
+	}
+	item(t, Menu(c, h), LabelLogin).Action()
+	if item(t, Menu(c, h), LabelLogin).Checked {
+		t.Error("start at login still checked after turning it off")
+	}
+	// No system proxy backend in this controller: the item reports why.
+	if item(t, Menu(c, h), LabelSysProxy).Checked {
+		t.Error("system proxy checked without a backend")
+	}
+	item(t, Menu(c, h), LabelSysProxy).Action()
+	select {
+	case f := <-failed:
+		if !strings.Contains(f, "system proxy") {
+			t.Errorf("failure reported: %q", f)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("no failure reported for a system proxy switch without a backend")
 	}
 }

@@ -13,18 +13,56 @@ import (
 )
 
 // Settings is the app's settings dialog, opened by the gear button beside
-// the status bar: for now the language, which applies at the next start
-// (Fyne cannot change the language of what is already built).
+// the status bar: the system proxy switch, start at login, and the
+// language, which applies at the next start (Fyne cannot change the
+// language of what is already built).
 type Settings struct {
-	Button   *widget.Button
-	Language *widget.Select
-	Note     *widget.Label
+	Button       *widget.Button
+	SystemProxy  *widget.Check
+	StartAtLogin *widget.Check
+	Language     *widget.Select
+	Note         *widget.Label
 
 	ctrl    *desktop.Controller
 	win     fyne.Window
 	tags    []string // the language setting of each option: "" (the system's), then profiles.Languages
 	labels  []string
 	content fyne.CanvasObject
+	// refreshing: a check is being set from the state, not by the user.
+	refreshing bool
+}
+
+// onSystemProxy runs the switch off the UI thread (the desktop's tools take
+// a moment) and shows the outcome, which may differ from the click.
+func (s *Settings) onSystemProxy(on bool) {
+	if s.refreshing {
+		return
+	}
+	go func() {
+		err := s.ctrl.SetSystemProxy(on)
+		fyne.Do(func() {
+			s.refreshing = true
+			s.SystemProxy.SetChecked(s.ctrl.SystemProxyOn())
+			s.refreshing = false
+			if err != nil {
+				s.Note.SetText(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
+				s.Note.Show()
+			}
+		})
+	}()
+}
+
+func (s *Settings) onStartAtLogin(on bool) {
+	if s.refreshing {
+		return
+	}
+	if err := s.ctrl.SetStartAtLogin(on); err != nil {
+		s.Note.SetText(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
+		s.Note.Show()
+	}
+	s.refreshing = true
+	s.StartAtLogin.SetChecked(s.ctrl.StartAtLogin())
+	s.refreshing = false
 }
 
 // NewSettings builds the button and the dialog's content; win hosts the
@@ -41,7 +79,12 @@ func NewSettings(ctrl *desktop.Controller, win fyne.Window) *Settings {
 	s.Language = widget.NewSelect(s.labels, s.onLanguage)
 	s.Note = widget.NewLabel("")
 	s.Note.Wrapping = fyne.TextWrapWord
-	form := widget.NewForm(widget.NewFormItem(lang.L("Language"), s.Language))
+	s.SystemProxy = widget.NewCheck(lang.L("Use as system proxy"), s.onSystemProxy)
+	s.StartAtLogin = widget.NewCheck(lang.L("Start at login"), s.onStartAtLogin)
+	form := widget.NewForm(
+		widget.NewFormItem("", s.SystemProxy),
+		widget.NewFormItem("", s.StartAtLogin),
+		widget.NewFormItem(lang.L("Language"), s.Language))
 	s.content = container.NewVBox(form, s.Note)
 	s.Refresh()
 	return s
@@ -57,6 +100,10 @@ func (s *Settings) Show() {
 
 // Refresh shows the settings saved; call it on the UI thread.
 func (s *Settings) Refresh() {
+	s.refreshing = true
+	s.SystemProxy.SetChecked(s.ctrl.SystemProxyOn())
+	s.StartAtLogin.SetChecked(s.ctrl.StartAtLogin())
+	s.refreshing = false
 	tag := s.ctrl.Settings().Language
 	for i, t := range s.tags {
 		if t == tag {
