@@ -37,6 +37,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 const (
@@ -153,30 +155,12 @@ func secret(prefix string) string {
 	return prefix + "-" + hex.EncodeToString(b)
 }
 
-// syncBuffer is a bytes.Buffer that a process writes while a test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // proc is a long-running child process in its own process group, so that
 // daemons that fork (danted) are killed whole.
 type proc struct {
 	name           string
 	cmd            *exec.Cmd
-	stdout, stderr syncBuffer
+	stdout, stderr testnet.Buffer
 	done           chan struct{}
 	waitErr        error // valid once done is closed
 }

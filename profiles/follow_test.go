@@ -1,14 +1,12 @@
 package profiles
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,24 +15,6 @@ import (
 	"github.com/sockstray/sockstray/core/engine"
 	"github.com/sockstray/sockstray/internal/testnet"
 )
-
-// syncBuffer is a log destination the test can read while it is written.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // echoServer echoes on a loopback port until the test ends.
 func echoServer(t *testing.T) string {
@@ -107,7 +87,7 @@ func TestFollowAppliesEditsLive(t *testing.T) {
 	}
 	t.Cleanup(eng.Stop)
 
-	logs := &syncBuffer{}
+	logs := &testnet.Buffer{}
 	type handled struct {
 		ev  Event
 		err error

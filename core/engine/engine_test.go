@@ -247,28 +247,9 @@ func TestCountsBytes(t *testing.T) {
 // TestLiveRates checks what the GUI shows during a long transfer: the
 // connection's counters and rate move while bytes flow, not only at the end.
 func TestLiveRates(t *testing.T) {
-	// A target that sends 64 KiB every 100 ms until the client leaves.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		chunk := make([]byte, 64<<10)
-		for {
-			if _, err := c.Write(chunk); err != nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}()
+	target := sender(t, 64<<10, 100*time.Millisecond)
 	e := start(t, &server.Config{})
-	c := dialVia(t, e.Addr(), nil, ln.Addr().String())
+	c := dialVia(t, e.Addr(), nil, target)
 	go io.Copy(io.Discard, c)
 	var sawRate bool
 	var lastDown int64
@@ -331,26 +312,9 @@ func TestApplyLoopbackToAllInterfacesSamePort(t *testing.T) {
 // from a target that sends as fast as it can: the down counter must move
 // in steps of about a second, not of the kernel's buffer size (seconds).
 func TestSlowClientCountersMove(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		chunk := make([]byte, 256<<10)
-		for {
-			if _, err := c.Write(chunk); err != nil {
-				return
-			}
-		}
-	}()
+	target := sender(t, 256<<10, 0)
 	e := start(t, &server.Config{})
-	c := dialVia(t, e.Addr(), nil, ln.Addr().String())
+	c := dialVia(t, e.Addr(), nil, target)
 	go func() {
 		buf := make([]byte, 30<<10)
 		for {
@@ -377,4 +341,32 @@ func TestSlowClientCountersMove(t *testing.T) {
 	if worst > 2500*time.Millisecond {
 		t.Errorf("down counter stood still for %v during a steady 300 KB/s download", worst)
 	}
+}
+
+// sender is a target that sends chunk bytes, then pauses, over and over
+// until the client leaves; it returns its address.
+func sender(t *testing.T, chunk int, pause time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		buf := make([]byte, chunk)
+		for {
+			if _, err := c.Write(buf); err != nil {
+				return
+			}
+			time.Sleep(pause)
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); <-done })
+	return ln.Addr().String()
 }
