@@ -247,11 +247,11 @@ func TestServeProfile(t *testing.T) {
 		}
 	}
 	// New rules for new connections; the open one keeps going.
-	write("username = \"me\"\nallow = [\"10.0.0.0/8\"]\n")
+	write("username = \"me\"\nallow = [\"127.0.0.1/32\"]\n[options]\nmax_connections = 1\n")
 	waitLog(`level=INFO msg="profile reloaded" profile=live\n`)
 	if c, err := dialSOCKS(addr, auth, target); err == nil {
 		c.Close()
-		t.Error("a client outside the new allowlist got through")
+		t.Error("a client over the new connection limit got through")
 	}
 	mustEchoBack(t, open, "still open")
 

@@ -122,14 +122,14 @@ func TestFollowAppliesEditsLive(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// An allowlist that leaves this client out: new connections are
+	// A limit the open connection already uses up: new connections are
 	// refused, the open one keeps going.
-	edit(fmt.Sprintf("port = %d\nallow = [\"10.0.0.0/8\"]\n", port), Changed)
+	edit(fmt.Sprintf("port = %d\n[options]\nmax_connections = 1\n", port), Changed)
 	if c, err := dialProxy(addr, nil, target); err == nil {
 		c.Close()
-		t.Error("a client outside the new allowlist got through")
+		t.Error("a client over the new connection limit got through")
 	}
-	if err := echoes(open, "after allowlist"); err != nil {
+	if err := echoes(open, "after the limit"); err != nil {
 		t.Errorf("the open connection broke: %v", err)
 	}
 

@@ -10,12 +10,15 @@ import (
 	"github.com/sockstray/sockstray/core/socks5"
 )
 
-// clientAllowed reports whether a client may use the proxy at all.
+// clientAllowed reports whether a client may use the proxy at all. The
+// allowlist is about other hosts: this host's own programs (loopback)
+// always pass it, or sharing on the LAN with the default private ranges
+// would lock out the user's own browser.
 func clientAllowed(allow []netip.Prefix, client netip.Addr) bool {
-	if len(allow) == 0 {
+	client = client.Unmap()
+	if len(allow) == 0 || client.IsLoopback() {
 		return true
 	}
-	client = client.Unmap()
 	for _, p := range allow {
 		if p.Contains(client) {
 			return true

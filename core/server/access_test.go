@@ -24,10 +24,17 @@ func lanClient(ln net.Listener) net.Listener {
 
 func TestClientAllowlist(t *testing.T) {
 	echo := testnet.EchoTCP(t, "tcp4")
-	denied, _ := serveOn(t, &server.Config{Allow: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}, nil)
+	tenNet := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	denied, _ := serveOn(t, &server.Config{Allow: tenNet}, lanClient)
 	c := dial(t, denied)
 	send(t, c, h("05 01 00"))
 	expectClosed(t, c)
+
+	// This host's own programs are not what an allowlist is about.
+	local, _ := serveOn(t, &server.Config{Allow: tenNet}, nil)
+	if r := connectNoAuth(t, dial(t, local), echo.String()); r.Reply != socks5.ReplySucceeded {
+		t.Fatalf("loopback client with a 10/8 allowlist: reply %v", r.Reply)
+	}
 
 	allowed, _ := serveOn(t, &server.Config{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, nil)
 	if r := connectNoAuth(t, dial(t, allowed), echo.String()); r.Reply != socks5.ReplySucceeded {

@@ -29,7 +29,8 @@ type Config struct {
 	Username string
 	Password string
 
-	// Allow lists the client networks that may connect; empty allows all.
+	// Allow lists the networks other hosts may connect from; empty allows
+	// all. Clients on this host (loopback) always may.
 	Allow []netip.Prefix
 
 	// AllowLocalTargets lets clients from other hosts reach this host's own
