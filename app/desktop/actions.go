@@ -97,7 +97,11 @@ func (c *Controller) applyLive(p *profiles.Profile) error {
 	}
 	// The engine hands the port over itself when only the address changes
 	// (loopback to the LAN on one port); open connections carry on.
-	return c.eng.Apply(cfg)
+	if err := c.eng.Apply(cfg); err != nil {
+		return err
+	}
+	c.followSystemProxy(p)
+	return nil
 }
 
 // SetShareLAN turns the active profile's LAN sharing on or off, applies it

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/sockstray/sockstray/app/autostart"
+	"github.com/sockstray/sockstray/profiles"
 )
 
 // SystemProxy points the operating system's proxy setting at Sockstray
@@ -57,6 +58,9 @@ func (c *Controller) SetSystemProxy(on bool) error {
 		c.changed()
 		return nil
 	}
+	if c.Active().Username != "" {
+		return c.fail(lang.L("system proxy not set"), ErrSystemProxyNeedsAuth)
+	}
 	if err := c.SetProxy(true); err != nil {
 		return err
 	}
@@ -67,6 +71,35 @@ func (c *Controller) SetSystemProxy(on bool) error {
 	c.log.Info("system proxy set", "proxy", addr)
 	c.changed()
 	return nil
+}
+
+// ErrSystemProxyNeedsAuth refuses the system proxy for a profile with a
+// password: programs that follow the system setting cannot send one, so
+// every connection would fail.
+var ErrSystemProxyNeedsAuth error = needsAuthError{}
+
+type needsAuthError struct{}
+
+// Error is translated when it is read, like noSystemProxyError's.
+func (needsAuthError) Error() string {
+	return lang.L("the active profile requires a password, which programs that follow the system proxy cannot send")
+}
+
+// followSystemProxy keeps the system setting pointing at the proxy when the
+// profile in force changes its address, and puts the user's settings back
+// when the new profile needs a password. c.op must be held.
+func (c *Controller) followSystemProxy(p *profiles.Profile) {
+	if c.sysProxy == nil || !c.sysProxy.Enabled() {
+		return
+	}
+	if p.Username != "" {
+		c.releaseSystemProxy()
+		c.notify(slog.LevelWarn, lang.L("The system proxy was turned off: this profile requires a password."))
+		return
+	}
+	if err := c.sysProxy.Enable(localAddr(c.eng.Addr().String())); err != nil {
+		c.notify(slog.LevelError, lang.L("System proxy not changed: {{.Err}}", map[string]any{"Err": err}))
+	}
 }
 
 // localAddr is the address this host's programs use for a listener: a

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/profiles"
 )
 
 // recordingProxy stands in for the OS setting, which app/sysproxy's own
@@ -104,5 +105,47 @@ func TestStartAtLoginWritesAndRemovesTheEntry(t *testing.T) {
 	}
 	if c.StartAtLogin() {
 		t.Error("StartAtLogin true after disabling")
+	}
+}
+
+func TestSystemProxyRefusedForProfilesWithPassword(t *testing.T) {
+	desktoptest.NeedKeychain(t)
+	sp := &recordingProxy{}
+	c := desktoptest.NewWith(t, desktop.Options{SystemProxy: sp})
+	if err := c.SetSystemProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	// Switching to a profile with a password puts the user's settings back.
+	p := desktoptest.AddProfile(t, c, "Locked")
+	p.Username = "someone"
+	if err := c.SaveProfile("Locked", p, desktop.Secrets{Local: "pw-123456"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UseProfile("Locked"); err != nil {
+		t.Fatal(err)
+	}
+	if sp.Enabled() {
+		t.Fatal("system proxy still points at a profile that needs a password")
+	}
+	if err := c.SetSystemProxy(true); !errors.Is(err, desktop.ErrSystemProxyNeedsAuth) {
+		t.Fatalf("SetSystemProxy on a profile with a password = %v", err)
+	}
+	// And a profile without one follows the new address.
+	other := desktoptest.AddProfile(t, c, "Open")
+	if err := c.UseProfile("Open"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetSystemProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	if want := desktoptest.Addr(other.Port); sp.addrs[len(sp.addrs)-1] != want {
+		t.Fatalf("system proxy set to %v, want %s", sp.addrs, want)
+	}
+	// Switching while it is on moves the system setting along.
+	if err := c.UseProfile(profiles.BuiltinName); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := sp.addrs[len(sp.addrs)-1], c.State().Addr; !sp.Enabled() || got != want {
+		t.Fatalf("after switching: system proxy on=%v at %s, want %s", sp.Enabled(), got, want)
 	}
 }
