@@ -7,7 +7,7 @@ FUZZTIME   ?= 3m
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 # Packages whose Fuzz targets `make fuzz` runs.
-FUZZ_PKGS  := ./core/socks5 ./core/socks4
+FUZZ_PKGS  := ./core/socks5 ./core/socks4 ./app/sysproxy
 
 .PHONY: all deps build run run-headless test vet lint fuzz bench load clean
 
