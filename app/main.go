@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	_ "github.com/sockstray/sockstray/app/internal/plainlocale" // before Fyne's init: see its doc
 )
 
 func main() {
