@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages Sockstray's build and tests need, only those
 # that are missing. Debian and Ubuntu use apt-get; elsewhere it says what to
-# install by hand.
+# install by hand. With arguments it installs those packages instead (the
+# packaging's own tools: packaging/deps-package.sh).
 set -euo pipefail
 
 # Fyne's cgo build (see shared PLATFORM.md), real SOCKS clients and servers
@@ -15,6 +16,7 @@ packages=(
   iproute2 procps desktop-file-utils
   gsettings-desktop-schemas dconf-gsettings-backend dconf-service dconf-cli libglib2.0-bin
 )
+[ $# -gt 0 ] && packages=("$@")
 
 if ! command -v go >/dev/null 2>&1; then
   echo "deps: Go is not installed. Install Go 1.26 or newer from your package manager or go.dev/dl, then run make again." >&2
