@@ -23,11 +23,12 @@ type dir struct {
 	// splice path: dst.ReadFrom(&lr) with lr.R the source *net.TCPConn.
 	spliceTo *net.TCPConn
 	lr       io.LimitedReader
-	limit    int64 // budget of the next ReadFrom call, see copySplice
-	// queueLimited: spliceTo has a low unsent mark (limitQueue), taken off
-	// once the stream proves fast.
-	queueLimited bool
-	started      time.Time
+	limit    int64      // budget of the next ReadFrom call, see copySplice
+	queue    queueState // the low unsent mark on spliceTo, see tuneQueue
+	// limitedAt and limitedN: when the mark was set and n then, to measure
+	// the download's rate since.
+	limitedAt time.Time
+	limitedN  int64
 
 	raw  syscall.RawConn // src's, to wait for data without reading it; nil if none
 	held bool            // one is a byte read from src while waiting, not yet written
@@ -46,7 +47,6 @@ var bufPool = sync.Pool{New: func() any { return new([bufSize]byte) }}
 
 func (d *dir) init(r *relay, name string, src, dst net.Conn, ctr *atomic.Int64) {
 	d.r, d.name, d.src, d.dst, d.ctr = r, name, src, dst, ctr
-	d.started = time.Now()
 	s, sok := src.(*net.TCPConn)
 	t, tok := dst.(*net.TCPConn)
 	if canSplice && sok && tok && !r.opt.buffered {
@@ -125,6 +125,7 @@ func (d *dir) run(pending []byte) error {
 // mark; the kernel's buffers of a slow one hold a few MiB at most, so they
 // cannot fake it.
 const (
+	lowatFrom = 256 << 10
 	fastBytes = 64 << 20
 	fastRate  = 16 << 20
 )
@@ -176,12 +177,36 @@ func (d *dir) copySplice(start time.Time) (int64, error) {
 		// Doubling at most: a burst that only fills socket buffers must
 		// not pass for the destination's rate.
 		d.limit = int64(min(max(rate, minLimit), 2*float64(d.limit), 1<<50))
-		if d.queueLimited && d.n > fastBytes && float64(d.n)/time.Since(d.started).Seconds() > fastRate {
-			d.queueLimited = false
-			unlimitQueue(d.spliceTo)
-		}
+		d.tuneQueue()
 	}
 	return n, err
+}
+
+// queueState is where a download stands with the low unsent mark.
+type queueState uint8
+
+const (
+	queueNone    queueState = iota // not the client's socket, or settled
+	queueUnset                     // the client's socket, mark not set yet
+	queueLimited                   // mark set
+)
+
+// tuneQueue sets the low unsent mark (limitQueue) on the client's socket
+// once a download has moved lowatFrom bytes, long before the kernel's
+// buffers (megabytes) could fill, so short connections never pay the
+// syscall; and takes it off once the download proves fast.
+func (d *dir) tuneQueue() {
+	switch {
+	case d.queue == queueUnset && d.n > lowatFrom:
+		d.queue = queueNone
+		if limitQueue(d.spliceTo) {
+			d.queue, d.limitedAt, d.limitedN = queueLimited, time.Now(), d.n
+		}
+	case d.queue == queueLimited && d.n-d.limitedN > fastBytes &&
+		float64(d.n-d.limitedN)/time.Since(d.limitedAt).Seconds() > fastRate:
+		d.queue = queueNone
+		unlimitQueue(d.spliceTo)
+	}
 }
 
 // copyBuffered is the user-space loop; it counts every chunk.

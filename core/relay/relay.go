@@ -125,7 +125,7 @@ func TCP(client, target net.Conn, up, down *atomic.Int64, pending []byte, opt Op
 	r.up.init(r, "up", client, target, up)
 	r.down.init(r, "down", target, client, down)
 	if r.down.spliceTo != nil {
-		r.down.queueLimited = limitQueue(r.down.spliceTo)
+		r.down.queue = queueUnset // the client's socket: see tuneQueue
 	}
 	r.wg.Add(1)
 	go func() {

@@ -18,10 +18,11 @@ const notSentLowat = 128 << 10
 // has drained, so a download to a slow reader (a phone on Wi-Fi) was
 // handed over, and counted, in steps of 1–4 s: the live rate read 0 most
 // seconds. With TCP_NOTSENT_LOWAT the kernel wakes the relay every 128 KiB
-// instead (measured at 300 KB/s: steps of about 0.3 s). It costs one
-// setsockopt per connection (accepted sockets do not inherit it from the
-// listener: measured), and a fast download gets the default back, see
-// unlimitQueue.
+// instead (measured at 300 KB/s: steps of about 0.3 s). Accepted sockets
+// do not inherit it from the listener (measured), so it is set per
+// connection, and only once a download has moved 256 KiB (dir.tuneQueue):
+// short connections never pay the syscall. A fast download gets the
+// default back, see unlimitQueue.
 func limitQueue(c *net.TCPConn) bool { return setNotSentLowat(c, notSentLowat) }
 
 // unlimitQueue gives a fast client the kernel's default back: in a bulk
