@@ -46,18 +46,6 @@ func Enable(exe string, args ...string) error {
 	return nil
 }
 
-// Disable removes the LaunchAgent. Removing one that is not there is no error.
-func Disable() error {
-	path, err := Path()
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	return nil
-}
-
 // Enabled reports whether the LaunchAgent is there.
 func Enabled() (bool, error) {
 	path, err := Path()

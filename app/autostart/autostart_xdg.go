@@ -40,18 +40,6 @@ func Enable(exe string, args ...string) error {
 	return writeAtomic(path, desktopEntry(exe, args))
 }
 
-// Disable removes the entry. Removing an entry that is not there is no error.
-func Disable() error {
-	path, err := Path()
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	return nil
-}
-
 // Enabled reports whether the entry is there and not switched off: a
 // session settings tool may keep the file with Hidden=true or
 // X-GNOME-Autostart-enabled=false instead of deleting it.

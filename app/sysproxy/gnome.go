@@ -192,12 +192,7 @@ func gnomeWant(s Settings) ([]RawValue, error) {
 	base := gnomeSettings(s.Raw)
 	want := slices.Clone(s.Raw)
 	set := func(key, value string) {
-		v := RawValue{Key: key, Value: value}
-		if i := slices.IndexFunc(want, func(w RawValue) bool { return w.Key == key }); i >= 0 {
-			want[i] = v
-		} else {
-			want = append(want, v)
-		}
+		want = setRaw(want, RawValue{Key: key, Value: value})
 	}
 	if s.Mode != base.Mode {
 		switch s.Mode {

@@ -169,3 +169,12 @@ func foreign(cur, saved Settings, ours []string) bool {
 	}
 	return cur.AutoConfigURL != saved.AutoConfigURL && cur.AutoConfigURL != ""
 }
+
+// setRaw puts v in place of the value with its key in raw, or appends it.
+func setRaw(raw []RawValue, v RawValue) []RawValue {
+	if i := slices.IndexFunc(raw, func(w RawValue) bool { return w.Key == v.Key }); i >= 0 {
+		raw[i] = v
+		return raw
+	}
+	return append(raw, v)
+}

@@ -94,12 +94,7 @@ func (w wininet) Apply(s Settings) error {
 	base := winSettings(s.Raw)
 	want := slices.Clone(s.Raw)
 	set := func(key, value string) {
-		v := RawValue{Key: key, Value: value, Unset: value == ""}
-		if i := slices.IndexFunc(want, func(w RawValue) bool { return w.Key == key }); i >= 0 {
-			want[i] = v
-		} else {
-			want = append(want, v)
-		}
+		want = setRaw(want, RawValue{Key: key, Value: value, Unset: value == ""})
 	}
 	if s.Mode != base.Mode || s.AutoConfigURL != base.AutoConfigURL {
 		switch s.Mode {
