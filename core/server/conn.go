@@ -24,6 +24,7 @@ const replyTimeout = 5 * time.Second
 type session struct {
 	srv    *Server
 	cfg    *Config
+	creds  *credentials // cfg's, hashed once per config; nil without auth
 	conn   net.Conn
 	client netip.AddrPort
 	user   string
@@ -44,7 +45,8 @@ type session struct {
 }
 
 func (s *Server) handle(c net.Conn) {
-	ss := &session{srv: s, cfg: s.cfg.Load(), conn: c, client: addrPortOf(c.RemoteAddr()), start: time.Now()}
+	cur := s.cur.Load()
+	ss := &session{srv: s, cfg: cur.cfg, creds: cur.creds, conn: c, client: addrPortOf(c.RemoteAddr()), start: time.Now()}
 	err := ss.serve()
 	if err == nil && ss.target != nil {
 		go ss.runRelay()
@@ -90,7 +92,7 @@ func (ss *session) serve() error {
 
 func (ss *session) serveSOCKS5(m *msgReader) error {
 	ss.answer = answerSOCKS5
-	user, err := negotiate(m, newCredentials(ss.cfg.Username, ss.cfg.Password), ss.out[:])
+	user, err := negotiate(m, ss.creds, ss.out[:])
 	ss.user = user
 	if err != nil {
 		m.release()

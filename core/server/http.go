@@ -128,7 +128,7 @@ func (ss *session) httpBadRequest(err error) error {
 // httpAuth checks Proxy-Authorization when a password is configured and
 // answers 407 when it is missing or wrong.
 func (ss *session) httpAuth(req *http.Request) (string, error) {
-	creds := newCredentials(ss.cfg.Username, ss.cfg.Password)
+	creds := ss.creds
 	if creds == nil {
 		return "", nil
 	}

@@ -17,7 +17,7 @@ import (
 // Server serves SOCKS5 on any number of listeners with one config, which
 // Apply replaces for new connections while open ones go on with theirs.
 type Server struct {
-	cfg   atomic.Pointer[Config]
+	cur   atomic.Pointer[served]
 	stats *stats.Table
 
 	mu     sync.Mutex
@@ -30,15 +30,24 @@ type Server struct {
 // shared with the code that reads it).
 func New(cfg *Config, table *stats.Table) *Server {
 	s := &Server{stats: table, conns: map[net.Conn]struct{}{}}
-	s.cfg.Store(cfg)
+	s.Apply(cfg)
 	return s
 }
 
 // Config returns the config in force for new connections.
-func (s *Server) Config() *Config { return s.cfg.Load() }
+func (s *Server) Config() *Config { return s.cur.Load().cfg }
 
 // Apply makes cfg the config of connections accepted from now on.
-func (s *Server) Apply(cfg *Config) { s.cfg.Store(cfg) }
+func (s *Server) Apply(cfg *Config) {
+	s.cur.Store(&served{cfg: cfg, creds: newCredentials(cfg.Username, cfg.Password)})
+}
+
+// served is a config with what is derived from it once, not per
+// connection: the hashed credentials.
+type served struct {
+	cfg   *Config
+	creds *credentials
+}
 
 // ErrServerClosed is returned by Serve after Close.
 var ErrServerClosed = errors.New("server closed")
@@ -69,7 +78,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // closed or full. A full server closes at once without a reply: the client
 // sees a closed connection instead of hanging in the listen backlog.
 func (s *Server) track(c net.Conn) bool {
-	cfg := s.cfg.Load()
+	cfg := s.Config()
 	s.mu.Lock()
 	if s.closed || (cfg.MaxConns > 0 && len(s.conns) >= cfg.MaxConns) {
 		full := !s.closed
