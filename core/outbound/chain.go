@@ -86,8 +86,10 @@ func (c *Chain) Dial(ctx context.Context, dst socks5.Addr) (net.Conn, error) {
 	}
 	target := label{"tcp", dst.String()}
 	last := c.Hops[len(c.Hops)-1]
-	if err := checkIP(targetCheck(ctx), dst); err != nil {
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: target, Err: err}
+	if check := c.destCheck(ctx); check != nil {
+		if err := check(ctx, dst); err != nil {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: target, Err: err}
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, chainTimeout)
 	defer cancel()

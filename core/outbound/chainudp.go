@@ -44,7 +44,7 @@ func (c *Chain) ListenPacket(ctx context.Context) (PacketConn, error) {
 	if len(c.Hops) == 0 {
 		return nil, ErrNoHops
 	}
-	rc := &relayConn{hops: len(c.Hops), check: targetCheck(ctx)}
+	rc := &relayConn{hops: len(c.Hops), check: c.destCheck(ctx)}
 	ctx, cancel := context.WithTimeout(ctx, chainTimeout)
 	defer cancel()
 	relays := make([]socks5.Addr, len(c.Hops))
@@ -96,7 +96,7 @@ type relayConn struct {
 	relay    netip.AddrPort // the first hop's relay, where datagrams go
 	prefix   []byte         // headers for the relays after the first
 	hops     int            // headers on every datagram that comes back
-	check    func(netip.AddrPort) error
+	check    func(context.Context, socks5.Addr) error
 	controls []net.Conn
 
 	wg       sync.WaitGroup // the control connection watchers
@@ -197,8 +197,13 @@ func (rc *relayConn) unwrap(d []byte) (socks5.Addr, []byte, bool) {
 }
 
 func (rc *relayConn) WriteTo(b []byte, dst socks5.Addr) (int, error) {
-	if err := checkIP(rc.check, dst); err != nil {
-		return 0, &net.OpError{Op: "write", Net: "udp", Addr: label{"udp", dst.String()}, Err: err}
+	if rc.check != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
+		err := rc.check(ctx, dst)
+		cancel()
+		if err != nil {
+			return 0, &net.OpError{Op: "write", Net: "udp", Addr: label{"udp", dst.String()}, Err: err}
+		}
 	}
 	rc.wmu.Lock()
 	defer rc.wmu.Unlock()

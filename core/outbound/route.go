@@ -50,9 +50,9 @@ type targetCheckKey struct{}
 // other hosts may not reach this host's own services). The check sees
 // resolved addresses, so a name that resolves to 127.0.0.1 is caught too.
 // For Dial it applies to the dial; for ListenPacket to every datagram the
-// PacketConn sends. Through a Chain only IP destinations are checked: a name
-// is resolved by the last upstream, out of our sight. Upstreams themselves
-// are never checked: the profile's owner chose them.
+// PacketConn sends. Through a Chain, a name is resolved by the last
+// upstream, out of our sight: see Chain.destCheck for what is checked.
+// Upstreams themselves are never checked: the profile's owner chose them.
 func WithTargetCheck(ctx context.Context, check func(netip.AddrPort) error) context.Context {
 	return context.WithValue(ctx, targetCheckKey{}, check)
 }

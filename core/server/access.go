@@ -37,17 +37,25 @@ func targetCheck(cfg *Config, client netip.Addr) func(netip.AddrPort) error {
 	return checkNotLocal
 }
 
+// checkNotLocal refuses what a client from another host may not reach:
+// this host (its addresses, loopback, the unspecified address), its
+// link-local networks, and everything that would reach this host among
+// others: broadcast (limited, and directed to one of its subnets) and
+// multicast.
 func checkNotLocal(dst netip.AddrPort) error {
 	ip := dst.Addr().Unmap()
-	if ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || localAddrs.has(ip) {
+	if ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() ||
+		ip.IsMulticast() || ip == limitedBroadcast || localAddrs.has(ip) {
 		return fmt.Errorf("%w: %v is this host or its local network", socks5.ErrNotAllowed, dst)
 	}
 	return nil
 }
 
-// hostAddrs caches this host's interface addresses; they change rarely
-// (DHCP, VPN) and reading them on every request would cost a netlink dump.
+var limitedBroadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
+
+// hostAddrs caches this host's interface addresses and the directed
+// broadcast addresses of its IPv4 subnets; they change rarely (DHCP, VPN)
+// and reading them on every request would cost a netlink dump.
 type hostAddrs struct {
 	mu      sync.Mutex
 	addrs   map[netip.Addr]struct{}
@@ -67,13 +75,33 @@ func (h *hostAddrs) has(ip netip.Addr) bool {
 		if as, err := net.InterfaceAddrs(); err == nil {
 			for _, a := range as {
 				if n, ok := a.(*net.IPNet); ok {
-					if ip, ok := netip.AddrFromSlice(n.IP); ok {
-						h.addrs[ip.Unmap()] = struct{}{}
-					}
+					h.add(n)
 				}
 			}
 		}
 	}
 	_, ok := h.addrs[ip]
 	return ok
+}
+
+// add records an interface address and, for IPv4, its subnet's broadcast
+// address.
+func (h *hostAddrs) add(n *net.IPNet) {
+	ip, ok := netip.AddrFromSlice(n.IP)
+	if !ok {
+		return
+	}
+	ip = ip.Unmap()
+	h.addrs[ip] = struct{}{}
+	ones, bits := n.Mask.Size()
+	if bits == 128 {
+		ones -= 96 // an IPv4 mask written in IPv6 form
+	}
+	if !ip.Is4() || ones < 0 || ones >= 31 {
+		return
+	}
+	b := ip.As4()
+	host := ^uint32(0) >> ones
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) | host
+	h.addrs[netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})] = struct{}{}
 }

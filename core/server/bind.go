@@ -13,51 +13,46 @@ import (
 
 // bind carries out BIND (RFC 1928 section 4): listen, tell the client
 // where (first reply), accept one connection from the expected host, tell
-// the client who came (second reply), relay.
-func (ss *session) bind(pending []byte) error {
-	ss.open()
-	if _, direct := ss.cfg.route().(*outbound.Direct); !direct {
+// the client who came (second reply), and hand over to the relay.
+func (x *exchange) bind(reply replier, pending []byte) (*tunnel, error) {
+	conn := x.cl.conn
+	if _, direct := x.cur.cfg.route().(*outbound.Direct); !direct {
 		// Listening here would reveal this host's address to a peer the
 		// route is meant to hide it from.
-		return ss.fail(fmt.Errorf("BIND through an upstream: %w", socks5.ErrCommandNotSupported))
+		return nil, x.fail(reply, fmt.Errorf("BIND through an upstream: %w", socks5.ErrCommandNotSupported))
 	}
-	local := addrPortOf(ss.conn.LocalAddr()).Addr()
+	local := addrPortOf(conn.LocalAddr()).Addr()
 	ln, err := net.ListenTCP("tcp", net.TCPAddrFromAddrPort(netip.AddrPortFrom(local, 0)))
 	if err != nil {
-		return ss.fail(fmt.Errorf("bind listen: %w", err))
+		return nil, x.fail(reply, fmt.Errorf("bind listen: %w", err))
 	}
 	defer ln.Close()
-	if err := ss.respond(nil, ln.Addr()); err != nil {
-		return fmt.Errorf("first reply: %w", err)
+	if err := x.answer(reply, nil, ln.Addr()); err != nil {
+		return nil, x.end(fmt.Errorf("first reply: %w", err))
 	}
 
 	// The client may give up while we wait: its closing ends the wait.
-	ss.conn.SetDeadline(time.Time{})
+	// The watcher is the connection's one reader until it is given back.
+	conn.SetDeadline(time.Time{})
 	watch := make(chan []byte, 1)
 	go func() {
 		b := make([]byte, 512)
-		n, _ := ss.conn.Read(b)
+		n, _ := conn.Read(b)
 		ln.Close()
 		watch <- b[:n]
 	}()
 
-	peer, err := acceptFrom(ln, ss.req.Addr, time.Now().Add(DefaultBindTimeout))
+	peer, err := acceptFrom(ln, x.dst, time.Now().Add(DefaultBindTimeout))
+	conn.SetReadDeadline(time.Now())
+	early := <-watch
 	if err != nil {
-		ss.conn.SetReadDeadline(time.Now())
-		<-watch
-		return ss.fail(fmt.Errorf("bind accept: %w", err))
+		return nil, x.fail(reply, fmt.Errorf("bind accept: %w", err))
 	}
-	// Stop the watcher, keeping anything the client sent meanwhile.
-	ss.conn.SetReadDeadline(time.Now())
-	if early := <-watch; len(early) > 0 {
-		pending = append(pending, early...)
-	}
-	if err := ss.respond(nil, peer.RemoteAddr()); err != nil {
+	if err := x.answer(reply, nil, peer.RemoteAddr()); err != nil {
 		peer.Close()
-		return fmt.Errorf("second reply: %w", err)
+		return nil, x.end(fmt.Errorf("second reply: %w", err))
 	}
-	ss.handOff(peer, pending)
-	return nil
+	return &tunnel{x: x, target: peer, pending: append(pending, early...)}, nil
 }
 
 // acceptFrom accepts the first connection from the host the client named;

@@ -30,7 +30,8 @@ type Config struct {
 	Password string
 
 	// Allow lists the networks other hosts may connect from; empty allows
-	// all. Clients on this host (loopback) always may.
+	// all. Clients on this host (loopback) always may. A list that admits
+	// much of the public Internet counts as none (see OpenAllowlist).
 	Allow []netip.Prefix
 
 	// AllowLocalTargets lets clients from other hosts reach this host's own
@@ -89,8 +90,13 @@ func (c *Config) Check() error {
 	if err != nil {
 		return fmt.Errorf("listen address %q: %w", c.Listen, err)
 	}
-	if c.Username == "" && len(c.Allow) == 0 && !isLoopbackHost(host) {
-		return fmt.Errorf("%w (%s): set a username and password, or allow only some client networks", ErrOpenListener, c.Listen)
+	if c.Username == "" && !isLoopbackHost(host) {
+		switch {
+		case len(c.Allow) == 0:
+			return fmt.Errorf("%w (%s): set a username and password, or allow only some client networks", ErrOpenListener, c.Listen)
+		case OpenAllowlist(c.Allow):
+			return fmt.Errorf("%w (%s): the allowlist admits most of the Internet, which is as open as none; set a username and password, or allow only your own networks (such as 192.168.0.0/16)", ErrOpenListener, c.Listen)
+		}
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,9 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/sockstray/sockstray/core/outbound"
+	"github.com/sockstray/sockstray/core/relay"
 	"github.com/sockstray/sockstray/core/socks4"
 	"github.com/sockstray/sockstray/core/socks5"
 	"github.com/sockstray/sockstray/core/stats"
@@ -20,212 +21,198 @@ import (
 // replyTimeout bounds writing one reply.
 const replyTimeout = 5 * time.Second
 
-// session is one client connection from accept to close.
-type session struct {
-	srv    *Server
-	cfg    *Config
-	creds  *credentials // cfg's, hashed once per config; nil without auth
-	conn   net.Conn
-	client netip.AddrPort
-	user   string
-	req    socks5.Request // the request, in SOCKS5 terms whatever the protocol
-	label  string         // the command as the table shows it: "CONNECT", "HTTP CONNECT"…
-	rec    *stats.Conn
-	code   socks5.Reply // the outcome in SOCKS5 terms, for the table and the log
-	start  time.Time
-	// target and pending are handed from the handshake to the relay.
-	target  net.Conn
-	pending []byte
-	// answer tells the client the outcome of its request in its own
-	// protocol: err nil is success, bound the address to report.
-	answer func(ss *session, err error, bound net.Addr) error
+// client is one accepted connection, from accept to close. Only the
+// goroutine serving it reads from conn, and only one at a time.
+type client struct {
+	srv  *Server
+	conn net.Conn
+	addr netip.AddrPort
 	// out is scratch space for replies, which carry IP addresses: 22
 	// bytes at most. It lives as long as the connection, so it is small.
 	out [24]byte
 }
 
-func (s *Server) handle(c net.Conn) {
-	cur := s.cur.Load()
-	ss := &session{srv: s, cfg: cur.cfg, creds: cur.creds, conn: c, client: addrPortOf(c.RemoteAddr()), start: time.Now()}
-	err := ss.serve()
-	if err == nil && ss.target != nil {
-		go ss.runRelay()
+// handle serves one client connection: the protocol its first byte names,
+// then, for a tunnel, the relay on a fresh goroutine.
+func (s *Server) handle(c net.Conn, cur *served) {
+	cl := &client{srv: s, conn: c, addr: addrPortOf(c.RemoteAddr())}
+	t, err := cl.serve(cur)
+	if t != nil {
+		// The handshake grew this goroutine's stack (dialing runs deep) and
+		// an idle connection would keep that stack for its whole life; a
+		// fresh goroutine parked in the relay needs a few KiB. Measured
+		// with make bench: 14.8 → 8.6 KiB per idle connection.
+		go t.run()
 		return
 	}
-	ss.finish(err)
+	if err != nil && !errors.Is(err, errEnded) {
+		cl.logEnd(cur, err)
+	}
+	cl.close()
 }
 
-// finish logs the connection's end, closes it and lets the server forget it.
-func (ss *session) finish(err error) {
-	if err != errKeepAliveEnd {
-		ss.log(err)
-	}
-	ss.conn.Close()
-	ss.srv.untrack(ss.conn)
+func (cl *client) close() {
+	cl.conn.Close()
+	cl.srv.untrack(cl.conn)
 }
+
+// errEnded is returned by a protocol whose exchanges have logged how the
+// connection ended: there is nothing more to say.
+var errEnded = errors.New("connection ended")
 
 // serve tells the protocols apart by the first byte: 05 is SOCKS5, 04
 // SOCKS4/4a, a letter an HTTP proxy request. Anything else is closed
 // without a word.
-func (ss *session) serve() error {
-	cfg := ss.cfg
-	if !clientAllowed(cfg.Allow, ss.client.Addr()) {
-		return errClientNotAllowed
-	}
-	ss.conn.SetDeadline(ss.start.Add(cfg.handshakeTimeout()))
-	m := newMsgReader(ss.conn)
+func (cl *client) serve(cur *served) (*tunnel, error) {
+	cl.conn.SetDeadline(time.Now().Add(cur.cfg.handshakeTimeout()))
+	m := newMsgReader(cl.conn)
 	first, err := m.peek()
 	switch {
 	case err != nil:
 		m.release()
-		return err
+		return nil, err
 	case first == socks5.Version:
-		return ss.serveSOCKS5(m)
-	case first == socks4.Version && !cfg.DisableSOCKS4:
-		return ss.serveSOCKS4(m)
-	case isHTTPMethodStart(first) && !cfg.DisableHTTP:
-		return ss.serveHTTP(m)
+		return cl.serveSOCKS5(cur, m)
+	case first == socks4.Version && !cur.cfg.DisableSOCKS4:
+		return cl.serveSOCKS4(cur, m)
+	case isHTTPMethodStart(first) && !cur.cfg.DisableHTTP:
+		return cl.serveHTTP(m)
 	}
 	m.release()
-	return fmt.Errorf("%w: first byte %#02x is neither SOCKS nor HTTP", socks5.ErrBadVersion, first)
+	return nil, fmt.Errorf("%w: first byte %#02x is neither SOCKS nor HTTP", socks5.ErrBadVersion, first)
 }
 
-func (ss *session) serveSOCKS5(m *msgReader) error {
-	ss.answer = answerSOCKS5
-	user, err := negotiate(m, ss.creds, ss.out[:])
-	ss.user = user
-	if err != nil {
-		m.release()
-		return err
+// logEnd logs a connection that ended before any request was known.
+func (cl *client) logEnd(cur *served, err error) {
+	level := slog.LevelWarn
+	if isQuietEnd(err) {
+		level = slog.LevelInfo
 	}
-	req, err := readMsg(m, socks5.ParseRequest)
-	pending := m.release()
-	if err != nil {
-		if errors.Is(err, socks5.ErrBadAddrType) {
-			ss.fail(err)
-		}
-		return err
-	}
-	ss.req = req
-	return ss.dispatch(pending)
+	cur.cfg.logger().LogAttrs(context.Background(), level, "connection",
+		slog.String("client", cl.addr.String()), slog.String("error", err.Error()))
 }
 
-// dispatch carries out a parsed request.
-func (ss *session) dispatch(pending []byte) error {
-	cfg := ss.cfg
-	switch {
-	case ss.req.Command == socks5.CmdConnect:
-		return ss.connect(pending)
-	case ss.req.Command == socks5.CmdBind && !cfg.DisableBind:
-		return ss.bind(pending)
-	case ss.req.Command == socks5.CmdUDPAssociate && !cfg.DisableUDP:
-		return ss.associate()
-	}
-	ss.open()
-	return ss.fail(fmt.Errorf("%v: %w", ss.req.Command, socks5.ErrCommandNotSupported))
+// exchange is one request: what the connection table shows while it runs
+// and what its log line says when it ends.
+type exchange struct {
+	cl    *client
+	cur   *served // the config the request is served with
+	user  string
+	label string // the command as the table shows it: "CONNECT", "HTTP GET"…
+	dst   socks5.Addr
+	rec   *stats.Conn
+	code  socks5.Reply
+	start time.Time
 }
 
-// answerSOCKS5 is the RFC 1928 reply: the code the error maps to, and the
-// bound address on success.
-func answerSOCKS5(ss *session, err error, bound net.Addr) error {
-	var a socks5.Addr
-	if err == nil && bound != nil {
-		a = socks5.AddrFromNet(bound)
-	}
-	b, aerr := socks5.Response{Reply: socks5.ReplyFor(err), Bound: a}.Append(ss.out[:0])
-	if aerr != nil {
-		return aerr
-	}
-	_, werr := ss.conn.Write(b)
-	return werr
-}
-
-var errClientNotAllowed = errors.New("client address not in the allowlist")
-
-// open records the request in the live table, once it is known.
-func (ss *session) open() {
-	label := ss.label
-	if label == "" {
-		label = ss.req.Command.String()
-	}
-	ss.rec = ss.srv.stats.Open(stats.Info{
-		Client:  ss.client,
-		User:    ss.user,
+// begin records a request in the live table.
+func (cl *client) begin(cur *served, user, label string, dst socks5.Addr) *exchange {
+	x := &exchange{cl: cl, cur: cur, user: user, label: label, dst: dst, start: time.Now()}
+	x.rec = cl.srv.stats.Open(stats.Info{
+		Client:  cl.addr,
+		User:    user,
 		Command: label,
-		Dest:    ss.req.Addr.String(),
-		Route:   ss.cfg.route().String(),
-	}, ss.conn)
+		Dest:    dst.String(),
+		Route:   cur.cfg.route().String(),
+	}, cl.conn)
+	return x
 }
 
-// dialContext bounds a dial by the handshake deadline and carries the
-// access rule for this client's destinations to the outbound dialer, which
-// applies it to the resolved address.
-func (ss *session) dialContext() (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithDeadline(context.Background(), ss.start.Add(ss.cfg.handshakeTimeout()))
-	if check := targetCheck(ss.cfg, ss.client.Addr()); check != nil {
+// counters are the row's byte counters, nil when counting is off.
+func (x *exchange) counters() (up, down *atomic.Int64) {
+	if x.cur.cfg.NoCount {
+		return nil, nil
+	}
+	return x.rec.Counters()
+}
+
+// settle records the outcome of the request in the row, in SOCKS5 terms
+// whatever the protocol, and gives the client a moment to hear it: the
+// handshake deadline may have run out in a slow dial.
+func (x *exchange) settle(err error) {
+	x.code = socks5.ReplyFor(err)
+	x.rec.SetReply(byte(x.code))
+	x.cl.conn.SetWriteDeadline(time.Now().Add(replyTimeout))
+}
+
+// dial reaches the destination through the route, bounded by the
+// handshake deadline, under the rule for this client's destinations (the
+// route applies it to resolved addresses).
+func (x *exchange) dial(dst socks5.Addr) (net.Conn, error) {
+	ctx, cancel := x.dialContext()
+	defer cancel()
+	route := x.cur.cfg.route()
+	c, err := route.Dial(ctx, dst)
+	if err != nil {
+		return nil, fmt.Errorf("connect %v via %v: %w", dst, route, err)
+	}
+	return c, nil
+}
+
+func (x *exchange) dialContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), x.cur.cfg.handshakeTimeout())
+	if check := targetCheck(x.cur.cfg, x.cl.addr.Addr()); check != nil {
 		ctx = outbound.WithTargetCheck(ctx, check)
 	}
 	return ctx, cancel
 }
 
-// respond tells the client the outcome of its request and records it.
-func (ss *session) respond(err error, bound net.Addr) error {
-	ss.code = socks5.ReplyFor(err)
-	if ss.rec != nil {
-		ss.rec.SetReply(byte(ss.code))
-	}
-	// The handshake deadline may have run out in a slow dial: the client
-	// still deserves to hear why.
-	ss.conn.SetWriteDeadline(time.Now().Add(replyTimeout))
-	return ss.answer(ss, err, bound)
+// end removes the request's row and logs its line. It returns errEnded,
+// for the protocol to return: the connection's end is told.
+func (x *exchange) end(err error) error {
+	x.done()
+	x.log(err)
+	return errEnded
 }
 
-// fail answers a failed request and returns its error.
-func (ss *session) fail(err error) error {
-	ss.respond(err, nil)
-	return err
-}
+// done removes the request's row from the live table; again is a no-op.
+func (x *exchange) done() { x.cl.srv.stats.Done(x.rec) }
 
-func (ss *session) log(err error) {
-	lg := ss.cfg.logger()
+// log writes the request's one log line.
+func (x *exchange) log(err error) {
+	lg := x.cur.cfg.logger()
 	level := slog.LevelInfo
 	if err != nil && !isQuietEnd(err) {
 		level = slog.LevelWarn
 	}
-	if !lg.Enabled(context.Background(), level) {
-		ss.done()
-		return
-	}
-	attrs := []slog.Attr{slog.String("client", ss.client.String())}
-	if ss.user != "" {
-		attrs = append(attrs, slog.String("user", ss.user))
-	}
-	if ss.req.Command != 0 {
+	if lg.Enabled(context.Background(), level) {
+		up, down := x.rec.Bytes()
+		attrs := []slog.Attr{slog.String("client", x.cl.addr.String())}
+		if x.user != "" {
+			attrs = append(attrs, slog.String("user", x.user))
+		}
 		attrs = append(attrs,
-			slog.String("cmd", cmp.Or(ss.label, ss.req.Command.String())),
-			slog.String("dest", ss.req.Addr.String()),
-			slog.String("route", ss.cfg.route().String()))
-	}
-	if ss.rec != nil {
-		up, down := ss.rec.Bytes()
-		attrs = append(attrs,
-			slog.Uint64("id", ss.rec.ID()),
-			slog.Int("reply", int(ss.code)),
+			slog.String("cmd", x.label),
+			slog.String("dest", x.dst.String()),
+			slog.String("route", x.cur.cfg.route().String()),
+			slog.Uint64("id", x.rec.ID()),
+			slog.Int("reply", int(x.code)),
 			slog.Int64("up", up),
-			slog.Int64("down", down))
+			slog.Int64("down", down),
+			slog.Duration("duration", time.Since(x.start).Round(time.Millisecond)))
+		if err != nil && !isQuietEnd(err) {
+			attrs = append(attrs, slog.String("error", err.Error()))
+		}
+		lg.LogAttrs(context.Background(), level, "connection", attrs...)
 	}
-	attrs = append(attrs, slog.Duration("duration", time.Since(ss.start).Round(time.Millisecond)))
-	if err != nil && !isQuietEnd(err) {
-		attrs = append(attrs, slog.String("error", err.Error()))
-	}
-	ss.done()
-	lg.LogAttrs(context.Background(), level, "connection", attrs...)
 }
 
-func (ss *session) done() {
-	if ss.rec != nil {
-		ss.srv.stats.Done(ss.rec)
-	}
+// tunnel is a request whose reply was sent: what the relay needs.
+type tunnel struct {
+	x       *exchange
+	target  net.Conn
+	pending []byte // bytes the client sent early, owed to the target
+}
+
+// run copies between the client and the target until both directions
+// end, then ends the exchange and the connection.
+func (t *tunnel) run() {
+	cl := t.x.cl
+	cl.conn.SetDeadline(time.Time{})
+	up, down := t.x.counters()
+	_, _, err := relay.TCP(cl.conn, t.target, up, down, t.pending, relay.Options{Idle: t.x.cur.cfg.IdleTimeout})
+	t.x.end(err)
+	cl.close()
 }
 
 // isQuietEnd is an ordinary end of a connection, not worth a warning.

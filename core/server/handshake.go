@@ -1,8 +1,6 @@
 package server
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
@@ -86,72 +84,3 @@ func readMsg[T any](m *msgReader, parse func([]byte) (T, int, error)) (T, error)
 	}
 }
 
-// credentials compares username/password in constant time. Both sides are
-// hashed first so that the comparison takes the same time whatever the
-// lengths, and both fields are always compared, so a wrong user and a
-// wrong password cost the same.
-type credentials struct {
-	user, pass [sha256.Size]byte
-}
-
-func newCredentials(user, pass string) *credentials {
-	if user == "" {
-		return nil
-	}
-	return &credentials{user: sha256.Sum256([]byte(user)), pass: sha256.Sum256([]byte(pass))}
-}
-
-func (c *credentials) match(u socks5.UserPass) bool {
-	user := sha256.Sum256([]byte(u.Username))
-	pass := sha256.Sum256([]byte(u.Password))
-	ok := subtle.ConstantTimeCompare(c.user[:], user[:]) & subtle.ConstantTimeCompare(c.pass[:], pass[:])
-	return ok == 1
-}
-
-// errAuthFailed is a client that gave wrong credentials.
-var errAuthFailed = errors.New("authentication failed: wrong username or password")
-
-// errNoMethod is a client that offers no method the server accepts.
-var errNoMethod = errors.New("no acceptable authentication method offered")
-
-// negotiate runs method selection and, when configured, RFC 1929
-// authentication. It returns the authenticated username ("" without auth).
-func negotiate(m *msgReader, creds *credentials, out []byte) (string, error) {
-	g, err := readMsg(m, socks5.ParseGreeting)
-	if err != nil {
-		return "", fmt.Errorf("greeting: %w", err)
-	}
-	method := socks5.AuthNoAcceptable
-	switch {
-	case creds != nil:
-		if g.Has(socks5.AuthUserPass) {
-			method = socks5.AuthUserPass
-		}
-	case g.Has(socks5.AuthNone):
-		method = socks5.AuthNone
-	}
-	if _, err := m.conn.Write(socks5.AppendMethodSelection(out[:0], method)); err != nil {
-		return "", fmt.Errorf("method selection: %w", err)
-	}
-	switch method {
-	case socks5.AuthNoAcceptable:
-		return "", errNoMethod
-	case socks5.AuthNone:
-		return "", nil
-	}
-	up, err := readMsg(m, socks5.ParseUserPass)
-	if err != nil {
-		return "", fmt.Errorf("username/password: %w", err)
-	}
-	status := socks5.AuthSuccess
-	if !creds.match(up) {
-		status = socks5.AuthFailure
-	}
-	if _, err := m.conn.Write(socks5.AppendUserPassReply(out[:0], status)); err != nil {
-		return "", fmt.Errorf("username/password reply: %w", err)
-	}
-	if status != socks5.AuthSuccess {
-		return up.Username, errAuthFailed
-	}
-	return up.Username, nil
-}

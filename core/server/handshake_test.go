@@ -109,13 +109,22 @@ func TestAuthentication(t *testing.T) {
 			expectClosed(t, c)
 		})
 	}
-	t.Run("malformed request: ULEN 0", func(t *testing.T) {
-		c := dial(t, addr)
-		send(t, c, h("05 01 02"))
-		expect(t, c, h("05 02"))
-		send(t, c, h("01 00 01 70"))
-		expectClosed(t, c)
-	})
+	// RFC 1929 forbids empty fields; such a client still hears "failure"
+	// (01 01) like any other wrong credentials, not a bare close.
+	for _, tc := range []struct{ name, msg string }{
+		{"ULEN 0", "01 00 01 70"},
+		{"PLEN 0", "01 01 75 00"},
+		{"both 0", "01 00 00"},
+	} {
+		t.Run("empty field: "+tc.name, func(t *testing.T) {
+			c := dial(t, addr)
+			send(t, c, h("05 01 02"))
+			expect(t, c, h("05 02"))
+			send(t, c, h(tc.msg))
+			expect(t, c, h("01 01"))
+			expectClosed(t, c)
+		})
+	}
 }
 
 func TestGarbageIsClosedWithoutReply(t *testing.T) {

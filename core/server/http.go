@@ -24,80 +24,94 @@ const maxHTTPHead = 16 << 10
 // GET, POST, …): an upper-case letter.
 func isHTTPMethodStart(b byte) bool { return b >= 'A' && b <= 'Z' }
 
-// errKeepAliveEnd is a client closing between requests: every request
-// was logged already.
-var errKeepAliveEnd = errors.New("client closed between requests")
-
-var errHTTPHeadTooLarge = errors.New("HTTP request head too large")
-
-// headLimiter lets http.ReadRequest read at most maxHTTPHead bytes of a
-// head (plus what bufio reads ahead) before it fails.
-type headLimiter struct {
-	r      io.Reader
-	budget int
-}
-
-func (h *headLimiter) Read(p []byte) (int, error) {
-	if h.budget <= 0 {
-		return 0, errHTTPHeadTooLarge
-	}
-	if len(p) > h.budget {
-		p = p[:h.budget]
-	}
-	n, err := h.r.Read(p)
-	h.budget -= n
-	return n, err
-}
-
-// serveHTTP serves HTTP proxy requests: CONNECT tunnels, and plain
-// requests with an absolute URL, forwarded one by one over the route (the
-// connection may carry several, to different hosts).
-func (ss *session) serveHTTP(m *msgReader) error {
-	ss.answer = answerHTTP
+// serveHTTP serves HTTP proxy requests on one connection: CONNECT tunnels,
+// and plain requests with an absolute URL, forwarded one after another
+// (the connection may carry several, to different hosts). Each request is
+// authenticated and admitted under the config in force when it arrives,
+// and is a row in the table from its start until the next request starts
+// or the connection ends, so that an idle keep-alive connection can still
+// be seen and closed.
+//
+// This goroutine is the connection's one reader. It lends the reader to
+// the forwarder for a request's body and reads the next request only once
+// the body was read to its end; a body it cannot finish ends the
+// connection.
+func (cl *client) serveHTTP(m *msgReader) (*tunnel, error) {
 	// The reader outlives the pooled buffer: copy what it holds.
-	read := bytes.NewReader(append([]byte(nil), m.buffered()...))
+	early := bytes.NewReader(append([]byte(nil), m.buffered()...))
 	m.release()
-	lim := &headLimiter{r: io.MultiReader(read, ss.conn), budget: maxHTTPHead}
+	lim := &headLimiter{r: io.MultiReader(early, cl.conn)}
 	br := bufio.NewReaderSize(lim, 4096)
-	var fwd *forwarder
+	fw := &forwarder{cl: cl}
+	defer fw.close()
+	var x *exchange
 	defer func() {
-		if fwd != nil {
-			fwd.close()
+		if x != nil {
+			x.done()
 		}
 	}()
 	for first := true; ; first = false {
-		lim.budget = maxHTTPHead
-		if !first {
-			// Between requests the connection may idle like any other.
-			ss.conn.SetReadDeadline(idleDeadline(ss.cfg))
-		}
-		req, err := http.ReadRequest(br)
+		cur, req, err := cl.readHTTPHead(br, lim, first)
 		if err != nil {
-			if !first && (errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed)) {
-				return errKeepAliveEnd
-			}
-			return ss.httpBadRequest(err)
+			return nil, err
 		}
-		lim.budget = 1 << 62 // the body is not the head
-		if ss.user, err = ss.httpAuth(req); err != nil {
-			return err
+		user, err := cl.httpLogin(cur, req)
+		if err != nil {
+			return nil, err
 		}
+		dst, err := httpTarget(req)
+		if err != nil {
+			writeHTTPStatus(cl.conn, http.StatusBadRequest, "")
+			return nil, err
+		}
+		if x != nil {
+			x.done()
+		}
+		x = cl.begin(cur, user, "HTTP "+req.Method, dst)
 		if req.Method == http.MethodConnect {
-			return ss.httpConnect(req, br)
+			fw.close()
+			// Bytes the client sent after the head already sit in br.
+			pending, _ := br.Peek(br.Buffered())
+			t, err := x.connect(cl.replyHTTP, append([]byte(nil), pending...))
+			x = nil // the tunnel or the failure ended it
+			return t, err
 		}
-		if fwd == nil {
-			fwd = newForwarder(ss)
-		}
-		keep, err := fwd.forward(req)
+		keep, err := fw.forward(x, req)
+		x.log(err)
 		if err != nil || !keep {
-			return err
+			return nil, errEnded
 		}
-		// One log line and one table row per request.
-		ss.log(nil)
-		ss.rec, ss.code, ss.label, ss.req = nil, 0, "", socks5.Request{}
-		ss.start = time.Now()
-		ss.conn.SetDeadline(time.Time{})
 	}
+}
+
+// readHTTPHead reads the next request's head, and returns it with the
+// config in force when it began. Before the first byte the connection may
+// idle as any other (the first request's wait is the handshake's); from
+// the first byte the head has the handshake deadline.
+func (cl *client) readHTTPHead(br *bufio.Reader, lim *headLimiter, first bool) (*served, *http.Request, error) {
+	if !first {
+		cl.conn.SetReadDeadline(idleDeadline(cl.srv.current().cfg))
+		if _, err := br.Peek(1); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+				return nil, nil, errEnded
+			}
+			return nil, nil, fmt.Errorf("waiting for the next request: %w", err)
+		}
+	}
+	cur := cl.srv.current()
+	if !first {
+		cl.conn.SetDeadline(time.Now().Add(cur.cfg.handshakeTimeout()))
+	}
+	lim.budget = maxHTTPHead
+	req, err := http.ReadRequest(br)
+	lim.budget = 1 << 62 // the body is not the head
+	if err != nil {
+		return nil, nil, cl.httpBadRequest(err)
+	}
+	// The body, read while the request is forwarded, may take as long as
+	// any relayed data.
+	cl.conn.SetReadDeadline(idleDeadline(cur.cfg))
+	return cur, req, nil
 }
 
 func idleDeadline(cfg *Config) time.Time {
@@ -107,41 +121,50 @@ func idleDeadline(cfg *Config) time.Time {
 	return time.Time{}
 }
 
-// httpBadRequest answers a request that could not be read: 408 when the
-// client was too slow, 431 when the head was too large, 400 otherwise.
-func (ss *session) httpBadRequest(err error) error {
-	status := http.StatusBadRequest
-	var ne net.Error
-	switch {
-	case errors.Is(err, errHTTPHeadTooLarge):
-		status = http.StatusRequestHeaderFieldsTooLarge
-	case errors.As(err, &ne) && ne.Timeout():
-		status = http.StatusRequestTimeout
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("http request: %w", err)
+// httpTarget is where a request goes: CONNECT's authority, or the host of
+// a plain request's absolute http:// URL (port 80 by default).
+func httpTarget(req *http.Request) (socks5.Addr, error) {
+	host := req.Host
+	if req.Method != http.MethodConnect {
+		if req.URL.Scheme != "http" || req.URL.Host == "" {
+			return socks5.Addr{}, fmt.Errorf("HTTP %s: a proxy request needs an absolute http:// URL", req.Method)
+		}
+		host = req.URL.Host
+		if req.URL.Port() == "" {
+			host = net.JoinHostPort(req.URL.Hostname(), "80")
+		}
 	}
-	ss.conn.SetWriteDeadline(time.Now().Add(replyTimeout))
-	writeHTTPStatus(ss.conn, status, "")
-	return fmt.Errorf("http request: %w", err)
+	dst, err := socks5.ParseAddr(host)
+	if err != nil {
+		return socks5.Addr{}, fmt.Errorf("HTTP %s: host %q: %w", req.Method, host, err)
+	}
+	return dst, nil
 }
 
-// httpAuth checks Proxy-Authorization when a password is configured and
-// answers 407 when it is missing or wrong.
-func (ss *session) httpAuth(req *http.Request) (string, error) {
-	creds := ss.creds
-	if creds == nil {
+// httpLogin checks Proxy-Authorization when the config asks for a
+// password, answers 407 when it is missing or wrong, and admits the
+// client under the config in force.
+func (cl *client) httpLogin(cur *served, req *http.Request) (string, error) {
+	if cur.creds == nil {
+		if err := cl.srv.admit(cl.conn, nil); err != nil {
+			writeHTTPStatus(cl.conn, http.StatusForbidden, "")
+			return "", err
+		}
 		return "", nil
 	}
 	user, pass, ok := parseProxyBasic(req.Header.Get("Proxy-Authorization"))
-	if ok && creds.match(socks5.UserPass{Username: user, Password: pass}) {
-		return user, nil
+	if !ok {
+		writeHTTPStatus(cl.conn, http.StatusProxyAuthRequired, proxyAuthenticate)
+		return "", errors.New("HTTP proxy request without credentials")
 	}
-	writeHTTPStatus(ss.conn, http.StatusProxyAuthRequired, "Proxy-Authenticate: Basic realm=\"Sockstray\"\r\n")
-	if ok {
-		return user, errAuthFailed
+	if _, err := cl.login(cur, socks5.UserPass{Username: user, Password: pass}); err != nil {
+		writeHTTPStatus(cl.conn, http.StatusProxyAuthRequired, proxyAuthenticate)
+		return "", err
 	}
-	return "", errors.New("HTTP proxy request without credentials")
+	return user, nil
 }
+
+const proxyAuthenticate = "Proxy-Authenticate: Basic realm=\"Sockstray\"\r\n"
 
 func parseProxyBasic(h string) (user, pass string, ok bool) {
 	const prefix = "Basic "
@@ -156,29 +179,14 @@ func parseProxyBasic(h string) (user, pass string, ok bool) {
 	return user, pass, ok && user != ""
 }
 
-// httpConnect opens a tunnel: dial, answer 200, relay.
-func (ss *session) httpConnect(req *http.Request, br *bufio.Reader) error {
-	ss.label = "HTTP CONNECT"
-	ss.req.Command = socks5.CmdConnect
-	addr, err := socks5.ParseAddr(req.Host)
-	if err != nil {
-		writeHTTPStatus(ss.conn, http.StatusBadRequest, "")
-		return fmt.Errorf("CONNECT %q: %w", req.Host, err)
-	}
-	ss.req.Addr = addr
-	// Bytes the client sent after the head already sit in br.
-	pending, _ := br.Peek(br.Buffered())
-	return ss.connect(append([]byte(nil), pending...))
-}
-
-// answerHTTP answers a CONNECT: 200 on success, else the status the
+// replyHTTP answers a CONNECT: 200 on success, else the status the
 // failure maps to.
-func answerHTTP(ss *session, err error, _ net.Addr) error {
+func (cl *client) replyHTTP(err error, _ net.Addr) error {
 	if err == nil {
-		_, werr := io.WriteString(ss.conn, "HTTP/1.1 200 Connection established\r\n\r\n")
+		_, werr := io.WriteString(cl.conn, "HTTP/1.1 200 Connection established\r\n\r\n")
 		return werr
 	}
-	return writeHTTPStatus(ss.conn, httpStatusFor(err), "")
+	return writeHTTPStatus(cl.conn, httpStatusFor(err), "")
 }
 
 // httpStatusFor maps a failure, through its SOCKS5 reply code, to an

@@ -1,7 +1,13 @@
 // Package server is the SOCKS5 server: it accepts clients, negotiates the
 // method, authenticates (RFC 1929), and carries out CONNECT, BIND and UDP
 // ASSOCIATE (RFC 1928) through a route, under the access rules of its
-// config. It keeps live statistics in a stats.Table.
+// config. The same port speaks SOCKS4/4a and HTTP proxy. It keeps live
+// statistics in a stats.Table.
+//
+// One request of each protocol reads top to bottom in its own file
+// (socks5.go, socks4.go, http.go); the steps they share (admission, the
+// table row and log line, dialing with the access rules, the relay) are
+// functions they call, in conn.go, admit.go and commands.go.
 package server
 
 import (
@@ -9,19 +15,22 @@ import (
 	"net"
 	"net/netip"
 	"sync"
-	"sync/atomic"
 
 	"github.com/sockstray/sockstray/core/stats"
 )
 
 // Server serves SOCKS5 on any number of listeners with one config, which
-// Apply replaces for new connections while open ones go on with theirs.
+// Apply replaces: new connections and new requests get the new config, and
+// open connections whose client the new config would not admit are closed.
 type Server struct {
-	cur   atomic.Pointer[served]
 	stats *stats.Table
 
+	// mu guards the config in force and the open connections together, so
+	// that admitting a client and applying a config that turns it away
+	// cannot interleave.
 	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
+	cur    *served
+	conns  map[net.Conn]*admission
 	closed bool
 	wg     sync.WaitGroup
 }
@@ -29,24 +38,41 @@ type Server struct {
 // New returns a server with the config, recording into table (which may be
 // shared with the code that reads it).
 func New(cfg *Config, table *stats.Table) *Server {
-	s := &Server{stats: table, conns: map[net.Conn]struct{}{}}
+	s := &Server{stats: table, conns: map[net.Conn]*admission{}}
 	s.Apply(cfg)
 	return s
 }
 
 // Config returns the config in force for new connections.
-func (s *Server) Config() *Config { return s.cur.Load().cfg }
+func (s *Server) Config() *Config { return s.current().cfg }
 
-// Apply makes cfg the config of connections accepted from now on.
-func (s *Server) Apply(cfg *Config) {
-	s.cur.Store(&served{cfg: cfg, creds: newCredentials(cfg.Username, cfg.Password)})
+func (s *Server) current() *served {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur
 }
 
-// served is a config with what is derived from it once, not per
-// connection: the hashed credentials.
-type served struct {
-	cfg   *Config
-	creds *credentials
+// Apply makes cfg the config of new connections and requests, and closes
+// at once every open connection whose client cfg would not admit (sharing
+// turned off, allowlist narrowed, password changed). Admitted connections
+// keep running with the config they started with.
+func (s *Server) Apply(cfg *Config) {
+	next := newServed(cfg)
+	var gone []net.Conn
+	s.mu.Lock()
+	s.cur = next
+	for c, a := range s.conns {
+		if next.admits(a) != nil {
+			gone = append(gone, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range gone {
+		c.Close()
+	}
+	if len(gone) > 0 {
+		cfg.logger().Info("config changed: disconnected clients it no longer admits", "count", len(gone))
+	}
 }
 
 // ErrServerClosed is returned by Serve after Close.
@@ -67,33 +93,43 @@ func (s *Server) Serve(ln net.Listener) error {
 			}
 			return err
 		}
-		if !s.track(c) {
-			continue
+		if cur, ok := s.track(c); ok {
+			go s.handle(c, cur)
 		}
-		go s.handle(c)
 	}
 }
 
-// track registers a new connection, or closes it when the server is
-// closed or full. A full server closes at once without a reply: the client
+// track registers a new connection and returns the config it is served
+// with, or closes it when the server is closed or full, or the client is
+// not admitted. A full server closes at once without a reply: the client
 // sees a closed connection instead of hanging in the listen backlog.
-func (s *Server) track(c net.Conn) bool {
-	cfg := s.Config()
+func (s *Server) track(c net.Conn) (*served, bool) {
+	a := &admission{client: addrPortOf(c.RemoteAddr()).Addr().Unmap()}
 	s.mu.Lock()
-	if s.closed || (cfg.MaxConns > 0 && len(s.conns) >= cfg.MaxConns) {
-		full := !s.closed
+	cur := s.cur
+	max := cur.cfg.MaxConns
+	switch {
+	case s.closed:
 		s.mu.Unlock()
 		c.Close()
-		if full {
-			cfg.logger().Warn("connection limit reached, client turned away",
-				"client", c.RemoteAddr().String(), "max_conns", cfg.MaxConns)
-		}
-		return false
+		return nil, false
+	case max > 0 && len(s.conns) >= max:
+		s.mu.Unlock()
+		c.Close()
+		cur.cfg.logger().Warn("connection limit reached, client turned away",
+			"client", c.RemoteAddr().String(), "max_conns", max)
+		return nil, false
 	}
-	s.conns[c] = struct{}{}
+	if err := cur.admits(a); err != nil {
+		s.mu.Unlock()
+		c.Close()
+		cur.cfg.logger().Warn("client turned away", "client", c.RemoteAddr().String(), "error", err.Error())
+		return nil, false
+	}
+	s.conns[c] = a
 	s.wg.Add(1)
 	s.mu.Unlock()
-	return true
+	return cur, true
 }
 
 func (s *Server) untrack(c net.Conn) {

@@ -15,40 +15,42 @@ var errSOCKS4NeedsAuth = fmt.Errorf("%w: SOCKS4 cannot authenticate and this pro
 
 // serveSOCKS4 serves a SOCKS4 or 4a request: CONNECT or BIND, with the
 // same routes, access rules and statistics as SOCKS5.
-func (ss *session) serveSOCKS4(m *msgReader) error {
-	ss.answer = answerSOCKS4
+func (cl *client) serveSOCKS4(cur *served, m *msgReader) (*tunnel, error) {
 	q, err := readMsg(m, socks4.Parse)
 	pending := m.release()
 	if err != nil {
 		if !errors.Is(err, socks5.ErrShort) && !errors.Is(err, socks4.ErrShort) {
-			ss.fail(err)
+			cl.reply4(err, nil)
 		}
-		return fmt.Errorf("socks4 request: %w", err)
+		return nil, fmt.Errorf("socks4 request: %w", err)
 	}
-	ss.req.Addr = socks5.Addr{Name: q.Host, IP: q.IP, Port: q.Port}
+	dst := socks5.Addr{Name: q.Host, IP: q.IP, Port: q.Port}
+	var cmd socks5.Command
 	switch q.Command {
 	case socks4.CmdConnect:
-		ss.req.Command, ss.label = socks5.CmdConnect, "SOCKS4 CONNECT"
+		cmd = socks5.CmdConnect
 	case socks4.CmdBind:
-		ss.req.Command, ss.label = socks5.CmdBind, "SOCKS4 BIND"
+		cmd = socks5.CmdBind
 	default:
-		ss.label = fmt.Sprintf("SOCKS4 command %d", q.Command)
-		ss.open()
-		return ss.fail(fmt.Errorf("SOCKS4 command %d: %w", q.Command, socks5.ErrCommandNotSupported))
+		x := cl.begin(cur, "", fmt.Sprintf("SOCKS4 command %d", q.Command), dst)
+		return nil, x.fail(cl.reply4, fmt.Errorf("SOCKS4 command %d: %w", q.Command, socks5.ErrCommandNotSupported))
 	}
-	if ss.cfg.Username != "" {
-		ss.open()
-		return ss.fail(errSOCKS4NeedsAuth)
+	x := cl.begin(cur, "", "SOCKS4 "+cmd.String(), dst)
+	if cur.creds != nil {
+		return nil, x.fail(cl.reply4, errSOCKS4NeedsAuth)
 	}
-	return ss.dispatch(pending)
+	if err := cl.srv.admit(cl.conn, nil); err != nil {
+		return nil, x.fail(cl.reply4, fmt.Errorf("%w: %w", socks5.ErrNotAllowed, err))
+	}
+	return x.command(cmd, cl.reply4, pending)
 }
 
-// answerSOCKS4 has only "granted" and "rejected or failed".
-func answerSOCKS4(ss *session, err error, bound net.Addr) error {
+// reply4 has only "granted" and "rejected or failed".
+func (cl *client) reply4(err error, bound net.Addr) error {
 	code := byte(socks4.Granted)
 	if err != nil {
 		code = socks4.Rejected
 	}
-	_, werr := ss.conn.Write(socks4.AppendReply(ss.out[:0], code, addrPortOf(bound)))
+	_, werr := cl.conn.Write(socks4.AppendReply(cl.out[:0], code, addrPortOf(bound)))
 	return werr
 }

@@ -23,30 +23,30 @@ const (
 // sends datagrams with a SOCKS header to a socket of ours; we send their
 // payload on through the route and wrap the answers in a header naming
 // their source. The association lives as long as the TCP connection.
-func (ss *session) associate() error {
-	ss.open()
-	ctx, cancel := ss.dialContext()
-	out, err := ss.cfg.route().ListenPacket(ctx)
+func (x *exchange) associate(reply replier) error {
+	conn := x.cl.conn
+	ctx, cancel := x.dialContext()
+	out, err := x.cur.cfg.route().ListenPacket(ctx)
 	cancel()
 	if err != nil {
-		return ss.fail(fmt.Errorf("udp associate via %v: %w", ss.cfg.route(), err))
+		return x.fail(reply, fmt.Errorf("udp associate via %v: %w", x.cur.cfg.route(), err))
 	}
 	defer out.Close()
-	local := addrPortOf(ss.conn.LocalAddr()).Addr()
+	local := addrPortOf(conn.LocalAddr()).Addr()
 	cl, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(local, 0)))
 	if err != nil {
-		return ss.fail(fmt.Errorf("udp associate listen: %w", err))
+		return x.fail(reply, fmt.Errorf("udp associate listen: %w", err))
 	}
 	defer cl.Close()
-	if err := ss.respond(nil, cl.LocalAddr()); err != nil {
-		return fmt.Errorf("reply: %w", err)
+	if err := x.answer(reply, nil, cl.LocalAddr()); err != nil {
+		return x.end(fmt.Errorf("reply: %w", err))
 	}
-	ss.conn.SetDeadline(time.Time{})
+	conn.SetDeadline(time.Time{})
 
-	up, down := ss.rec.Counters()
+	up, down := x.counters()
 	a := &association{client: cl, out: out, up: up, down: down}
-	a.want = ss.client.Addr().Unmap()
-	if p, ok := ss.req.Addr.AddrPort(); ok && p.Port() != 0 {
+	a.want = x.cl.addr.Addr().Unmap()
+	if p, ok := x.dst.AddrPort(); ok && p.Port() != 0 {
 		a.peer.Store(&p)
 	}
 	var wg sync.WaitGroup
@@ -56,11 +56,11 @@ func (ss *session) associate() error {
 
 	// The control connection carries nothing more; its end is the
 	// association's end.
-	_, err = io.Copy(io.Discard, ss.conn)
+	_, err = io.Copy(io.Discard, conn)
 	cl.Close()
 	out.Close()
 	wg.Wait()
-	return err
+	return x.end(err)
 }
 
 type association struct {
