@@ -8,7 +8,7 @@
 // attempt that arrives earlier is refused without comparing credentials, so
 // parallel connections gain nothing. The 20th failure locks the key out for
 // 10 minutes, and every failure after a lockout starts another one. A success
-// forgets the key, and so do 15 minutes without an attempt. An attacker
+// forgets the key, and so do 15 minutes without a checked attempt. An attacker
 // trying as fast as it can gets 24 attempts checked in its first hour and 6
 // an hour after that. At most 4096 keys are remembered; when the table is
 // full the least recently active key is forgotten.
