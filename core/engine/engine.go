@@ -61,7 +61,7 @@ func (e *Engine) Start(cfg *server.Config) error {
 	e.serve(ln)
 	e.stopTick = make(chan struct{})
 	e.ticking.Add(1)
-	go e.tick(e.stopTick)
+	go e.tick(e.stopTick, e.srv)
 	return nil
 }
 
@@ -86,14 +86,15 @@ func (e *Engine) serve(ln net.Listener) {
 	}()
 }
 
-func (e *Engine) tick(stop chan struct{}) {
+func (e *Engine) tick(stop chan struct{}, srv *server.Server) {
 	defer e.ticking.Done()
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
 		select {
-		case <-t.C:
+		case now := <-t.C:
 			e.table.Tick()
+			srv.Tick(now)
 		case <-stop:
 			return
 		}

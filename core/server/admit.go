@@ -39,7 +39,12 @@ var (
 	errCredsChanged     = errors.New("the credentials this client gave are no longer valid")
 )
 
-// admits reports why the config would turn the client away, or nil.
+// admits reports why the config would turn the client away, or nil. A
+// client that proved credentials which are no longer the config's is
+// turned away; so is a client from another host that gave none where the
+// config now asks for them. This host's own programs that needed no
+// password keep their connections when one is set (turning on LAN sharing
+// must not cut the user's own browser off).
 func (cur *served) admits(a *admission) error {
 	local := a.client.IsLoopback()
 	switch {
@@ -47,7 +52,9 @@ func (cur *served) admits(a *admission) error {
 		return errNotShared
 	case !clientAllowed(cur.cfg.Allow, a.client):
 		return errClientNotAllowed
-	case a.authed && cur.creds != nil && (a.proof == nil || *a.proof != *cur.creds):
+	case !a.authed || cur.creds == nil:
+		return nil
+	case a.proof != nil && *a.proof != *cur.creds, a.proof == nil && !local:
 		return errCredsChanged
 	}
 	return nil

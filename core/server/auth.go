@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sockstray/sockstray/core/socks5"
 )
@@ -36,6 +37,10 @@ func (c *credentials) match(u socks5.UserPass) bool {
 // would end up in the log.
 var errAuthFailed = errors.New("authentication failed: wrong username or password")
 
+// errAuthRefused is a client that tried too many wrong passwords and
+// must wait: its credentials are not even compared.
+var errAuthRefused = fmt.Errorf("%w: too many failed logins from this address", errAuthFailed)
+
 // errNoMethod is a client that offers no method the server accepts.
 var errNoMethod = errors.New("no acceptable authentication method offered")
 
@@ -43,10 +48,19 @@ var errNoMethod = errors.New("no acceptable authentication method offered")
 // them, and admits the client. It returns the credentials that matched,
 // the proof the server keeps to tell whether a later config still admits
 // the client.
+//
+// Guessing is limited per client address (see package authlimit): failures
+// are reported in aggregate by the limiter, not one log line each.
 func (cl *client) login(cur *served, up socks5.UserPass) (*credentials, error) {
+	guard, ip, now := cl.srv.guard, cl.addr.Addr(), time.Now()
+	if v := guard.Check(ip, now); !v.Allowed {
+		return nil, errAuthRefused
+	}
 	if !cur.creds.match(up) {
+		guard.Failed(ip, now)
 		return nil, errAuthFailed
 	}
+	guard.Succeeded(ip, now)
 	if err := cl.srv.admit(cl.conn, cur.creds); err != nil {
 		return nil, err
 	}

@@ -45,7 +45,9 @@ func (s *Server) handle(c net.Conn, cur *served) {
 		go t.run()
 		return
 	}
-	if err != nil && !errors.Is(err, errEnded) {
+	// Failed logins are logged in aggregate by the limiter, so that a
+	// guesser cannot flood the log and rotate older lines away.
+	if err != nil && !errors.Is(err, errEnded) && !errors.Is(err, errAuthFailed) {
 		cl.logEnd(cur, err)
 	}
 	cl.close()

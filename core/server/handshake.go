@@ -83,4 +83,3 @@ func readMsg[T any](m *msgReader, parse func([]byte) (T, int, error)) (T, error)
 		}
 	}
 }
-

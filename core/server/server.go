@@ -15,7 +15,9 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 
+	"github.com/sockstray/sockstray/core/authlimit"
 	"github.com/sockstray/sockstray/core/stats"
 )
 
@@ -24,6 +26,7 @@ import (
 // open connections whose client the new config would not admit are closed.
 type Server struct {
 	stats *stats.Table
+	guard *authlimit.Limiter // failed logins per client address, across configs
 
 	// mu guards the config in force and the open connections together, so
 	// that admitting a client and applying a config that turns it away
@@ -39,9 +42,16 @@ type Server struct {
 // shared with the code that reads it).
 func New(cfg *Config, table *stats.Table) *Server {
 	s := &Server{stats: table, conns: map[net.Conn]*admission{}}
+	s.guard = authlimit.New(authlimit.Config{Report: func(e authlimit.Event) {
+		s.current().cfg.logger().Warn(e.String())
+	}})
 	s.Apply(cfg)
 	return s
 }
+
+// Tick is called about once a second by the server's owner: it writes the
+// summaries of failed logins whose minute has ended.
+func (s *Server) Tick(now time.Time) { s.guard.Flush(now) }
 
 // Config returns the config in force for new connections.
 func (s *Server) Config() *Config { return s.current().cfg }
