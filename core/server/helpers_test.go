@@ -25,6 +25,13 @@ func TestMain(m *testing.M) {
 // when not nil) until the test ends.
 func serveOn(t *testing.T, cfg *server.Config, wrap func(net.Listener) net.Listener) (string, *server.Server) {
 	t.Helper()
+	addr, srv, _ := serveTable(t, cfg, wrap)
+	return addr, srv
+}
+
+// serveTable is serveOn that also returns the server's live table.
+func serveTable(t *testing.T, cfg *server.Config, wrap func(net.Listener) net.Listener) (string, *server.Server, *stats.Table) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +40,8 @@ func serveOn(t *testing.T, cfg *server.Config, wrap func(net.Listener) net.Liste
 	if wrap != nil {
 		l = wrap(ln)
 	}
-	srv := server.New(cfg, stats.New(nil))
+	table := stats.New(nil)
+	srv := server.New(cfg, table)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -44,7 +52,7 @@ func serveOn(t *testing.T, cfg *server.Config, wrap func(net.Listener) net.Liste
 		<-done
 		srv.Close()
 	})
-	return ln.Addr().String(), srv
+	return ln.Addr().String(), srv, table
 }
 
 func dial(t *testing.T, addr string) net.Conn {
