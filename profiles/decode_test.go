@@ -92,7 +92,7 @@ func TestDecodeSyntaxError(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	const want = `/cfg/f.toml:3:18: host: TOML syntax: strings cannot contain newlines`
+	const want = `/cfg/f.toml:3:18: host: TOML syntax: a string is not closed on its line (a missing closing quote?)`
 	if !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error = %q, want it to start %q", err, want)
 	}
