@@ -20,7 +20,7 @@ var syntaxMessages = []struct {
 	{[]string{"newlines not allowed within inline tables"}, "an inline table { … } must be on one line"},
 	{[]string{"strings cannot contain newlines"}, "a string is not closed on its line (a missing closing quote?)"},
 	{[]string{`unexpected eof; expected '"`, `unexpected eof; expected "'`}, "a string is not closed before the end of the file"},
-	{[]string{"unexpected eof; expected value"}, "no value after the ="},
+	{[]string{"unexpected eof; expected value", `expected value but found '\n'`}, "no value after the ="},
 	{[]string{"expected value but found"}, `not a value: text needs quotes (key = "text"); numbers, true and false do not`},
 	{[]string{"expected a top-level item to end"}, "more after the value; want one key = value per line (text in quotes)"},
 	{[]string{"table name", "table array name"}, "a malformed [table] header"},
