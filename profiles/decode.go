@@ -256,7 +256,7 @@ func (r *reader) unknown() {
 	slices.Sort(keys)
 	for _, k := range keys {
 		if strings.Contains(strings.ToLower(k), "password") {
-			r.ps.add(r.prefix+k, "passwords do not belong in profile files; remove this line and store the password in the OS keychain (or set $%s / $%s)", EnvPassword, EnvUpstreamPassword)
+			r.ps.add(r.prefix+k, "passwords do not belong in profile files; remove this line and store the password in the OS keychain (or set $%s / $%s, _2, …)", EnvPassword, UpstreamPasswordEnv(1))
 			continue
 		}
 		r.ps.add(r.prefix+k, "unknown key; known here: %s", strings.Join(r.used, ", "))

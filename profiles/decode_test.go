@@ -160,7 +160,7 @@ func TestDecodeRefusesPasswords(t *testing.T) {
 		}
 	}
 	got := decodeProblems(t, "username = \"me\"\npassword = \""+pw+"\"\n")
-	want := `2:1: password: passwords do not belong in profile files; remove this line and store the password in the OS keychain (or set $SOCKSTRAY_PASSWORD / $SOCKSTRAY_UPSTREAM_PASSWORD)`
+	want := `2:1: password: passwords do not belong in profile files; remove this line and store the password in the OS keychain (or set $SOCKSTRAY_PASSWORD / $SOCKSTRAY_UPSTREAM_PASSWORD_1, _2, …)`
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("problems = %q, want [%q]", got, want)
 	}
