@@ -198,7 +198,7 @@ type servedProfile struct {
 }
 
 // profileConfig loads the profile name and its passwords (the keychain,
-// or $SOCKSTRAY_PASSWORD / $SOCKSTRAY_UPSTREAM_PASSWORD) and starts
+// or $SOCKSTRAY_PASSWORD / $SOCKSTRAY_UPSTREAM_PASSWORD_N) and starts
 // watching its folder.
 func profileConfig(name, listen string) (*server.Config, *servedProfile, error) {
 	sp := &servedProfile{name: name, listen: listen, store: appStore()}

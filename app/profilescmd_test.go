@@ -304,7 +304,7 @@ func TestServeProfileRefuses(t *testing.T) {
 		{[]string{"--profile", "nopw"}, nil, `sockstray serve: profile "nopw", local user "me": no password in the keychain (service ` + service + `, account nopw/local); store it with the profile editor, or set $SOCKSTRAY_PASSWORD`},
 		{[]string{"--profile", "nopw", "--user", "x"}, nil, "sockstray serve: --user cannot be combined with --profile (only --listen can); change the profile instead"},
 		{[]string{"--profile", "nopw", "--listen", "127.0.0.1:0"}, []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus")},
-			`sockstray serve: profile "nopw", local user "me": keychain account nopw/local: the OS keychain is not available (dial unix ` + filepath.Join(home, "no-bus") + `: connect: no such file or directory): a Secret Service such as gnome-keyring or KeePassXC must be running and unlocked in your desktop session, or for headless use set $SOCKSTRAY_PASSWORD and $SOCKSTRAY_UPSTREAM_PASSWORD instead`},
+			`sockstray serve: profile "nopw", local user "me": keychain account nopw/local: the OS keychain is not available (dial unix ` + filepath.Join(home, "no-bus") + `: connect: no such file or directory): a Secret Service such as gnome-keyring or KeePassXC must be running and unlocked in your desktop session, or for headless use set $SOCKSTRAY_PASSWORD and $SOCKSTRAY_UPSTREAM_PASSWORD_1, _2, … (one per upstream) instead`},
 	} {
 		r := runTool(t, 10*time.Second, append(env, tc.env...), "", sockstrayBin(t), append([]string{"serve"}, tc.args...)...)
 		if r.code != 2 || r.stdout != "" || r.stderr != tc.want+"\n" {
