@@ -3,9 +3,14 @@
 package main
 
 import (
+	"io"
 	"net"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 // Chaining: sockstray → sockstray, sockstray → microsocks (with
@@ -148,7 +153,7 @@ func TestE2EChainThreeHops(t *testing.T) {
 	pass := secret("carol")
 	m, addrM := startMicrosocks(t, "carol", pass)
 	b, addrB := startServe(t, nil, "--listen", "127.0.0.1:0")
-	a, addrA := startServe(t, []string{"SOCKSTRAY_UPSTREAM_PASSWORD=" + pass},
+	a, addrA := startServe(t, []string{"SOCKSTRAY_UPSTREAM_PASSWORD_2=" + pass},
 		"--listen", "127.0.0.1:0", "--upstream", "socks5://"+addrB, "--upstream", "socks5://carol@"+addrM)
 
 	wantBody(t, curl(t, "--socks5-hostname", addrA, "http://localhost:"+ht.Port+"/"), ht, 0)
@@ -161,4 +166,89 @@ func TestE2EChainThreeHops(t *testing.T) {
 	if !waitFor(logTimeout, func() bool { return strings.Contains(m.stderr.String(), "connected to "+dest) }) {
 		t.Fatalf("microsocks did not log a connection to %s:\n%s", dest, m.stderr.String())
 	}
+}
+
+// TestE2EChainPerHopPasswords: curl → sockstray → sockstray (bob) →
+// sockstray (carol) → target, each upstream with its own password from its
+// own variable. A tap in front of the second upstream records what reaches
+// it: carol's password, never bob's.
+func TestE2EChainPerHopPasswords(t *testing.T) {
+	t.Parallel()
+	needTool(t, "curl", "curl")
+	ht := newHTTPTarget(t, "127.0.0.1")
+	passB, passC := secret("bob"), secret("carol")
+	b, addrB := startServe(t, []string{"SOCKSTRAY_PASSWORD=" + passB}, "--listen", "127.0.0.1:0", "--user", "bob")
+	c, addrC := startServe(t, []string{"SOCKSTRAY_PASSWORD=" + passC}, "--listen", "127.0.0.1:0", "--user", "carol")
+	addrTap, seenByC := recordingTap(t, addrC)
+	a, addrA := startServe(t, []string{"SOCKSTRAY_UPSTREAM_PASSWORD_1=" + passB, "SOCKSTRAY_UPSTREAM_PASSWORD_2=" + passC},
+		"--listen", "127.0.0.1:0", "--upstream", "socks5://bob@"+addrB, "--upstream", "socks5://carol@"+addrTap)
+
+	wantBody(t, curl(t, "--socks5", addrA, ht.URL), ht, 0)
+	wantRoute(t, a.waitConnect(t, ht.Addr), addrTap)
+	b.waitConnLog(t, "bob's CONNECT to the second upstream", func(r logRecord) bool {
+		return r["cmd"] == "CONNECT" && r["dest"] == addrTap && r["reply"] == "0" && r["user"] == "bob"
+	})
+	c.waitConnLog(t, "carol's CONNECT to the target", func(r logRecord) bool {
+		return r["cmd"] == "CONNECT" && r["dest"] == ht.Addr && r["reply"] == "0" && r["user"] == "carol"
+	})
+	if seen := seenByC.String(); !strings.Contains(seen, passC) {
+		t.Errorf("the tap did not see carol's login (%d bytes): it records nothing useful", len(seen))
+	} else if strings.Contains(seen, passB) {
+		t.Error("the second upstream received the first upstream's password")
+	}
+
+	// One password for the whole chain is refused, naming the variables.
+	r := runTool(t, 10*time.Second, childEnv("SOCKSTRAY_UPSTREAM_PASSWORD="+passB), "", sockstrayBin(t),
+		"serve", "--listen", "127.0.0.1:0", "--upstream", "socks5://bob@"+addrB, "--upstream", "socks5://carol@"+addrTap)
+	want := "sockstray serve: $SOCKSTRAY_UPSTREAM_PASSWORD is for a chain of one upstream, and this one has 2: it would go to each of them; " +
+		"unset it and set $SOCKSTRAY_UPSTREAM_PASSWORD_1 and $SOCKSTRAY_UPSTREAM_PASSWORD_2, each upstream's own password\n"
+	if r.code != 2 || r.stdout != "" || r.stderr != want {
+		t.Errorf("serve with one password for two upstreams = %s\nwant exit 2 and %s", r, want)
+	}
+	noSecrets(t, "stderr", r.stderr, passB)
+}
+
+// recordingTap forwards TCP connections to target and records every byte
+// that clients send it.
+func recordingTap(t *testing.T, target string) (string, *testnet.Buffer) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := &testnet.Buffer{}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.DialTimeout("tcp", target, 5*time.Second)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, in, out)
+			mu.Unlock()
+			wg.Add(2)
+			go func() { defer wg.Done(); io.Copy(out, io.TeeReader(in, seen)); out.Close() }()
+			go func() { defer wg.Done(); io.Copy(in, out); in.Close() }()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String(), seen
 }

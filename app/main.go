@@ -23,7 +23,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
 	case "profiles":
-		return profilesCmd(args[1:], stdout, stderr)
+		return profilesCmd(args[1:], os.Stdin, stdout, stderr)
 	case "sysproxy-watchdog": // hidden: started by the system proxy switch
 		return sysproxyWatchdog(args[1:], stderr)
 	case "version", "--version", "-version":

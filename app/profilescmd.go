@@ -26,7 +26,8 @@ func appStore() *profiles.Store {
 const profilesUsage = `usage:
   sockstray profiles list                            the saved profiles (* marks the active one)
   sockstray profiles show NAME                       a profile as its file would hold it
-  sockstray profiles import LINK                     a profile from socks5://USER[:PASSWORD]@HOST:PORT#NAME
+  sockstray profiles import LINK                     a profile from socks5://USER@HOST:PORT#NAME
+  sockstray profiles import -                        the same, the link (with its password) read from standard input
   sockstray profiles export [--with-password] NAME   the share link of a profile
   sockstray profiles remove NAME                     a profile, and its passwords in the keychain
 `
@@ -37,7 +38,8 @@ var errUsage = errors.New("usage")
 
 // profilesCmd runs `sockstray profiles ...`. Every error is one line on
 // stderr and a non-zero exit: 2 for a wrong command line, 1 for a failure.
-func profilesCmd(args []string, stdout, stderr io.Writer) int {
+// Only `import -` reads stdin.
+func profilesCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, profilesUsage)
 		return 2
@@ -46,7 +48,7 @@ func profilesCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, profilesUsage)
 		return 0
 	}
-	err := profilesRun(appStore(), args[0], args[1:], stdout)
+	err := profilesRun(appStore(), args[0], args[1:], stdin, stdout, stderr)
 	if err == nil {
 		return 0
 	}
@@ -58,7 +60,7 @@ func profilesCmd(args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
-func profilesRun(s *profiles.Store, sub string, args []string, stdout io.Writer) error {
+func profilesRun(s *profiles.Store, sub string, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	withPassword := false
 	var names []string
 	for _, a := range args {
@@ -79,9 +81,14 @@ func profilesRun(s *profiles.Store, sub string, args []string, stdout io.Writer)
 	case len(names) != n && n == 0:
 		return fmt.Errorf("%w: takes no argument", errUsage)
 	case len(names) != n && sub == "import":
-		return fmt.Errorf("%w: want one LINK such as socks5://USER@HOST:PORT#NAME", errUsage)
+		return fmt.Errorf("%w: want one LINK such as socks5://USER@HOST:PORT#NAME, or - to read it from standard input", errUsage)
 	case len(names) != n:
 		return fmt.Errorf("%w: want one profile NAME", errUsage)
+	case sub == "import" && profiles.LinkHasPassword(names[0]):
+		// Refused even when the link is valid: ps shows a command line to
+		// every user, and the shell keeps it in its history.
+		return fmt.Errorf("%w: a password on the command line is refused (ps and shell history show it); "+
+			"run `sockstray profiles import -` and paste the link, or `sockstray profiles import - < FILE`", errUsage)
 	}
 	if sub != "remove" {
 		if _, err := s.EnsureBuiltin(); err != nil { // a first start
@@ -99,18 +106,7 @@ func profilesRun(s *profiles.Store, sub string, args []string, stdout io.Writer)
 		path, _ := s.Path(p.Name)
 		fmt.Fprintf(stdout, "# %s\n%s", path, p.Encode())
 	case "import":
-		l, err := profiles.ParseLink(names[0])
-		if err != nil {
-			return err
-		}
-		p, err := s.Import(l)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "imported profile %q: listens on %s:%d, via %s\n", p.Name, p.Host, p.Port, upstreamLabel(p.Upstreams[0]))
-		if l.Password != "" {
-			fmt.Fprintf(stdout, "its password is in the keychain as %s\n", profiles.UpstreamAccount(p.Name, 1))
-		}
+		return profilesImport(s, names[0], stdin, stdout, stderr)
 	case "export":
 		l, err := s.Export(names[0], withPassword)
 		if err != nil {
@@ -202,7 +198,7 @@ type servedProfile struct {
 }
 
 // profileConfig loads the profile name and its passwords (the keychain,
-// or $SOCKSTRAY_PASSWORD / $SOCKSTRAY_UPSTREAM_PASSWORD) and starts
+// or $SOCKSTRAY_PASSWORD / $SOCKSTRAY_UPSTREAM_PASSWORD_N) and starts
 // watching its folder.
 func profileConfig(name, listen string) (*server.Config, *servedProfile, error) {
 	sp := &servedProfile{name: name, listen: listen, store: appStore()}

@@ -51,6 +51,14 @@ func profilesCLI(t *testing.T, args ...string) (code int, stdout, stderr string)
 	return code, out.String(), errb.String()
 }
 
+// profilesCLIStdin is profilesCLI with stdin as standard input.
+func profilesCLIStdin(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = profilesCmd(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
 func freshConfigHome(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -75,7 +83,7 @@ func TestProfilesCommand(t *testing.T) {
 		t.Errorf("the built-in profile was not written: %v", err)
 	}
 
-	code, out, errs = profilesCLI(t, "import", "socks5://bob:"+pw+"@gateway.example.com:1080#Work%20VPN")
+	code, out, errs = profilesCLIStdin(t, "socks5://bob:"+pw+"@gateway.example.com:1080#Work%20VPN\n", "import", "-")
 	if code != 0 || errs != "" || out != "imported profile \"Work VPN\": listens on 127.0.0.1:1080, via bob@gateway.example.com:1080\nits password is in the keychain as Work VPN/upstream/1\n" {
 		t.Fatalf("import = %d %q %q", code, out, errs)
 	}
@@ -151,15 +159,15 @@ func TestProfilesCommandErrors(t *testing.T) {
 		{[]string{"show", "a", "b"}, 2, "sockstray profiles show: want one profile NAME"},
 		{[]string{"export", "--bogus", "Dup"}, 2, "sockstray profiles export: unknown flag --bogus (sockstray profiles help)"},
 		{[]string{"show", "--with-password", "Dup"}, 2, "sockstray profiles show: unknown flag --with-password (sockstray profiles help)"},
-		{[]string{"import"}, 2, "sockstray profiles import: want one LINK such as socks5://USER@HOST:PORT#NAME"},
+		{[]string{"import"}, 2, "sockstray profiles import: want one LINK such as socks5://USER@HOST:PORT#NAME, or - to read it from standard input"},
 		{[]string{"show", "nope"}, 1, `sockstray profiles show: no such profile: "nope" (there is no ` + filepath.Join(dir, "nope.toml") + ")"},
 		{[]string{"show", "../etc"}, 1, `sockstray profiles show: profile name: "../etc" holds one of / \ : * ? " < > |, which file names cannot`},
 		{[]string{"show", "Broken"}, 1, "sockstray profiles show: " + filepath.Join(dir, "Broken.toml") + `:4:1: options.udp: a string; want true or false; ` +
 			filepath.Join(dir, "Broken.toml") + `:5:1: options.colour: unknown key; known here: udp, bind, handshake_timeout, idle_timeout, max_connections`},
-		{[]string{"import", "http://u:" + pw + "@h:1#x"}, 1, `sockstray profiles import: link: scheme "http" is not socks5; want socks5://USER@HOST:PORT#NAME`},
-		{[]string{"import", "socks5://u:" + pw + "@h:99999#x"}, 1, "sockstray profiles import: link: port 99999 is not a port (1–65535)"},
-		{[]string{"import", "socks5://u:" + pw + "@h:1#a%2Fb"}, 1, `sockstray profiles import: link: #NAME: "a/b" holds one of / \ : * ? " < > |, which file names cannot`},
-		{[]string{"import", "socks5://u:" + pw + "@127.0.0.1:1082#dup"}, 1, `sockstray profiles import: a profile with that name exists: "Dup"; remove it first, or change the link's #NAME`},
+		{[]string{"import", "http://u@h:1#x"}, 1, `sockstray profiles import: link: scheme "http" is not socks5; want socks5://USER@HOST:PORT#NAME`},
+		{[]string{"import", "socks5://u@h:99999#x"}, 1, "sockstray profiles import: link: port 99999 is not a port (1–65535)"},
+		{[]string{"import", "socks5://u@127.0.0.1:1082#dup"}, 1, `sockstray profiles import: a profile with that name exists: "Dup"; remove it first, or change the link's #NAME`},
+		{[]string{"import", "socks5://u:" + pw + "@h:1#a%2Fb"}, 2, refusedOnCommandLine},
 		{[]string{"export", "--with-password", "Dup"}, 1, `sockstray profiles export: profile "Dup" has no username, so no password to export`},
 		{[]string{"remove", "nope"}, 1, `sockstray profiles remove: no such profile: "nope" (there is no ` + filepath.Join(dir, "nope.toml") + ")"},
 	} {
@@ -296,7 +304,7 @@ func TestServeProfileRefuses(t *testing.T) {
 		{[]string{"--profile", "nopw"}, nil, `sockstray serve: profile "nopw", local user "me": no password in the keychain (service ` + service + `, account nopw/local); store it with the profile editor, or set $SOCKSTRAY_PASSWORD`},
 		{[]string{"--profile", "nopw", "--user", "x"}, nil, "sockstray serve: --user cannot be combined with --profile (only --listen can); change the profile instead"},
 		{[]string{"--profile", "nopw", "--listen", "127.0.0.1:0"}, []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus")},
-			`sockstray serve: profile "nopw", local user "me": keychain account nopw/local: the OS keychain is not available (dial unix ` + filepath.Join(home, "no-bus") + `: connect: no such file or directory): a Secret Service such as gnome-keyring or KeePassXC must be running and unlocked in your desktop session, or for headless use set $SOCKSTRAY_PASSWORD and $SOCKSTRAY_UPSTREAM_PASSWORD instead`},
+			`sockstray serve: profile "nopw", local user "me": keychain account nopw/local: the OS keychain is not available (dial unix ` + filepath.Join(home, "no-bus") + `: connect: no such file or directory): a Secret Service such as gnome-keyring or KeePassXC must be running and unlocked in your desktop session, or for headless use set $SOCKSTRAY_PASSWORD and $SOCKSTRAY_UPSTREAM_PASSWORD_1, _2, … (one per upstream) instead`},
 	} {
 		r := runTool(t, 10*time.Second, append(env, tc.env...), "", sockstrayBin(t), append([]string{"serve"}, tc.args...)...)
 		if r.code != 2 || r.stdout != "" || r.stderr != tc.want+"\n" {

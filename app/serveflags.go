@@ -13,13 +13,15 @@ import (
 
 	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/core/server"
+	"github.com/sockstray/sockstray/profiles"
 )
 
 // Environment variables that carry passwords: never flags, which other
-// users can read in the process list.
+// users can read in the process list. Each upstream has its own
+// (profiles.UpstreamPasswordsFromEnv).
 const (
-	envPassword         = "SOCKSTRAY_PASSWORD"
-	envUpstreamPassword = "SOCKSTRAY_UPSTREAM_PASSWORD"
+	envPassword         = profiles.EnvPassword
+	envUpstreamPassword = profiles.EnvUpstreamPassword
 )
 
 // builtinProfile is the profile a fresh install has.
@@ -37,9 +39,10 @@ func (u *upstreamList) Set(s string) error {
 	return nil
 }
 
-// parseUpstream reads socks5://[USER@]HOST:PORT. A password in the URL is
-// refused rather than used: it would sit in shell history and ps output.
-func parseUpstream(s string) (outbound.Upstream, error) {
+// parseUpstream reads socks5://[USER@]HOST:PORT, without its password. A
+// password in the URL is refused rather than used: it would sit in shell
+// history and ps output; pwVar names where it belongs.
+func parseUpstream(s, pwVar string) (outbound.Upstream, error) {
 	u, err := url.Parse(s)
 	if err != nil {
 		// url's error quotes the whole value, password and all.
@@ -49,17 +52,38 @@ func parseUpstream(s string) (outbound.Upstream, error) {
 		return outbound.Upstream{}, fmt.Errorf("--upstream %s: want socks5://[USER@]HOST:PORT", u.Redacted())
 	}
 	if _, set := u.User.Password(); set {
-		return outbound.Upstream{}, fmt.Errorf("upstream %s: a password on the command line is refused; set %s", u.Redacted(), envUpstreamPassword)
+		return outbound.Upstream{}, fmt.Errorf("upstream %s: a password on the command line is refused; set %s", u.Redacted(), pwVar)
 	}
 	up := outbound.Upstream{Addr: u.Host}
-	if u.User != nil && u.User.Username() != "" {
+	if u.User != nil {
 		up.Username = u.User.Username()
-		up.Password = os.Getenv(envUpstreamPassword)
-		if up.Password == "" {
-			return outbound.Upstream{}, fmt.Errorf("upstream %s has a username but %s is not set", u.Redacted(), envUpstreamPassword)
-		}
 	}
 	return up, nil
+}
+
+// upstreamChain is the chain of the --upstream URLs, each upstream with a
+// username given its own password from the environment.
+func upstreamChain(urls []string) (*outbound.Chain, error) {
+	chain := &outbound.Chain{Hops: make([]outbound.Upstream, len(urls))}
+	users := make([]string, len(urls))
+	for i, s := range urls {
+		up, err := parseUpstream(s, profiles.UpstreamPasswordHint(i+1, len(urls)))
+		if err != nil {
+			return nil, err
+		}
+		chain.Hops[i], users[i] = up, up.Username
+	}
+	pws, err := profiles.UpstreamPasswordsFromEnv(users)
+	if err != nil {
+		return nil, err
+	}
+	for i := range chain.Hops {
+		if users[i] != "" && pws[i] == "" {
+			return nil, fmt.Errorf("upstream %d, %s, has a username but no password: set %s", i+1, urls[i], profiles.UpstreamPasswordHint(i+1, len(urls)))
+		}
+		chain.Hops[i].Password = pws[i]
+	}
+	return chain, nil
 }
 
 // parseAllow reads a comma-separated list of CIDRs (a bare IP is a /32 or
@@ -95,7 +119,8 @@ func serveConfig(args []string, stderr io.Writer) (*server.Config, *servedProfil
 	user := fs.String("user", "", "require username/password; the password comes from $"+envPassword)
 	allow := fs.String("allow", "", "client allowlist: CIDR[,CIDR...]")
 	var ups upstreamList
-	fs.Var(&ups, "upstream", "chain through socks5://[USER@]HOST:PORT (repeat for a chain); password from $"+envUpstreamPassword)
+	fs.Var(&ups, "upstream", "chain through socks5://[USER@]HOST:PORT (repeat for a chain); the Nth upstream's password from $"+
+		profiles.UpstreamPasswordEnv(1)+", _2, … ($"+envUpstreamPassword+" for a chain of one)")
 	handshake := fs.Duration("handshake-timeout", server.DefaultHandshakeTimeout, "close clients that have not finished the handshake by then")
 	idle := fs.Duration("idle-timeout", 0, "close connections idle that long (0: never)")
 	maxConns := fs.Int("max-conns", 0, "most client connections at once (0: no limit)")
@@ -149,15 +174,9 @@ func serveConfig(args []string, stderr io.Writer) (*server.Config, *servedProfil
 		return nil, nil, err
 	}
 	if len(ups) > 0 {
-		chain := &outbound.Chain{}
-		for _, s := range ups {
-			up, err := parseUpstream(s)
-			if err != nil {
-				return nil, nil, err
-			}
-			chain.Hops = append(chain.Hops, up)
+		if cfg.Route, err = upstreamChain(ups); err != nil {
+			return nil, nil, err
 		}
-		cfg.Route = chain
 	}
 	return cfg, nil, cfg.Check()
 }

@@ -21,23 +21,35 @@ func (Credentials) String() string   { return "profiles.Credentials{<redacted>}"
 func (Credentials) GoString() string { return "profiles.Credentials{<redacted>}" }
 
 // Credentials looks up p's passwords: $SOCKSTRAY_PASSWORD for the local
-// user and $SOCKSTRAY_UPSTREAM_PASSWORD for every upstream when set, the
-// keychain otherwise. Only accounts with a username are looked up.
+// user and the upstream variables (UpstreamPasswordsFromEnv) when set, the
+// keychain otherwise. Only accounts with a username are looked up, and
+// each upstream's password is its own: the keychain holds one per hop
+// (UpstreamAccount), and so does the environment.
 func (k *Keychain) Credentials(p *Profile) (Credentials, error) {
 	var c Credentials
 	if p.Username != "" {
-		pw, err := k.lookup(EnvPassword, LocalAccount(p.Name))
-		if err != nil {
-			return Credentials{}, fmt.Errorf("profile %q, local user %q: %w", p.Name, p.Username, err)
+		c.Local = os.Getenv(EnvPassword)
+		if c.Local == "" {
+			pw, err := k.stored(LocalAccount(p.Name), "$"+EnvPassword)
+			if err != nil {
+				return Credentials{}, fmt.Errorf("profile %q, local user %q: %w", p.Name, p.Username, err)
+			}
+			c.Local = pw
 		}
-		c.Local = pw
 	}
-	c.Upstream = make([]string, len(p.Upstreams))
+	users := make([]string, len(p.Upstreams))
 	for i, u := range p.Upstreams {
-		if u.Username == "" {
+		users[i] = u.Username
+	}
+	var err error
+	if c.Upstream, err = UpstreamPasswordsFromEnv(users); err != nil {
+		return Credentials{}, fmt.Errorf("profile %q: %w", p.Name, err)
+	}
+	for i, u := range p.Upstreams {
+		if u.Username == "" || c.Upstream[i] != "" {
 			continue
 		}
-		pw, err := k.lookup(EnvUpstreamPassword, UpstreamAccount(p.Name, i+1))
+		pw, err := k.stored(UpstreamAccount(p.Name, i+1), UpstreamPasswordHint(i+1, len(users)))
 		if err != nil {
 			return Credentials{}, fmt.Errorf("profile %q, upstream[%d] user %q: %w", p.Name, i+1, u.Username, err)
 		}
@@ -46,13 +58,12 @@ func (k *Keychain) Credentials(p *Profile) (Credentials, error) {
 	return c, nil
 }
 
-func (k *Keychain) lookup(env, account string) (string, error) {
-	if pw := os.Getenv(env); pw != "" {
-		return pw, nil
-	}
+// stored is account's password from the keychain; when there is none, the
+// error says to store it or to set hint (the variable that would give it).
+func (k *Keychain) stored(account, hint string) (string, error) {
 	pw, err := k.Get(account)
 	if errors.Is(err, ErrNoPassword) {
-		return "", fmt.Errorf("%w (service %s, account %s); store it with the profile editor, or set $%s", ErrNoPassword, k.service(), account, env)
+		return "", fmt.Errorf("%w (service %s, account %s); store it with the profile editor, or set %s", ErrNoPassword, k.service(), account, hint)
 	}
 	return pw, err
 }

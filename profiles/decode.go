@@ -1,7 +1,6 @@
 package profiles
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -41,19 +40,6 @@ func Decode(name, file string, data []byte) (*Profile, error) {
 		return nil, err
 	}
 	return p, nil
-}
-
-func syntaxProblem(err error) Problem {
-	var pe toml.ParseError
-	if !errors.As(err, &pe) {
-		return Problem{Msg: err.Error()}
-	}
-	msg := pe.Message
-	if strings.Contains(strings.ToLower(pe.LastKey), "password") {
-		// The text near the error may be a password: do not echo it.
-		msg = "syntax error near a password key (and passwords do not belong in profile files)"
-	}
-	return Problem{Field: pe.LastKey, Msg: "TOML syntax: " + msg, Line: pe.Position.Line, Col: pe.Position.Col}
 }
 
 // migrate checks the version and brings doc up to current with steps
@@ -270,7 +256,7 @@ func (r *reader) unknown() {
 	slices.Sort(keys)
 	for _, k := range keys {
 		if strings.Contains(strings.ToLower(k), "password") {
-			r.ps.add(r.prefix+k, "passwords do not belong in profile files; remove this line and store the password in the OS keychain (or set $%s / $%s)", EnvPassword, EnvUpstreamPassword)
+			r.ps.add(r.prefix+k, "passwords do not belong in profile files; remove this line and store the password in the OS keychain (or set $%s / $%s, _2, …)", EnvPassword, UpstreamPasswordEnv(1))
 			continue
 		}
 		r.ps.add(r.prefix+k, "unknown key; known here: %s", strings.Join(r.used, ", "))

@@ -92,7 +92,7 @@ func TestDecodeSyntaxError(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	const want = `/cfg/f.toml:3:18: host: TOML syntax: strings cannot contain newlines`
+	const want = `/cfg/f.toml:3:18: host: TOML syntax: a string is not closed on its line (a missing closing quote?)`
 	if !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error = %q, want it to start %q", err, want)
 	}
@@ -160,7 +160,7 @@ func TestDecodeRefusesPasswords(t *testing.T) {
 		}
 	}
 	got := decodeProblems(t, "username = \"me\"\npassword = \""+pw+"\"\n")
-	want := `2:1: password: passwords do not belong in profile files; remove this line and store the password in the OS keychain (or set $SOCKSTRAY_PASSWORD / $SOCKSTRAY_UPSTREAM_PASSWORD)`
+	want := `2:1: password: passwords do not belong in profile files; remove this line and store the password in the OS keychain (or set $SOCKSTRAY_PASSWORD / $SOCKSTRAY_UPSTREAM_PASSWORD_1, _2, …)`
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("problems = %q, want [%q]", got, want)
 	}

@@ -68,6 +68,22 @@ func ParseLink(s string) (Link, error) {
 	return l, nil
 }
 
+// LinkHasPassword reports whether s carries a password (USER:PASSWORD@)
+// as ParseLink would read it, whatever else is wrong with s: a caller that
+// must keep passwords off a command line checks this before ParseLink.
+func LinkHasPassword(s string) bool {
+	if _, after, found := strings.Cut(s, "://"); found {
+		s = after
+	}
+	s, _, _ = strings.Cut(s, "#")
+	at := strings.LastIndex(s, "@")
+	if at < 0 {
+		return false
+	}
+	_, pw, found := strings.Cut(s[:at], ":")
+	return found && pw != ""
+}
+
 // Encode writes the link, with its password only when withPassword.
 func (l Link) Encode(withPassword bool) string {
 	u := url.URL{Scheme: "socks5", Host: net.JoinHostPort(l.Host, strconv.Itoa(l.Port)), Fragment: l.Name}

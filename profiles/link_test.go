@@ -130,3 +130,27 @@ func TestImportAndExport(t *testing.T) {
 		t.Errorf("Export of a missing profile = %v", err)
 	}
 }
+
+func TestLinkHasPassword(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"socks5://alice:pw@proxy.example:1080#Work", true},
+		{"SOCKS5://a%40b:p%3Aw@[::1]:9050/#x", true},
+		{"socks5://:pw@h:1", true},       // no username: still a password
+		{"socks5://u:pw@h:port#x", true}, // not a valid link: still a password
+		{"http://u:pw@h:1", true},        // another scheme
+		{"u:pw@h:1", true},               // no scheme
+		{"socks5://u:p@ss@h:1", true},    // an unescaped @ in the password
+		{"socks5://alice@proxy.example:1080#Work", false},
+		{"socks5://u:@h:1", false},      // an empty password is none
+		{"socks5://h:1#me@home", false}, // an @ in the name
+		{"socks5://[::1]:1080", false},
+		{"", false},
+	} {
+		if got := LinkHasPassword(tc.in); got != tc.want {
+			t.Errorf("LinkHasPassword(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}

@@ -16,7 +16,8 @@ import (
 const Service = "sockstray"
 
 // Environment variables that override the keychain, for headless use:
-// the local user's password, and every upstream's.
+// the local user's password, and a one-upstream chain's (each upstream of
+// a longer chain has its own: UpstreamPasswordEnv).
 const (
 	EnvPassword         = "SOCKSTRAY_PASSWORD"
 	EnvUpstreamPassword = "SOCKSTRAY_UPSTREAM_PASSWORD"
@@ -121,7 +122,7 @@ func keychainError(err error) error {
 }
 
 func advice(kind error) string {
-	headless := fmt.Sprintf("for headless use set $%s and $%s instead", EnvPassword, EnvUpstreamPassword)
+	headless := fmt.Sprintf("for headless use set $%s and $%s, _2, … (one per upstream) instead", EnvPassword, UpstreamPasswordEnv(1))
 	switch runtime.GOOS {
 	case "darwin":
 		if kind == ErrKeychainLocked {

@@ -69,8 +69,8 @@ func TestKeychainErrorMapping(t *testing.T) {
 // Keychain errors must say what to do; on Linux that names the Secret
 // Service and the headless alternative.
 const (
-	wantUnavailable = `: a Secret Service such as gnome-keyring or KeePassXC must be running and unlocked in your desktop session, or for headless use set $SOCKSTRAY_PASSWORD and $SOCKSTRAY_UPSTREAM_PASSWORD instead`
-	wantLocked      = `: unlock your keyring (the login keyring in gnome-keyring/Seahorse, or the KeePassXC database with Secret Service integration on) and try again, or for headless use set $SOCKSTRAY_PASSWORD and $SOCKSTRAY_UPSTREAM_PASSWORD instead`
+	wantUnavailable = `: a Secret Service such as gnome-keyring or KeePassXC must be running and unlocked in your desktop session, or for headless use set $SOCKSTRAY_PASSWORD and $SOCKSTRAY_UPSTREAM_PASSWORD_1, _2, … (one per upstream) instead`
+	wantLocked      = `: unlock your keyring (the login keyring in gnome-keyring/Seahorse, or the KeePassXC database with Secret Service integration on) and try again, or for headless use set $SOCKSTRAY_PASSWORD and $SOCKSTRAY_UPSTREAM_PASSWORD_1, _2, … (one per upstream) instead`
 )
 
 // TestKeychainWithoutBus runs go-keyring for real against a session bus
@@ -203,9 +203,9 @@ func TestCredentialsFromKeychain(t *testing.T) {
 	if err != nil || c.Local != "L" || fmt.Sprint(c.Upstream) != "[U1  U3]" {
 		t.Errorf("Credentials = %v (%q %q)", err, c.Local, c.Upstream)
 	}
-	t.Setenv(EnvUpstreamPassword, "ENV")
-	if c, _ := k.Credentials(p); c.Local != "L" || fmt.Sprint(c.Upstream) != "[ENV  ENV]" {
-		t.Errorf("the environment does not override the upstream passwords: %q", c.Upstream)
+	t.Setenv(UpstreamPasswordEnv(3), "ENV3")
+	if c, err := k.Credentials(p); err != nil || c.Local != "L" || fmt.Sprint(c.Upstream) != "[U1  ENV3]" {
+		t.Errorf("$%s does not override upstream 3's password, and only its: %q, %v", UpstreamPasswordEnv(3), c.Upstream, err)
 	}
 	const hidden = "profiles.Credentials{<redacted>}"
 	if got := fmt.Sprintf("%v|%+v|%#v|%s", c, c, c, c); got != strings.Repeat(hidden+"|", 3)+hidden {

@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -40,6 +42,7 @@ func (m *Manager) startWatchdog() error {
 		}
 		cmd = exec.Command(exe, append([]string{WatchdogCommand}, args...)...)
 	}
+	cmd.Env = watchdogEnv(cmd.Environ())
 	detach(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start system proxy watchdog: %w", err)
@@ -48,6 +51,51 @@ func (m *Manager) startWatchdog() error {
 	go func() { cmd.Wait(); close(done) }()
 	m.wd, m.wdDone = cmd, done
 	return nil
+}
+
+// watchdogNames are the environment variables the watchdog may inherit:
+// what it and the settings tools it runs need to find the user's session
+// and files (gsettings and dconf: the session bus, XDG folders, GSETTINGS_*,
+// GIO_*, DCONF_PROFILE; kreadconfig/kwriteconfig: XDG folders and HOME;
+// notifyKIO: the session bus; networksetup: PATH; Windows: its folders),
+// and nothing else. It runs detached for as long as the proxy is on, so it
+// must not carry the app's passwords ($SOCKSTRAY_PASSWORD…) or anyone
+// else's secrets in its /proc/PID/environ. Names ending in "_" are
+// prefixes. Windows ignores the case of names, so matching does too.
+var watchdogNames = []string{
+	"PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "TZ", "LANG", "LANGUAGE", "LC_",
+	"XDG_", "DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY", "DESKTOP_SESSION",
+	"GSETTINGS_", "GIO_", "DCONF_PROFILE", "KDE_",
+	"SYSTEMROOT", "WINDIR", "SYSTEMDRIVE", "USERPROFILE", "USERNAME", "APPDATA", "LOCALAPPDATA",
+	"PROGRAMDATA", "TEMP", "TMP", "COMSPEC", "PATHEXT",
+}
+
+// secretWords mark a variable as a secret's, never passed on whatever its
+// prefix.
+var secretWords = []string{"PASSWORD", "PASSWD", "SECRET", "TOKEN", "CREDENTIAL"}
+
+// watchdogEnv cuts env down to the watchdogNames this process has. A
+// variable that an Options.Watchdog command set itself (one this process
+// does not have with that value) stays: that is its caller's choice. A
+// name that looks like a secret's never stays.
+func watchdogEnv(env []string) []string {
+	inherited := map[string]bool{}
+	for _, kv := range os.Environ() {
+		inherited[kv] = true
+	}
+	var out []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		name = strings.ToUpper(name)
+		secret := slices.ContainsFunc(secretWords, func(w string) bool { return strings.Contains(name, w) })
+		needed := slices.ContainsFunc(watchdogNames, func(n string) bool {
+			return name == n || strings.HasSuffix(n, "_") && strings.HasPrefix(name, n)
+		})
+		if !secret && (needed || !inherited[kv]) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // stopWatchdog ends the watchdog and waits for it. It is safe to kill: it
