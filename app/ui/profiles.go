@@ -26,8 +26,9 @@ type Profiles struct {
 	TestTarget     *widget.Entry
 	Test           *widget.Button
 	TestResult     *widget.Label
-	Broken         *widget.Label  // a selected file that does not parse
-	Prompt         *UnsavedPrompt // the last question about unsaved changes
+	Broken         *widget.Label   // a selected file that does not parse
+	Prompt         *UnsavedPrompt  // the last question about unsaved changes
+	Conflict       *ConflictPrompt // the last question about a file changed on disk
 	entries        []profiles.Entry
 	selected       string
 	ctrl           *desktop.Controller
@@ -38,6 +39,7 @@ type Profiles struct {
 	testCancel     context.CancelFunc
 	testGeneration int
 	afterTest      func() // for tests: called once a result shows
+	afterSave      func() // for tests: called once a save or reload has shown its outcome
 }
 
 // NewProfiles builds the screen; win hosts its dialogs.
@@ -51,7 +53,7 @@ func NewProfiles(ctrl *desktop.Controller, win fyne.Window) *Profiles {
 	s.New = widget.NewButtonWithIcon(lang.L("New"), theme.ContentAddIcon(), s.onNew)
 	s.Remove = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), s.onRemove)
 	s.Use = widget.NewButtonWithIcon(lang.L("Use"), theme.ConfirmIcon(), s.onUse)
-	s.Form = newProfileForm(func() { s.save() }, nil)
+	s.Form = newProfileForm(func() { s.save(nil) }, nil)
 	s.Form.Revert.OnTapped = func() { s.load(s.selected) }
 	s.TestTarget = widget.NewEntry()
 	s.TestTarget.SetPlaceHolder(lang.L("host:port to reach through this profile, such as example.org:443"))
@@ -165,9 +167,7 @@ func (s *Profiles) askUnsaved(then func()) {
 	var d dialog.Dialog
 	save := widget.NewButton(lang.L("Save"), func() {
 		d.Hide()
-		if s.save() {
-			then()
-		}
+		s.save(then)
 	})
 	save.Importance = widget.HighImportance
 	discard := widget.NewButton(lang.L("Discard"), func() { d.Hide(); s.Form.dirty = false; then() })
@@ -187,38 +187,75 @@ type UnsavedPrompt struct {
 
 // load shows the profile name in the form, or why its file is broken.
 func (s *Profiles) load(name string) {
-	s.TestResult.SetText("")
-	i := s.index(name)
-	if i >= 0 && s.entries[i].Err != nil {
-		s.Broken.SetText(lang.L("This profile's file does not parse, so the app does not use it:\n{{.Err}}\nFix it in a text editor; the app reloads it when it is saved.", s.entries[i]))
-		s.Broken.Show()
-		s.formBox.Hide()
+	if i := s.index(name); i >= 0 && s.entries[i].Err != nil {
+		s.showBroken(s.entries[i].Err)
 		return
 	}
-	p, err := s.ctrl.Store().Load(name)
-	if err != nil {
-		if name == s.ctrl.State().Profile {
-			p = s.ctrl.Active()
-		} else {
-			s.Broken.SetText(err.Error())
-			s.Broken.Show()
-			s.formBox.Hide()
-			return
-		}
+	s.show(s.fetch(name))
+}
+
+// loaded is one profile as the editor shows it, read by fetch.
+type loaded struct {
+	p          *profiles.Profile
+	version    profiles.Version // of the file p came from, for a conditional save
+	err        error            // why there is no p
+	local      string           // password placeholders (local, each upstream's)
+	ups        []string
+	keychainEr error // why the keychain could not tell
+}
+
+// fetch reads the profile name and its keychain entries. It touches the
+// disk and the keychain and runs on any goroutine; show shows the result.
+func (s *Profiles) fetch(name string) loaded {
+	var l loaded
+	l.p, l.version, l.err = s.ctrl.Store().LoadVersion(name)
+	if errors.Is(l.err, profiles.ErrNotFound) && name == s.ctrl.State().Profile {
+		// The file of the profile in force is gone: edit what is in force;
+		// saving writes the file again.
+		l.p, l.version, l.err = s.ctrl.Active(), profiles.Version{}, nil
 	}
+	if l.p != nil {
+		l.local, l.ups, l.keychainEr = s.passwordHints(l.p)
+	}
+	return l
+}
+
+// show puts what fetch read into the form; call it on the UI goroutine.
+func (s *Profiles) show(l loaded) {
+	if l.err != nil {
+		s.showBroken(l.err)
+		return
+	}
+	s.TestResult.SetText("")
 	s.Broken.Hide()
 	s.formBox.Show()
-	local, ups := s.passwordHints(p)
-	s.Form.load(p, local, ups)
+	s.Form.load(l.p, l.version, l.local, l.ups)
+	if l.keychainEr != nil {
+		s.Form.setError(lang.L("Keychain: {{.Err}}", map[string]any{"Err": l.keychainEr}))
+	}
 	s.Remove.Enable()
-	if p.Name == s.ctrl.State().Profile {
+	if l.p.Name == s.ctrl.State().Profile {
 		s.Remove.Disable()
 	}
 }
 
+// showBroken says why the selected profile cannot be edited.
+func (s *Profiles) showBroken(err error) {
+	s.TestResult.SetText("")
+	text := err.Error()
+	var inv *profiles.InvalidError
+	if errors.As(err, &inv) {
+		text = lang.L("This profile's file does not parse, so the app does not use it:\n{{.Err}}\nFix it in a text editor; the app reloads it when it is saved.", map[string]any{"Err": err})
+	}
+	s.Broken.SetText(text)
+	s.Broken.Show()
+	s.formBox.Hide()
+}
+
 // passwordHints are the placeholders of the password fields: whether the
-// keychain holds one, or why it cannot tell.
-func (s *Profiles) passwordHints(p *profiles.Profile) (string, []string) {
+// keychain holds one, or that it cannot tell (and its error).
+func (s *Profiles) passwordHints(p *profiles.Profile) (string, []string, error) {
+	var kerr error
 	hint := func(user, account string) string {
 		if user == "" {
 			return lang.L("set a username first")
@@ -226,7 +263,7 @@ func (s *Profiles) passwordHints(p *profiles.Profile) (string, []string) {
 		ok, err := s.ctrl.HasPassword(account)
 		switch {
 		case err != nil:
-			s.Form.setError(lang.L("Keychain: {{.Err}}", map[string]any{"Err": err}))
+			kerr = err
 			return lang.L("keychain unavailable")
 		case ok:
 			return lang.L("stored in the keychain (type to replace)")
@@ -238,30 +275,7 @@ func (s *Profiles) passwordHints(p *profiles.Profile) (string, []string) {
 	for i, u := range p.Upstreams {
 		ups[i] = hint(u.Username, profiles.UpstreamAccount(p.Name, i+1))
 	}
-	return local, ups
-}
-
-// save saves the form and reports whether it did.
-func (s *Profiles) save() bool {
-	p, sec, ok := s.Form.validate()
-	if !ok {
-		return false
-	}
-	orig := s.Form.Orig()
-	err := s.ctrl.SaveProfile(orig, p, sec)
-	var inv *profiles.InvalidError
-	switch {
-	case errors.As(err, &inv):
-		s.Form.ShowProblems(inv.Problems)
-		return false
-	case err != nil:
-		s.Form.setError(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
-		return false
-	}
-	s.Form.dirty = false
-	s.selected = p.Name
-	s.Refresh()
-	return true
+	return local, ups, kerr
 }
 
 func (s *Profiles) onNew() {
