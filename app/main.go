@@ -26,6 +26,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return profilesCmd(args[1:], os.Stdin, stdout, stderr)
 	case "sysproxy-watchdog": // hidden: started by the system proxy switch
 		return sysproxyWatchdog(args[1:], stderr)
+	case "sysproxy-restore": // hidden: run at login while the system proxy is set
+		return sysproxyRestore(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return 0

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -59,9 +58,10 @@ func SettingsPath() (string, error) {
 
 // LoadSettings reads the settings file; a missing file is the zero
 // Settings. Problems (syntax, unknown keys, bad values) are an
-// *InvalidError with their lines.
+// *InvalidError with their lines; a file that is not a regular file, or
+// too large, is a *FileError.
 func LoadSettings(path string) (Settings, error) {
-	data, err := os.ReadFile(path)
+	data, _, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Settings{}, nil
 	}

@@ -80,7 +80,8 @@ func (s *Store) keychain() *Keychain {
 }
 
 // names lists the profile names in the folder, sorted; a missing folder
-// has none.
+// has none. Anything with a profile's file name counts, a folder too: it
+// is then listed as broken, not silently left out.
 func (s *Store) names() ([]string, error) {
 	dir, err := s.dir()
 	if err != nil {
@@ -95,7 +96,7 @@ func (s *Store) names() ([]string, error) {
 	}
 	var out []string
 	for _, e := range ents {
-		if n, ok := profileName(e.Name()); ok && !e.IsDir() {
+		if n, ok := profileName(e.Name()); ok {
 			out = append(out, n)
 		}
 	}
@@ -137,7 +138,8 @@ func (s *Store) List() ([]Entry, error) {
 		case errors.As(err, &ie):
 			e.Err = ie
 		case err != nil:
-			e.Err = &InvalidError{Name: n, Problems: []Problem{{Msg: err.Error()}}}
+			path, _ := s.pathOf(n)
+			e.Err = fileInvalid(n, path, err)
 		}
 		e.Profile = p
 		out = append(out, e)
@@ -156,21 +158,28 @@ func (s *Store) pathOf(name string) (string, error) {
 }
 
 // Load reads the profile name. A missing file is ErrNotFound; a file with
-// problems is an *InvalidError with every problem and its line.
+// problems is an *InvalidError with every problem and its line; a file
+// that is not a regular file, or too large, is a *FileError.
 func (s *Store) Load(name string) (*Profile, error) {
+	p, _, err := s.LoadVersion(name)
+	return p, err
+}
+
+// loadPath is the file of name, for a name that may have come from the
+// folder (and so need not be a valid profile name).
+func (s *Store) loadPath(name string) (string, error) {
 	if strings.ContainsAny(name, `/\`) || name == "" {
-		return nil, fmt.Errorf("profile name: %w", ValidName(name))
+		return "", fmt.Errorf("profile name: %w", ValidName(name))
 	}
-	path, err := s.pathOf(name)
-	if err != nil {
-		return nil, err
+	return s.pathOf(name)
+}
+
+// fileInvalid is err, from reading the file of the profile name at path,
+// as the *InvalidError that List and the watcher report.
+func fileInvalid(name, path string, err error) *InvalidError {
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return &InvalidError{Name: name, File: fe.Path, Problems: []Problem{{Msg: fe.Reason}}}
 	}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %q (there is no %s)", ErrNotFound, name, path)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return Decode(name, path, data)
+	return &InvalidError{Name: name, File: path, Problems: []Problem{{Msg: err.Error()}}}
 }

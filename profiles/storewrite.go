@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,15 +11,18 @@ import (
 
 // Create writes a new profile; ErrExists when one with that name (in any
 // case) exists.
-func (s *Store) Create(p *Profile) error { return s.save(p, true) }
+func (s *Store) Create(p *Profile) error { return s.save(p, true, nil) }
 
 // Save writes p over its file, or creates it. The watcher does not report
 // the app's own saves. A file on disk that does not parse or validate is
 // never overwritten: it is the user's, to fix or remove. Secrets that the
 // old version used and p does not are deleted from the keychain.
-func (s *Store) Save(p *Profile) error { return s.save(p, false) }
+func (s *Store) Save(p *Profile) error { return s.save(p, false, nil) }
 
-func (s *Store) save(p *Profile, create bool) error {
+// save writes p. With want set, only over that version of the file: the
+// file is read before the lock is taken (nothing is read under it), and
+// under the lock a stat proves it is still the file that was read.
+func (s *Store) save(p *Profile, create bool, want *Version) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -31,20 +33,32 @@ func (s *Store) save(p *Profile, create bool) error {
 	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
 		return err
 	}
+	var disk onDisk // a new profile replaces no file: sameName refuses one there
+	if !create {
+		if disk, err = readOnDisk(path); err != nil {
+			return fmt.Errorf("not saved: %w", err)
+		}
+	}
+	conflict := &ConflictError{Name: p.Name, File: path, Disk: disk.version()}
+	if want != nil && disk.version() != *want {
+		return conflict
+	}
+	var old *Profile
+	if disk.exists() {
+		if old, err = Decode(p.Name, path, disk.data); err != nil {
+			return fmt.Errorf("not saved, the file on disk has problems (fix or remove it first): %w", err)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if want != nil && !disk.unchanged(path) {
+		conflict.Disk = Version{} // unknown: it changed after the read
+		return conflict
+	}
 	if other, err := s.sameName(p.Name); err != nil {
 		return err
 	} else if other != "" && (create || other != p.Name) {
 		return fmt.Errorf("%w: %q", ErrExists, other)
-	}
-	var old *Profile
-	if data, err := os.ReadFile(path); err == nil {
-		if old, err = Decode(p.Name, path, data); err != nil {
-			return fmt.Errorf("not saved, the file on disk has problems (fix or remove it first): %w", err)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
 	}
 	data := p.Encode()
 	if err := writeFileAtomic(path, data); err != nil {
@@ -101,17 +115,21 @@ func (s *Store) Remove(name string) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	data, rerr := os.ReadFile(path)
-	exists := rerr == nil
-	if rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+	// Read before the lock, which guards no read. A file that is not a
+	// regular one (a FIFO named like a profile) holds no profile but may
+	// still be removed.
+	disk, rerr := readOnDisk(path)
+	var fe *FileError
+	if rerr != nil && !errors.As(rerr, &fe) {
 		return rerr
 	}
+	exists := disk.exists() || fe != nil
 	var p *Profile
-	if exists {
-		p, _ = Decode(name, path, data)
+	if disk.exists() {
+		p, _ = Decode(name, path, disk.data)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	n := 0
 	if p != nil {
 		n = len(p.Upstreams)
@@ -147,19 +165,19 @@ func (s *Store) Rename(from, to string) error {
 	if from == to {
 		return nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	data, err := os.ReadFile(src)
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%w: %q (there is no %s)", ErrNotFound, from, src)
-	}
-	if err != nil {
-		return err
-	}
-	p, err := Decode(from, src, data)
+	disk, err := readOnDisk(src) // before the lock, which guards no read
 	if err != nil {
 		return fmt.Errorf("not renamed, fix the file first: %w", err)
 	}
+	if !disk.exists() {
+		return fmt.Errorf("%w: %q (there is no %s)", ErrNotFound, from, src)
+	}
+	p, err := Decode(from, src, disk.data)
+	if err != nil {
+		return fmt.Errorf("not renamed, fix the file first: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if other, err := s.sameName(to); err != nil {
 		return err
 	} else if other != "" && !strings.EqualFold(from, to) {

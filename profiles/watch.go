@@ -3,8 +3,6 @@ package profiles
 import (
 	"crypto/sha256"
 	"errors"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -187,32 +185,40 @@ func (s *Store) knownAndPresent() []string {
 }
 
 // check compares name's file with what the store last saw of it and
-// returns the event that makes up the difference, if any.
+// returns the event that makes up the difference, if any. The file is
+// read before the store's lock is taken: a slow or odd file must not stop
+// the store. A file that cannot be read (not a regular file, too large)
+// is Invalid, so the last good version stays in force.
 func (w *Watcher) check(name string) (Event, bool) {
 	s := w.store
 	path := filepath.Join(w.dir, name+Ext)
+	disk, err := readOnDisk(path)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.seen == nil {
 		s.seen = map[string]fileState{}
 	}
 	st, known := s.seen[name]
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if err != nil {
+		// Reported once per change: a zero hash stands for "unreadable".
+		if known && st.hash == ([sha256.Size]byte{}) {
+			return Event{}, false
+		}
+		s.seen[name] = fileState{good: st.good}
+		return Event{Kind: Invalid, Name: name, Err: fileInvalid(name, path, err)}, true
+	}
+	if !disk.exists() {
 		if !known {
 			return Event{}, false
 		}
 		delete(s.seen, name)
 		return Event{Kind: Removed, Name: name}, true
 	}
-	if err != nil {
-		return Event{Kind: Invalid, Name: name, Err: &InvalidError{Name: name, File: path, Problems: []Problem{{Msg: err.Error()}}}}, true
-	}
-	hash := sha256.Sum256(data)
+	hash := sha256.Sum256(disk.data)
 	if known && st.hash == hash {
 		return Event{}, false
 	}
-	p, err := Decode(name, path, data)
+	p, err := Decode(name, path, disk.data)
 	if err != nil {
 		s.seen[name] = fileState{hash: hash, good: st.good}
 		ie, _ := err.(*InvalidError)

@@ -10,8 +10,10 @@
 //     HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\Run.
 //
 // Enable writes (or rewrites) that one entry, Disable removes it, and Enabled
-// reports whether it is there. Nothing needs root or administrator rights,
-// and nothing else is touched.
+// reports whether it is there. An Entry with its own ID is another login
+// item of the app, kept apart from that one (the system proxy's login-time
+// check is such an entry). Nothing needs root or administrator rights, and
+// nothing else is touched.
 package autostart
 
 import (
@@ -24,8 +26,28 @@ import (
 // ID names the entry on every system: the app's reverse-DNS ID.
 const ID = "io.github.sockstray.Sockstray"
 
-// name is what a settings panel that lists login items shows.
-const name = "Sockstray"
+// Entry is one login item: ID names its file (ID.desktop, ID.plist), Name
+// is what a settings panel that lists login items shows (and, on Windows,
+// the Run value), Comment says what it does.
+type Entry struct {
+	ID, Name, Comment string
+}
+
+// App is the entry that starts Sockstray itself ("Start at login"); the
+// package's functions work on it.
+var App = Entry{ID: ID, Name: "Sockstray", Comment: "Start the Sockstray SOCKS5 proxy at login"}
+
+// Enable makes the session start exe with args at login (App.Enable).
+func Enable(exe string, args ...string) error { return App.Enable(exe, args...) }
+
+// Disable removes the entry (App.Disable).
+func Disable() error { return App.Disable() }
+
+// Enabled reports whether the entry is there (App.Enabled).
+func Enabled() (bool, error) { return App.Enabled() }
+
+// Path is where the entry lives, to show to the user (App.Path).
+func Path() (string, error) { return App.Path() }
 
 // ErrRelative is returned by Enable for an executable path that is not
 // absolute: a login session starts it from an unknown directory.
@@ -41,17 +63,17 @@ func checkArgs(exe string, args []string) error {
 	return nil
 }
 
-// desktopEntry is the XDG autostart entry that runs exe with args
+// desktopEntry is the XDG autostart entry e that runs exe with args
 // (Desktop Entry Specification 1.5).
-func desktopEntry(exe string, args []string) string {
+func desktopEntry(e Entry, exe string, args []string) string {
 	cmd := make([]string, 0, 1+len(args))
 	for _, a := range append([]string{exe}, args...) {
 		cmd = append(cmd, execArg(a))
 	}
 	return "[Desktop Entry]\n" +
 		"Type=Application\n" +
-		"Name=" + name + "\n" +
-		"Comment=Start the Sockstray SOCKS5 proxy at login\n" +
+		"Name=" + e.Name + "\n" +
+		"Comment=" + e.Comment + "\n" +
 		"Exec=" + strings.Join(cmd, " ") + "\n" +
 		"Icon=" + ID + "\n" +
 		"Terminal=false\n" +
@@ -81,16 +103,16 @@ func execArg(s string) string {
 	return strings.ReplaceAll(q, `\`, `\\`)
 }
 
-// launchAgent is the launchd property list that runs exe with args at login.
-// ProcessType Interactive: launchd must not throttle a GUI app.
-func launchAgent(exe string, args []string) string {
+// launchAgent is the launchd property list e that runs exe with args at
+// login. ProcessType Interactive: launchd must not throttle a GUI app.
+func launchAgent(e Entry, exe string, args []string) string {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">
 <dict>
 	<key>Label</key>
-	<string>` + ID + `</string>
+	<string>` + e.ID + `</string>
 	<key>ProgramArguments</key>
 	<array>
 `)

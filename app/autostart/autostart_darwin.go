@@ -9,25 +9,25 @@ import (
 
 // Path is where the entry lives, to show to the user:
 // ~/Library/LaunchAgents/ID.plist.
-func Path() (string, error) {
+func (e Entry) Path() (string, error) {
 	home, err := os.UserHomeDir()
 	if err != nil {
 		return "", fmt.Errorf("autostart: %w", err)
 	}
-	return filepath.Join(home, "Library", "LaunchAgents", ID+".plist"), nil
+	return filepath.Join(home, "Library", "LaunchAgents", e.ID+".plist"), nil
 }
 
 // Enable makes launchd start exe with args at the next login, replacing an
 // agent written before. It does not load the agent now: that would start a
 // second copy of the running app.
-func Enable(exe string, args ...string) error {
+func (e Entry) Enable(exe string, args ...string) error {
 	if !filepath.IsAbs(exe) {
 		return ErrRelative
 	}
 	if err := checkArgs(exe, args); err != nil {
 		return err
 	}
-	path, err := Path()
+	path, err := e.Path()
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func Enable(exe string, args ...string) error {
 		return fmt.Errorf("autostart: %w", err)
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(launchAgent(exe, args)), 0o644); err != nil {
+	if err := os.WriteFile(tmp, []byte(launchAgent(e, exe, args)), 0o644); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("autostart: %w", err)
 	}
@@ -47,8 +47,8 @@ func Enable(exe string, args ...string) error {
 }
 
 // Enabled reports whether the LaunchAgent is there.
-func Enabled() (bool, error) {
-	path, err := Path()
+func (e Entry) Enabled() (bool, error) {
+	path, err := e.Path()
 	if err != nil {
 		return false, err
 	}

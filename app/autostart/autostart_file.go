@@ -10,8 +10,8 @@ import (
 
 // Disable removes the entry (the XDG autostart file or the LaunchAgent).
 // Removing one that is not there is no error.
-func Disable() error {
-	path, err := Path()
+func (e Entry) Disable() error {
+	path, err := e.Path()
 	if err != nil {
 		return err
 	}

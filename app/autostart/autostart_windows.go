@@ -12,13 +12,13 @@ import (
 const runKey = `Software\Microsoft\Windows\CurrentVersion\Run`
 
 // Path is where the entry lives, to show to the user: the registry value.
-func Path() (string, error) {
-	return `HKEY_CURRENT_USER\` + runKey + `\` + name, nil
+func (e Entry) Path() (string, error) {
+	return `HKEY_CURRENT_USER\` + runKey + `\` + e.Name, nil
 }
 
-// Enable makes Windows start exe with args at login: the value "Sockstray"
+// Enable makes Windows start exe with args at login: the value e.Name
 // under HKCU\…\Run, replacing one written before.
-func Enable(exe string, args ...string) error {
+func (e Entry) Enable(exe string, args ...string) error {
 	if !filepath.IsAbs(exe) {
 		return ErrRelative
 	}
@@ -30,14 +30,14 @@ func Enable(exe string, args ...string) error {
 		return fmt.Errorf("autostart: %w", err)
 	}
 	defer k.Close()
-	if err := k.SetStringValue(name, commandLine(exe, args)); err != nil {
+	if err := k.SetStringValue(e.Name, commandLine(exe, args)); err != nil {
 		return fmt.Errorf("autostart: %w", err)
 	}
 	return nil
 }
 
 // Disable deletes the Run value. Deleting one that is not there is no error.
-func Disable() error {
+func (e Entry) Disable() error {
 	k, err := registry.OpenKey(registry.CURRENT_USER, runKey, registry.SET_VALUE)
 	if errors.Is(err, registry.ErrNotExist) {
 		return nil
@@ -45,14 +45,14 @@ func Disable() error {
 		return fmt.Errorf("autostart: %w", err)
 	}
 	defer k.Close()
-	if err := k.DeleteValue(name); err != nil && !errors.Is(err, registry.ErrNotExist) {
+	if err := k.DeleteValue(e.Name); err != nil && !errors.Is(err, registry.ErrNotExist) {
 		return fmt.Errorf("autostart: %w", err)
 	}
 	return nil
 }
 
 // Enabled reports whether the Run value is there.
-func Enabled() (bool, error) {
+func (e Entry) Enabled() (bool, error) {
 	k, err := registry.OpenKey(registry.CURRENT_USER, runKey, registry.QUERY_VALUE)
 	if errors.Is(err, registry.ErrNotExist) {
 		return false, nil
@@ -60,7 +60,7 @@ func Enabled() (bool, error) {
 		return false, fmt.Errorf("autostart: %w", err)
 	}
 	defer k.Close()
-	_, _, err = k.GetStringValue(name)
+	_, _, err = k.GetStringValue(e.Name)
 	switch {
 	case err == nil:
 		return true, nil

@@ -13,38 +13,38 @@ import (
 
 // Path is where the entry lives, to show to the user:
 // $XDG_CONFIG_HOME/autostart/ID.desktop.
-func Path() (string, error) {
+func (e Entry) Path() (string, error) {
 	dir, err := os.UserConfigDir() // $XDG_CONFIG_HOME or ~/.config
 	if err != nil {
 		return "", fmt.Errorf("autostart: %w", err)
 	}
-	return filepath.Join(dir, "autostart", ID+".desktop"), nil
+	return filepath.Join(dir, "autostart", e.ID+".desktop"), nil
 }
 
 // Enable makes the session start exe with args at login, replacing an entry
 // written before (for example one naming an older path).
-func Enable(exe string, args ...string) error {
+func (e Entry) Enable(exe string, args ...string) error {
 	if !filepath.IsAbs(exe) {
 		return ErrRelative
 	}
 	if err := checkArgs(exe, args); err != nil {
 		return err
 	}
-	path, err := Path()
+	path, err := e.Path()
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("autostart: %w", err)
 	}
-	return writeAtomic(path, desktopEntry(exe, args))
+	return writeAtomic(path, desktopEntry(e, exe, args))
 }
 
 // Enabled reports whether the entry is there and not switched off: a
 // session settings tool may keep the file with Hidden=true or
 // X-GNOME-Autostart-enabled=false instead of deleting it.
-func Enabled() (bool, error) {
-	path, err := Path()
+func (e Entry) Enabled() (bool, error) {
+	path, err := e.Path()
 	if err != nil {
 		return false, err
 	}

@@ -147,3 +147,37 @@ func validate(t *testing.T, path string) {
 		t.Errorf("desktop-file-validate: %v\n%s", err, out)
 	}
 }
+
+// Another entry of the app (the system proxy's login check) lives beside
+// App's and neither disturbs the other.
+func TestEntriesApart(t *testing.T) {
+	home := configHome(t)
+	check := Entry{ID: ID + ".Check", Name: "Sockstray check", Comment: "Check something at login"}
+	if err := Enable("/usr/bin/sockstray"); err != nil {
+		t.Fatal(err)
+	}
+	if err := check.Enable("/usr/bin/sockstray", "check"); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(home, "autostart", ID+".Check.desktop")
+	if p, _ := check.Path(); p != path {
+		t.Fatalf("check.Path() = %q", p)
+	}
+	data, _ := os.ReadFile(path)
+	for _, want := range []string{"\nName=Sockstray check\n", "\nComment=Check something at login\n", "\nExec=/usr/bin/sockstray check\n"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("entry lacks %q:\n%s", want, data)
+		}
+	}
+	validate(t, path)
+	app, _ := os.ReadFile(filepath.Join(home, "autostart", ID+".desktop"))
+	if err := check.Disable(); err != nil {
+		t.Fatal(err)
+	}
+	if on, _ := check.Enabled(); on {
+		t.Error("check enabled after its Disable")
+	}
+	if got, _ := os.ReadFile(filepath.Join(home, "autostart", ID+".desktop")); !enabled(t) || string(got) != string(app) {
+		t.Errorf("App's entry changed with the other's Disable:\n%s", got)
+	}
+}

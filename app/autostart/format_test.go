@@ -54,7 +54,7 @@ func TestExecArgPlain(t *testing.T) {
 }
 
 func TestDesktopEntry(t *testing.T) {
-	got := desktopEntry("/opt/Sock Stray/sockstray", []string{"--hidden"})
+	got := desktopEntry(App, "/opt/Sock Stray/sockstray", []string{"--hidden"})
 	for _, line := range []string{
 		"[Desktop Entry]", "Type=Application", "Name=Sockstray",
 		`Exec="/opt/Sock Stray/sockstray" --hidden`, "Icon=" + ID,
@@ -66,7 +66,7 @@ func TestDesktopEntry(t *testing.T) {
 }
 
 func TestLaunchAgentRoundTrip(t *testing.T) {
-	doc := launchAgent(hardArgs[0], hardArgs[1:])
+	doc := launchAgent(App, hardArgs[0], hardArgs[1:])
 	var plist struct {
 		Dict struct {
 			Keys    []string `xml:"key"`

@@ -153,11 +153,29 @@ func (s Secrets) GoString() string { return s.String() }
 // and the proxy is on, it is applied live. Errors are an
 // *profiles.InvalidError for the form, or a keychain or file error.
 func (c *Controller) SaveProfile(orig string, p *profiles.Profile, sec Secrets) error {
+	return c.saveProfile(orig, p, sec, nil)
+}
+
+// SaveEdited is SaveProfile for an editor that loaded the profile orig at
+// version base (profiles.Store.LoadVersion). When the file changed on disk
+// since, nothing is saved, not even the passwords, and the error is a
+// *profiles.ConflictError: saving again with its Disk version overwrites.
+func (c *Controller) SaveEdited(orig string, p *profiles.Profile, sec Secrets, base profiles.Version) error {
+	return c.saveProfile(orig, p, sec, &base)
+}
+
+func (c *Controller) saveProfile(orig string, p *profiles.Profile, sec Secrets, base *profiles.Version) error {
 	c.op.Lock()
 	defer c.op.Unlock()
 	p = p.Clone()
 	if err := p.Validate(); err != nil {
 		return err
+	}
+	// Before the rename and the keychain: a conflict changes nothing.
+	if base != nil && orig != "" {
+		if err := c.store.CheckVersion(orig, *base); err != nil {
+			return err
+		}
 	}
 	if orig == "" {
 		if err := c.store.Create(p); err != nil {
@@ -175,7 +193,12 @@ func (c *Controller) SaveProfile(orig string, p *profiles.Profile, sec Secrets) 
 		return err
 	}
 	if orig != "" {
-		if err := c.store.Save(p); err != nil {
+		save := c.store.Save
+		if base != nil {
+			// A rename keeps the content, so base still names the file.
+			save = func(p *profiles.Profile) error { return c.store.SaveIf(p, *base) }
+		}
+		if err := save(p); err != nil {
 			return err
 		}
 	}

@@ -105,6 +105,9 @@ func TestWatchdogRestoresAfterKill9(t *testing.T) {
 	if !eventually(3*time.Second, func() bool { _, err := os.Stat(statePath(t)); return os.IsNotExist(err) }) {
 		t.Error("state file still there")
 	}
+	if !eventually(3*time.Second, func() bool { return loginExec(t) == nil }) {
+		t.Error("the login check is still there after the watchdog's restore")
+	}
 	if !eventually(3*time.Second, func() bool { return !alive(a.wdPID, "") }) {
 		t.Error("watchdog still running after its restore")
 	}

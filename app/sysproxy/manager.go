@@ -122,6 +122,12 @@ func (m *Manager) Enable(proxyHostPort string) error {
 	if err := saveState(m.path, st); err != nil {
 		return err
 	}
+	if err := installLoginCheck(); err != nil {
+		if !m.enabled {
+			removeState(m.path)
+		}
+		return err
+	}
 	if err := m.startWatchdog(); err != nil {
 		if !m.enabled {
 			removeState(m.path)

@@ -95,12 +95,16 @@ func saveState(path string, st *state) error {
 	return nil
 }
 
-// removeState deletes the state file; a missing one is fine.
+// removeState deletes the state file (a missing one is fine) and with it
+// the login check, which has nothing left to restore. That removal is best
+// effort: a check left behind finds no state file at the next login and
+// removes itself then, and the restore itself has worked.
 func removeState(path string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove system proxy state: %w", err)
 	}
 	syncDir(filepath.Dir(path))
+	removeLoginCheck()
 	return nil
 }
 

@@ -5,9 +5,11 @@
 // KDE (kioslaverc) on Linux and the BSDs, networksetup on macOS, the WinINet
 // registry values on Windows. A Manager saves the user's settings to a state
 // file before it changes anything, restores them exactly on Disable, and
-// makes sure they are never stranded: RecoverStale at the next start and a
-// watchdog child process both restore them when the app died with the system
-// proxy still pointing at it.
+// makes sure they are never stranded: RecoverStale at the next start, a
+// watchdog child process, and a login item (LoginCheck, which runs
+// `sockstray sysproxy-restore --if-stale` at the next login while the proxy
+// is set) all restore them when the app died with the system proxy still
+// pointing at it.
 package sysproxy
 
 import (

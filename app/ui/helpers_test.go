@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/app/desktop/desktoptest"
@@ -59,4 +60,19 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 	}
 	t.Fatalf("timed out waiting for %s", what)
+}
+
+// tapAndWait taps b on the Profiles screen and waits until the save (or
+// reload) it starts off the UI goroutine has shown its outcome.
+func tapAndWait(t *testing.T, s *Profiles, b *widget.Button) {
+	t.Helper()
+	done := make(chan struct{}, 1)
+	s.afterSave = func() { done <- struct{}{} }
+	defer func() { s.afterSave = nil }()
+	test.Tap(b)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the save did not finish within 10s")
+	}
 }

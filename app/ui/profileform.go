@@ -34,6 +34,7 @@ type ProfileForm struct {
 
 	errs    map[string]*widget.Label // by field as the file spells it
 	orig    string                   // the name the profile had when loaded
+	version profiles.Version         // of its file when loaded: a save over another version asks
 	loading bool
 	dirty   bool
 	onDirty func()
@@ -106,12 +107,12 @@ func (f *ProfileForm) Dirty() bool { return f.dirty }
 // Orig is the name of the profile being edited, as saved.
 func (f *ProfileForm) Orig() string { return f.orig }
 
-// load shows p; hints are the password placeholders (local, then each
-// upstream's).
-func (f *ProfileForm) load(p *profiles.Profile, local string, ups []string) {
+// load shows p, read from version v of its file; hints are the password
+// placeholders (local, then each upstream's).
+func (f *ProfileForm) load(p *profiles.Profile, v profiles.Version, local string, ups []string) {
 	f.loading = true
 	defer func() { f.loading = false }()
-	f.orig = p.Name
+	f.orig, f.version = p.Name, v
 	f.Name.SetText(p.Name)
 	f.Host.SetText(p.Host)
 	f.Port.SetText(strconv.Itoa(p.Port))

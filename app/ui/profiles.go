@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -26,8 +25,9 @@ type Profiles struct {
 	TestTarget     *widget.Entry
 	Test           *widget.Button
 	TestResult     *widget.Label
-	Broken         *widget.Label  // a selected file that does not parse
-	Prompt         *UnsavedPrompt // the last question about unsaved changes
+	Broken         *widget.Label   // a selected file that does not parse
+	Prompt         *UnsavedPrompt  // the last question about unsaved changes
+	Conflict       *ConflictPrompt // the last question about a file changed on disk
 	entries        []profiles.Entry
 	selected       string
 	ctrl           *desktop.Controller
@@ -38,6 +38,7 @@ type Profiles struct {
 	testCancel     context.CancelFunc
 	testGeneration int
 	afterTest      func() // for tests: called once a result shows
+	afterSave      func() // for tests: called once a save or reload has shown its outcome
 }
 
 // NewProfiles builds the screen; win hosts its dialogs.
@@ -51,7 +52,7 @@ func NewProfiles(ctrl *desktop.Controller, win fyne.Window) *Profiles {
 	s.New = widget.NewButtonWithIcon(lang.L("New"), theme.ContentAddIcon(), s.onNew)
 	s.Remove = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), s.onRemove)
 	s.Use = widget.NewButtonWithIcon(lang.L("Use"), theme.ConfirmIcon(), s.onUse)
-	s.Form = newProfileForm(func() { s.save() }, nil)
+	s.Form = newProfileForm(func() { s.save(nil) }, nil)
 	s.Form.Revert.OnTapped = func() { s.load(s.selected) }
 	s.TestTarget = widget.NewEntry()
 	s.TestTarget.SetPlaceHolder(lang.L("host:port to reach through this profile, such as example.org:443"))
@@ -165,9 +166,7 @@ func (s *Profiles) askUnsaved(then func()) {
 	var d dialog.Dialog
 	save := widget.NewButton(lang.L("Save"), func() {
 		d.Hide()
-		if s.save() {
-			then()
-		}
+		s.save(then)
 	})
 	save.Importance = widget.HighImportance
 	discard := widget.NewButton(lang.L("Discard"), func() { d.Hide(); s.Form.dirty = false; then() })
@@ -183,85 +182,6 @@ func (s *Profiles) askUnsaved(then func()) {
 type UnsavedPrompt struct {
 	Dialog                dialog.Dialog
 	Save, Discard, Cancel *widget.Button
-}
-
-// load shows the profile name in the form, or why its file is broken.
-func (s *Profiles) load(name string) {
-	s.TestResult.SetText("")
-	i := s.index(name)
-	if i >= 0 && s.entries[i].Err != nil {
-		s.Broken.SetText(lang.L("This profile's file does not parse, so the app does not use it:\n{{.Err}}\nFix it in a text editor; the app reloads it when it is saved.", s.entries[i]))
-		s.Broken.Show()
-		s.formBox.Hide()
-		return
-	}
-	p, err := s.ctrl.Store().Load(name)
-	if err != nil {
-		if name == s.ctrl.State().Profile {
-			p = s.ctrl.Active()
-		} else {
-			s.Broken.SetText(err.Error())
-			s.Broken.Show()
-			s.formBox.Hide()
-			return
-		}
-	}
-	s.Broken.Hide()
-	s.formBox.Show()
-	local, ups := s.passwordHints(p)
-	s.Form.load(p, local, ups)
-	s.Remove.Enable()
-	if p.Name == s.ctrl.State().Profile {
-		s.Remove.Disable()
-	}
-}
-
-// passwordHints are the placeholders of the password fields: whether the
-// keychain holds one, or why it cannot tell.
-func (s *Profiles) passwordHints(p *profiles.Profile) (string, []string) {
-	hint := func(user, account string) string {
-		if user == "" {
-			return lang.L("set a username first")
-		}
-		ok, err := s.ctrl.HasPassword(account)
-		switch {
-		case err != nil:
-			s.Form.setError(lang.L("Keychain: {{.Err}}", map[string]any{"Err": err}))
-			return lang.L("keychain unavailable")
-		case ok:
-			return lang.L("stored in the keychain (type to replace)")
-		}
-		return lang.L("not set: type one")
-	}
-	local := hint(p.Username, profiles.LocalAccount(p.Name))
-	ups := make([]string, len(p.Upstreams))
-	for i, u := range p.Upstreams {
-		ups[i] = hint(u.Username, profiles.UpstreamAccount(p.Name, i+1))
-	}
-	return local, ups
-}
-
-// save saves the form and reports whether it did.
-func (s *Profiles) save() bool {
-	p, sec, ok := s.Form.validate()
-	if !ok {
-		return false
-	}
-	orig := s.Form.Orig()
-	err := s.ctrl.SaveProfile(orig, p, sec)
-	var inv *profiles.InvalidError
-	switch {
-	case errors.As(err, &inv):
-		s.Form.ShowProblems(inv.Problems)
-		return false
-	case err != nil:
-		s.Form.setError(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
-		return false
-	}
-	s.Form.dirty = false
-	s.selected = p.Name
-	s.Refresh()
-	return true
 }
 
 func (s *Profiles) onNew() {

@@ -79,7 +79,7 @@ func TestProfileFormSavesFileAndKeychain(t *testing.T) {
 	test.Type(up.Username, "bob")
 	test.Type(up.Password, "battery staple")
 	t.Cleanup(func() { c.Store().Remove("Work") })
-	test.Tap(f.Save)
+	tapAndWait(t, s, f.Save)
 	if f.Error.Visible() || f.Dirty() {
 		t.Fatalf("not saved: %q", f.Error.Text)
 	}
@@ -133,7 +133,7 @@ func TestUnsavedChangesAsk(t *testing.T) {
 	s.Form.IdleTimeout.SetText("")
 	test.Type(s.Form.IdleTimeout, "7m")
 	s.Select("Direct")
-	test.Tap(s.Prompt.Save)
+	tapAndWait(t, s, s.Prompt.Save)
 	if s.Form.Orig() != "Direct" {
 		t.Fatalf("editing %q after Save", s.Form.Orig())
 	}

@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/sockstray/sockstray/profiles"
+)
+
+// load shows the profile name in the form, or why its file is broken.
+func (s *Profiles) load(name string) {
+	if i := s.index(name); i >= 0 && s.entries[i].Err != nil {
+		s.showBroken(s.entries[i].Err)
+		return
+	}
+	s.show(s.fetch(name))
+}
+
+// loaded is one profile as the editor shows it, read by fetch.
+type loaded struct {
+	p          *profiles.Profile
+	version    profiles.Version // of the file p came from, for a conditional save
+	err        error            // why there is no p
+	local      string           // password placeholders (local, each upstream's)
+	ups        []string
+	keychainEr error // why the keychain could not tell
+}
+
+// fetch reads the profile name and its keychain entries. It touches the
+// disk and the keychain and runs on any goroutine; show shows the result.
+func (s *Profiles) fetch(name string) loaded {
+	var l loaded
+	l.p, l.version, l.err = s.ctrl.Store().LoadVersion(name)
+	if errors.Is(l.err, profiles.ErrNotFound) && name == s.ctrl.State().Profile {
+		// The file of the profile in force is gone: edit what is in force;
+		// saving writes the file again.
+		l.p, l.version, l.err = s.ctrl.Active(), profiles.Version{}, nil
+	}
+	if l.p != nil {
+		l.local, l.ups, l.keychainEr = s.passwordHints(l.p)
+	}
+	return l
+}
+
+// show puts what fetch read into the form; call it on the UI goroutine.
+func (s *Profiles) show(l loaded) {
+	if l.err != nil {
+		s.showBroken(l.err)
+		return
+	}
+	s.TestResult.SetText("")
+	s.Broken.Hide()
+	s.formBox.Show()
+	s.Form.load(l.p, l.version, l.local, l.ups)
+	if l.keychainEr != nil {
+		s.Form.setError(lang.L("Keychain: {{.Err}}", map[string]any{"Err": l.keychainEr}))
+	}
+	s.Remove.Enable()
+	if l.p.Name == s.ctrl.State().Profile {
+		s.Remove.Disable()
+	}
+}
+
+// showBroken says why the selected profile cannot be edited.
+func (s *Profiles) showBroken(err error) {
+	s.TestResult.SetText("")
+	text := err.Error()
+	var inv *profiles.InvalidError
+	if errors.As(err, &inv) {
+		text = lang.L("This profile's file does not parse, so the app does not use it:\n{{.Err}}\nFix it in a text editor; the app reloads it when it is saved.", map[string]any{"Err": err})
+	}
+	s.Broken.SetText(text)
+	s.Broken.Show()
+	s.formBox.Hide()
+}
+
+// passwordHints are the placeholders of the password fields: whether the
+// keychain holds one, or that it cannot tell (and its error).
+func (s *Profiles) passwordHints(p *profiles.Profile) (string, []string, error) {
+	var kerr error
+	hint := func(user, account string) string {
+		if user == "" {
+			return lang.L("set a username first")
+		}
+		ok, err := s.ctrl.HasPassword(account)
+		switch {
+		case err != nil:
+			kerr = err
+			return lang.L("keychain unavailable")
+		case ok:
+			return lang.L("stored in the keychain (type to replace)")
+		}
+		return lang.L("not set: type one")
+	}
+	local := hint(p.Username, profiles.LocalAccount(p.Name))
+	ups := make([]string, len(p.Upstreams))
+	for i, u := range p.Upstreams {
+		ups[i] = hint(u.Username, profiles.UpstreamAccount(p.Name, i+1))
+	}
+	return local, ups, kerr
+}
