@@ -79,7 +79,7 @@ func (h *Host) close() {
 // goroutine: goroutines it starts run on other threads, in the root
 // namespace. Use IP literals: a dial that resolves a name may race
 // addresses from other goroutines, and the resolver reads this machine's
-// /etc/resolv.conf.
+// /etc/resolv.conf, not the namespace's (see Command).
 func (h *Host) Do(fn func() error) error {
 	h.mu.Lock()
 	fd := h.fd
@@ -149,7 +149,9 @@ func (h *Host) Dial(network, addr string) (net.Conn, error) {
 
 // Command returns a command that runs name inside the namespace, through
 // `ip netns exec`, which execs name in place: the process started is the
-// program itself, and signals reach it.
+// program itself, and signals reach it. The program sees the namespace's
+// own /etc/hosts (localhost only), /etc/resolv.conf (a DNS server on its
+// loopback where nothing answers) and /etc/nsswitch.conf (files, dns).
 func (h *Host) Command(name string, args ...string) *exec.Cmd {
 	return exec.Command(h.ip, h.args(name, args)...)
 }

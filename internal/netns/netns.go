@@ -19,8 +19,22 @@ import (
 // LinkName is the veth interface's name inside both namespaces.
 const LinkName = "lan0"
 
-// nsDir is where `ip netns add` mounts the namespaces it names.
-const nsDir = "/var/run/netns"
+// nsDir is where `ip netns add` mounts the namespaces it names; etcDir is
+// where `ip netns exec` finds files to show a program in place of /etc's.
+const (
+	nsDir  = "/var/run/netns"
+	etcDir = "/etc/netns"
+)
+
+// etcFiles make name lookups of programs run by Command local and
+// predictable: localhost from hosts, and a DNS server on the namespace's
+// own loopback, where nothing listens, so a query fails at once instead
+// of leaving for this machine's resolver (unreachable from the pair).
+var etcFiles = map[string]string{
+	"hosts":         "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n",
+	"resolv.conf":   "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+	"nsswitch.conf": "hosts: files dns\n",
+}
 
 var counter atomic.Int64
 
@@ -79,6 +93,9 @@ func New(t testing.TB) *Net {
 	t.Cleanup(func() {
 		for _, h := range []*Host{n.Server, n.Client} {
 			h.close()
+			if err := os.RemoveAll(etcDir + "/" + h.name); err != nil {
+				t.Errorf("netns: %v", err)
+			}
 			if _, err := os.Stat(nsDir + "/" + h.name); err == nil {
 				if out, err := exec.Command(ipTool, "netns", "delete", h.name).CombinedOutput(); err != nil {
 					t.Errorf("netns: delete %s: %v: %s", h.name, err, out)
@@ -104,6 +121,9 @@ func New(t testing.TB) *Net {
 		if err := h.open(); err != nil {
 			t.Fatalf("netns: %v", err)
 		}
+		if err := writeEtc(h.name); err != nil {
+			t.Fatalf("netns: %v", err)
+		}
 	}
 	// The link is made inside the server namespace with its peer placed
 	// straight into the client's, so no interface ever exists in the root
@@ -126,6 +146,19 @@ func New(t testing.TB) *Net {
 		ip("-n", h.name, "-6", "route", "add", "default", "via", peer.v6.String(), "dev", LinkName)
 	}
 	return n
+}
+
+func writeEtc(name string) error {
+	dir := etcDir + "/" + name
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for f, text := range etcFiles {
+		if err := os.WriteFile(dir+"/"+f, []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkPermitted skips t unless namespaces can be made here, and returns

@@ -85,6 +85,11 @@ func TestTwoHostsTalk(t *testing.T) {
 				t.Errorf("client's %s lacks %q:\n%s", LinkName, want, out)
 			}
 		}
+		// Name lookups of programs inside stay inside.
+		out, err = n.Server.Command("cat", "/etc/resolv.conf").CombinedOutput()
+		if err != nil || string(out) != etcFiles["resolv.conf"] {
+			t.Errorf("resolv.conf inside = %q (%v), want %q", out, err, etcFiles["resolv.conf"])
+		}
 	})
 }
 
