@@ -153,4 +153,3 @@ func runLANControl(t *testing.T, c *lanClient, p lanProto, n *netns.Net, peer *l
 		})
 	}
 }
-
