@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 	"syscall"
@@ -67,7 +68,7 @@ func (e *Engine) Start(cfg *server.Config) error {
 
 func listen(addr string) (net.Listener, error) {
 	lc := net.ListenConfig{KeepAliveConfig: outbound.KeepAlive}
-	ln, err := lc.Listen(context.Background(), "tcp", addr)
+	ln, err := lc.Listen(context.Background(), listenNetwork(addr), addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return nil, fmt.Errorf("listen on %s: %w (another program, or another Sockstray, listens there)", addr, ErrPortInUse)
@@ -75,6 +76,18 @@ func listen(addr string) (net.Listener, error) {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	return ln, nil
+}
+
+// listenNetwork keeps a listener on an IPv4 address to IPv4: Go listens on
+// both families for 0.0.0.0, which would share the proxy over IPv6 with a
+// user who asked for IPv4 (and whose firewall may treat IPv6 otherwise).
+// [::] stays both, as the system has it.
+func listenNetwork(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if ip, perr := netip.ParseAddr(host); err == nil && perr == nil && ip.Is4() {
+		return "tcp4"
+	}
+	return "tcp"
 }
 
 func (e *Engine) serve(ln net.Listener) {

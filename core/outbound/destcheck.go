@@ -36,6 +36,7 @@ func (c *Chain) destCheck(ctx context.Context) func(context.Context, socks5.Addr
 	}
 	hopsLocal := c.hopsOnThisHost(check)
 	return func(ctx context.Context, dst socks5.Addr) error {
+		dst = dst.Canonical()
 		if dst.Name == "" {
 			return checkIP(check, dst)
 		}
@@ -112,10 +113,10 @@ var loopbacks = []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopbac
 // addrs returns the addresses name stands for on this host without DNS,
 // or nil.
 func (l *localNames) addrs(name string) []netip.Addr {
-	name = strings.TrimSuffix(strings.ToLower(name), ".")
-	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
+	if isLocalhostName(name) {
 		return loopbacks
 	}
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.names == nil || time.Since(l.fetched) > hostNamesTTL {
@@ -131,6 +132,13 @@ func (l *localNames) addrs(name string) []netip.Addr {
 		l.fetched = time.Now()
 	}
 	return l.names[name]
+}
+
+// isLocalhostName reports whether name is localhost or below it: loopback
+// wherever it is resolved (RFC 6761 section 6.3).
+func isLocalhostName(name string) bool {
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	return name == "localhost" || strings.HasSuffix(name, ".localhost")
 }
 
 // readHosts parses a hosts file: "ADDRESS NAME [ALIAS…]" lines, # comments.

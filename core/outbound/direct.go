@@ -119,7 +119,15 @@ func attemptDeadline(deadline time.Time, left int) time.Time {
 
 // lookup returns dst's addresses: its IP, or what its name resolves to,
 // IPv4-mapped addresses unmapped.
+//
+// Names that need no DNS are answered here: addresses written as names
+// (socks5.Addr.Canonical) and localhost names, which RFC 6761 reserves for
+// loopback; asking DNS would leak them and could answer otherwise.
 func (d *Direct) lookup(ctx context.Context, dst socks5.Addr) ([]netip.Addr, error) {
+	dst = dst.Canonical()
+	if isLocalhostName(dst.Name) {
+		return loopbacks, nil
+	}
 	if dst.Name == "" {
 		if !dst.IP.IsValid() {
 			return nil, socks5.ErrBadAddr

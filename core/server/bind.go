@@ -21,6 +21,9 @@ func (x *exchange) bind(reply replier, pending []byte) (*tunnel, error) {
 		// route is meant to hide it from.
 		return nil, x.fail(reply, fmt.Errorf("BIND through an upstream: %w", socks5.ErrCommandNotSupported))
 	}
+	if err := x.checkPeer(); err != nil {
+		return nil, x.fail(reply, err)
+	}
 	local := addrPortOf(conn.LocalAddr()).Addr()
 	ln, err := net.ListenTCP("tcp", net.TCPAddrFromAddrPort(netip.AddrPortFrom(local, 0)))
 	if err != nil {
@@ -45,6 +48,9 @@ func (x *exchange) bind(reply replier, pending []byte) (*tunnel, error) {
 	peer, err := acceptFrom(ln, x.dst, time.Now().Add(DefaultBindTimeout))
 	conn.SetReadDeadline(time.Now())
 	early := <-watch
+	if errors.Is(err, errControlClosed) {
+		return nil, x.end(err) // no one is left to hear a second reply
+	}
 	if err != nil {
 		return nil, x.fail(reply, fmt.Errorf("bind accept: %w", err))
 	}
@@ -55,6 +61,21 @@ func (x *exchange) bind(reply replier, pending []byte) (*tunnel, error) {
 	return &tunnel{x: x, target: peer, pending: append(pending, early...)}, nil
 }
 
+// checkPeer applies the rule for this client's destinations to the host
+// BIND is to accept a connection from: a client from another host may not
+// take connections from this host's own services. The unspecified address
+// means "any peer" (RFC 1928), not this host.
+func (x *exchange) checkPeer() error {
+	check := targetCheck(x.cur.cfg, x.cl.addr.Addr())
+	ap, ok := x.dst.AddrPort()
+	if check == nil || !ok || ap.Addr().IsUnspecified() {
+		return nil
+	}
+	return check(netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()))
+}
+
+var errControlClosed = errors.New("client closed the control connection")
+
 // acceptFrom accepts the first connection from the host the client named;
 // any host when it named none (0.0.0.0, or a domain name).
 func acceptFrom(ln *net.TCPListener, want socks5.Addr, deadline time.Time) (net.Conn, error) {
@@ -63,7 +84,7 @@ func acceptFrom(ln *net.TCPListener, want socks5.Addr, deadline time.Time) (net.
 		c, err := ln.AcceptTCP()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
-				return nil, errors.New("client closed the control connection")
+				return nil, errControlClosed
 			}
 			return nil, err
 		}

@@ -107,8 +107,11 @@ type exchange struct {
 	start time.Time
 }
 
-// begin records a request in the live table.
+// begin records a request in the live table. A destination name that is
+// an address in disguise (socks5.Addr.Canonical) is taken as the address,
+// so that the access rules see it.
 func (cl *client) begin(cur *served, user, label string, dst socks5.Addr) *exchange {
+	dst = dst.Canonical()
 	x := &exchange{cl: cl, cur: cur, user: user, label: label, dst: dst, start: time.Now()}
 	x.rec = cl.srv.stats.Open(stats.Info{
 		Client:  cl.addr,

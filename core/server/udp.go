@@ -96,7 +96,7 @@ func (a *association) fromClient() {
 		if err != nil || h.Frag != 0 {
 			continue
 		}
-		if _, err := a.out.WriteTo(buf[hl:n], h.Addr); err == nil && a.up != nil {
+		if _, err := a.out.WriteTo(buf[hl:n], h.Addr.Canonical()); err == nil && a.up != nil {
 			a.up.Add(int64(n - hl))
 		}
 	}
