@@ -113,7 +113,7 @@ var loopbacks = []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopbac
 // addrs returns the addresses name stands for on this host without DNS,
 // or nil.
 func (l *localNames) addrs(name string) []netip.Addr {
-	if isLocalhostName(name) {
+	if socks5.IsLocalhostName(name) {
 		return loopbacks
 	}
 	name = strings.TrimSuffix(strings.ToLower(name), ".")
@@ -132,13 +132,6 @@ func (l *localNames) addrs(name string) []netip.Addr {
 		l.fetched = time.Now()
 	}
 	return l.names[name]
-}
-
-// isLocalhostName reports whether name is localhost or below it: loopback
-// wherever it is resolved (RFC 6761 section 6.3).
-func isLocalhostName(name string) bool {
-	name = strings.TrimSuffix(strings.ToLower(name), ".")
-	return name == "localhost" || strings.HasSuffix(name, ".localhost")
 }
 
 // readHosts parses a hosts file: "ADDRESS NAME [ALIAS…]" lines, # comments.

@@ -125,7 +125,7 @@ func attemptDeadline(deadline time.Time, left int) time.Time {
 // loopback; asking DNS would leak them and could answer otherwise.
 func (d *Direct) lookup(ctx context.Context, dst socks5.Addr) ([]netip.Addr, error) {
 	dst = dst.Canonical()
-	if isLocalhostName(dst.Name) {
+	if socks5.IsLocalhostName(dst.Name) {
 		return loopbacks, nil
 	}
 	if dst.Name == "" {

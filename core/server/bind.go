@@ -67,11 +67,16 @@ func (x *exchange) bind(reply replier, pending []byte) (*tunnel, error) {
 // means "any peer" (RFC 1928), not this host.
 func (x *exchange) checkPeer() error {
 	check := targetCheck(x.cur.cfg, x.cl.addr.Addr())
-	ap, ok := x.dst.AddrPort()
-	if check == nil || !ok || ap.Addr().IsUnspecified() {
+	if check == nil {
 		return nil
 	}
-	return check(netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()))
+	peer := x.dst.IP.Unmap()
+	if socks5.IsLocalhostName(x.dst.Name) {
+		peer = netip.IPv6Loopback()
+	} else if x.dst.Name != "" || peer.IsUnspecified() {
+		return nil
+	}
+	return check(netip.AddrPortFrom(peer, x.dst.Port))
 }
 
 var errControlClosed = errors.New("client closed the control connection")

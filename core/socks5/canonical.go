@@ -71,3 +71,11 @@ func parseInetPart(p string) (uint64, bool) {
 	n, err := strconv.ParseUint(p, base, 32)
 	return n, err == nil
 }
+
+// IsLocalhostName reports whether name is localhost or a name below it,
+// which RFC 6761 (section 6.3) reserves for loopback wherever it is
+// resolved.
+func IsLocalhostName(name string) bool {
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	return name == "localhost" || strings.HasSuffix(name, ".localhost")
+}
