@@ -141,6 +141,8 @@ func TestE2EServeRefuses(t *testing.T) {
 		{name: "upstream not socks5", args: []string{"--upstream", "http://x"}, want: []string{"socks5://"}},
 		{name: "open LAN listener v4", args: []string{"--listen", "0.0.0.0:0"}, want: []string{"non-loopback"}},
 		{name: "open LAN listener v6", args: []string{"--listen", "[::]:0"}, want: []string{"non-loopback"}},
+		{name: "catch-all allowlist", args: []string{"--listen", "0.0.0.0:0", "--allow", "0.0.0.0/0,::/0"}, want: []string{"non-loopback", "most of the Internet"}},
+		{name: "allowlist halves of the Internet", args: []string{"--listen", "[::]:0", "--allow", "0.0.0.0/1,128.0.0.0/1"}, want: []string{"most of the Internet"}},
 		{
 			name: "password in upstream URL",
 			args: []string{"--upstream", "socks5://u:" + upPass + "@127.0.0.1:1"},

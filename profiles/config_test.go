@@ -81,15 +81,15 @@ func TestServerConfigLAN(t *testing.T) {
 		t.Errorf("missing interface: %v", err)
 	}
 
-	// Open to the world only when the profile says so twice.
+	// A catch-all allowlist is no allowlist: never open to the world
+	// without a password, whatever the profile says.
 	p.LANInterface = ""
 	p.Allow = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")}
-	if cfg, err := p.ServerConfig(Credentials{}); err != nil || len(cfg.Allow) != 2 {
-		t.Errorf("open with a catch-all allowlist: %v, %v", cfg, err)
-	}
-	p.Open = false
-	if _, err := p.ServerConfig(Credentials{}); err == nil || !strings.Contains(err.Error(), "share_on_lan: sharing on the LAN with no username") {
-		t.Errorf("catch-all without open: %v", err)
+	for _, open := range []bool{true, false} {
+		p.Open = open
+		if _, err := p.ServerConfig(Credentials{}); err == nil || !strings.Contains(err.Error(), "allow: admits most of the Internet") {
+			t.Errorf("catch-all allowlist, open = %v: %v", open, err)
+		}
 	}
 }
 

@@ -108,18 +108,10 @@ func (p *Profile) EffectiveAllow() []netip.Prefix {
 	return slices.Clone(p.Allow)
 }
 
-// narrowed reports whether the profile lists its own allowlist without a
-// catch-all network (0.0.0.0/0, ::/0).
+// narrowed reports whether the profile lists its own allowlist, one that
+// leaves most of the Internet out (server.OpenAllowlist).
 func (p *Profile) narrowed() bool {
-	if len(p.Allow) == 0 {
-		return false
-	}
-	for _, a := range p.Allow {
-		if a.Bits() == 0 {
-			return false
-		}
-	}
-	return true
+	return len(p.Allow) > 0 && !server.OpenAllowlist(p.Allow)
 }
 
 // secretAccounts are the keychain accounts the profile uses: its local user's

@@ -82,8 +82,13 @@ func (p *Profile) validate(ps *problems) {
 			ps.add(fmt.Sprintf("allow[%d]", i+1), "not a CIDR such as 192.168.1.0/24")
 		}
 	}
-	if p.ShareOnLAN && p.Username == "" && !p.narrowed() && !p.Open {
-		ps.add("share_on_lan", "sharing on the LAN with no username and no narrowed allowlist lets anyone on %s use the proxy; set username (its password goes in the keychain), list client networks in allow, or write open = true to accept that", describeAllow(p))
+	if p.ShareOnLAN && p.Username == "" {
+		switch {
+		case len(p.Allow) > 0 && !p.narrowed():
+			ps.add("allow", "admits most of the Internet, which is as open as no allowlist; a LAN share without a username needs networks of your own here, such as 192.168.1.0/24 (open = true does not change that)")
+		case !p.narrowed() && !p.Open:
+			ps.add("share_on_lan", "sharing on the LAN with no username and no narrowed allowlist lets anyone on %s use the proxy; set username (its password goes in the keychain), list client networks in allow, or write open = true to accept that", describeAllow(p))
+		}
 	}
 	for i, u := range p.Upstreams {
 		f := fmt.Sprintf("upstream[%d]", i+1)

@@ -79,13 +79,19 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 
 func TestLANShareSafety(t *testing.T) {
 	const openMsg = "share_on_lan: sharing on the LAN with no username and no narrowed allowlist"
+	const catchAllMsg = "allow: admits most of the Internet, which is as open as no allowlist"
 	for _, tc := range []struct {
 		name string
 		edit func(*Profile)
 		want string // "" for valid
 	}{
 		{"no password, default allowlist", func(p *Profile) {}, openMsg + " lets anyone on the private networks use the proxy"},
-		{"no password, catch-all allowlist", func(p *Profile) { p.Allow = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")} }, openMsg + " lets anyone on any network"},
+		{"no password, catch-all allowlist", func(p *Profile) { p.Allow = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")} }, catchAllMsg},
+		{"no password, halves that cover the Internet, even open", func(p *Profile) {
+			p.Allow = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/1"), netip.MustParsePrefix("128.0.0.0/1")}
+			p.Open = true
+		}, catchAllMsg},
+		{"no password, IPv6 global unicast", func(p *Profile) { p.Allow = []netip.Prefix{netip.MustParsePrefix("2000::/3")} }, catchAllMsg},
 		{"open acknowledged", func(p *Profile) { p.Open = true }, ""},
 		{"username", func(p *Profile) { p.Username = "me" }, ""},
 		{"narrowed allowlist", func(p *Profile) { p.Allow = []netip.Prefix{netip.MustParsePrefix("192.168.1.0/24")} }, ""},

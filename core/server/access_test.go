@@ -78,6 +78,11 @@ func TestListenerSafetyCheck(t *testing.T) {
 		{server.Config{Listen: "0.0.0.0:1080", Username: "u", Password: "p"}, true},
 		{server.Config{Listen: "0.0.0.0:1080", Allow: []netip.Prefix{netip.MustParsePrefix("192.168.0.0/16")}}, true},
 		{server.Config{Listen: "127.0.0.1:1080", Username: "u"}, false},
+		{server.Config{Listen: "0.0.0.0:1080", Allow: prefixes("0.0.0.0/0")}, false},
+		{server.Config{Listen: "[::]:1080", Allow: prefixes("::/0")}, false},
+		{server.Config{Listen: "0.0.0.0:1080", Allow: prefixes("0.0.0.0/1", "128.0.0.0/1")}, false},
+		{server.Config{Listen: "0.0.0.0:1080", Allow: prefixes("0.0.0.0/0"), Username: "u", Password: "p"}, true},
+		{server.Config{Listen: "127.0.0.1:1080", Allow: prefixes("0.0.0.0/0")}, true},
 	} {
 		err := tc.cfg.Check()
 		if (err == nil) != tc.wantOK {
@@ -156,4 +161,39 @@ type hangingRoute struct{ failingRoute }
 func (hangingRoute) Dial(ctx context.Context, _ socks5.Addr) (net.Conn, error) {
 	<-ctx.Done()
 	return nil, ctx.Err()
+}
+
+func prefixes(s ...string) []netip.Prefix {
+	ps := make([]netip.Prefix, len(s))
+	for i, p := range s {
+		ps[i] = netip.MustParsePrefix(p)
+	}
+	return ps
+}
+
+func TestOpenAllowlist(t *testing.T) {
+	for _, tc := range []struct {
+		allow []string
+		open  bool
+	}{
+		{[]string{"0.0.0.0/0"}, true},
+		{[]string{"::/0"}, true},
+		{[]string{"0.0.0.0/1", "128.0.0.0/1"}, true},
+		{[]string{"1.0.0.0/8", "2.0.0.0/8"}, true}, // two /8s of public space
+		{[]string{"::ffff:0.0.0.0/96"}, true},      // 0.0.0.0/0 written IPv4-mapped
+		{[]string{"2000::/3"}, true},
+		{[]string{"2001:db8::/31"}, true},           // more than a /32
+		{[]string{"0.0.0.0/0", "10.0.0.0/8"}, true}, // a network inside changes nothing
+		{[]string{"1.0.0.0/8"}, false},              // one /8: a big company's own
+		{[]string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "127.0.0.0/8"}, false},
+		{[]string{"0.0.0.0/4"}, true}, // less 0/8 and 10/8, still 14 /8s of public space
+		{[]string{"203.0.113.0/24"}, false},
+		{[]string{"2001:db8::/32"}, false},
+		{[]string{"fc00::/7", "fe80::/10"}, false},
+		{nil, false},
+	} {
+		if got := server.OpenAllowlist(prefixes(tc.allow...)); got != tc.open {
+			t.Errorf("OpenAllowlist(%v) = %v, want %v", tc.allow, got, tc.open)
+		}
+	}
 }

@@ -60,6 +60,7 @@ var errBadHead = errors.New("malformed request head")
 // head, in its own words, each of which it follows with the offending
 // bytes.
 var headProblems = []string{
+	"malformed MIME header: missing colon",
 	"malformed MIME header line",
 	"malformed MIME header initial line",
 	"malformed HTTP request",
@@ -74,6 +75,7 @@ var headProblems = []string{
 	"invalid Content-Length",
 	"missing required Host header",
 	"too many Host headers",
+	"malformed MIME header",
 }
 
 // headProblem names what was wrong with a head, never the bytes.
