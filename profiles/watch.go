@@ -221,7 +221,12 @@ func (w *Watcher) check(name string) (Event, bool) {
 	p, err := Decode(name, path, disk.data)
 	if err != nil {
 		s.seen[name] = fileState{hash: hash, good: st.good}
-		ie, _ := err.(*InvalidError)
+		// Decode reports *InvalidError; anything else still must not
+		// reach the follower as a nil error.
+		var ie *InvalidError
+		if !errors.As(err, &ie) {
+			ie = fileInvalid(name, path, err)
+		}
 		return Event{Kind: Invalid, Name: name, Err: ie}, true
 	}
 	s.seen[name] = fileState{hash: hash, good: true}
