@@ -149,7 +149,7 @@ func (x *exchange) dial(dst socks5.Addr) (net.Conn, error) {
 	route := x.cur.cfg.route()
 	c, err := route.Dial(ctx, dst)
 	if err != nil {
-		return nil, fmt.Errorf("connect %v via %v: %w", dst, route, err)
+		return nil, fmt.Errorf("connect %v, route %v: %w", dst, route, err)
 	}
 	return c, nil
 }

@@ -166,6 +166,8 @@ func (s *Server) Close() {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
+	// Whatever failed logins are still counted get their line now.
+	s.guard.Flush(time.Now().Add(authlimit.ReportWindow))
 }
 
 // Open reports how many client connections are open, in handshake or
