@@ -84,13 +84,13 @@ func TestProfilesCommand(t *testing.T) {
 	}
 
 	code, out, errs = profilesCLIStdin(t, "socks5://bob:"+pw+"@gateway.example.com:1080#Work%20VPN\n", "import", "-")
-	if code != 0 || errs != "" || out != "imported profile \"Work VPN\": listens on 127.0.0.1:1080, via bob@gateway.example.com:1080\nits password is in the keychain as Work VPN/upstream/1\n" {
+	if code != 0 || errs != "" || out != "imported profile \"Work VPN\": listens on 127.0.0.1:1080, via bob@gateway.example.com:1080\nits password is in the keychain as Work VPN/upstream/bob@gateway.example.com:1080\n" {
 		t.Fatalf("import = %d %q %q", code, out, errs)
 	}
-	if got, err := k.Get("Work VPN/upstream/1"); err != nil || got != pw {
+	if got, err := k.Get("Work VPN/upstream/bob@gateway.example.com:1080"); err != nil || got != pw {
 		t.Errorf("the link's password is not in the keychain: %v", err)
 	}
-	t.Cleanup(func() { k.Delete("Work VPN/upstream/1") })
+	t.Cleanup(func() { k.Delete("Work VPN/upstream/bob@gateway.example.com:1080") })
 
 	code, out, _ = profilesCLI(t, "list")
 	if code != 0 || !strings.Contains(out, "  Work VPN  127.0.0.1:1080  -     via bob@gateway.example.com:1080\n") {
@@ -125,7 +125,7 @@ func TestProfilesCommand(t *testing.T) {
 	if code != 0 || out != "removed profile \"Work VPN\" and its passwords\n" || errs != "" {
 		t.Errorf("remove = %d %q %q", code, out, errs)
 	}
-	if _, err := k.Get("Work VPN/upstream/1"); !errors.Is(err, profiles.ErrNoPassword) {
+	if _, err := k.Get("Work VPN/upstream/bob@gateway.example.com:1080"); !errors.Is(err, profiles.ErrNoPassword) {
 		t.Errorf("remove left the password in the keychain: %v", err)
 	}
 	if code, out, _ = profilesCLI(t, "remove", "Shared"); code != 0 {
@@ -293,6 +293,7 @@ func TestServeProfileRefuses(t *testing.T) {
 	os.MkdirAll(dir, 0o700)
 	os.WriteFile(filepath.Join(dir, "nopw.toml"), []byte("username = \"me\"\n"), 0o600)
 	os.WriteFile(filepath.Join(dir, "bad.toml"), []byte("port = 0\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "hopnopw.toml"), []byte("[[upstream]]\nhost = \"Proxy2.example\"\nport = 1080\nusername = \"bob\"\n"), 0o600)
 	env := childEnv("XDG_CONFIG_HOME="+home, envKeychainService+"="+service)
 	for _, tc := range []struct {
 		args []string
@@ -302,6 +303,7 @@ func TestServeProfileRefuses(t *testing.T) {
 		{[]string{"--profile", "nope"}, nil, `sockstray serve: no such profile: "nope" (there is no ` + filepath.Join(dir, "nope.toml") + ")"},
 		{[]string{"--profile", "bad"}, nil, "sockstray serve: " + filepath.Join(dir, "bad.toml") + ":1:1: port: 0 is not a port (1–65535)"},
 		{[]string{"--profile", "nopw"}, nil, `sockstray serve: profile "nopw", local user "me": no password in the keychain (service ` + service + `, account nopw/local); store it with the profile editor, or set $SOCKSTRAY_PASSWORD`},
+		{[]string{"--profile", "hopnopw"}, nil, `sockstray serve: profile "hopnopw": upstream 1 (bob@proxy2.example:1080) has no password in the keychain (service ` + service + `, account hopnopw/upstream/bob@proxy2.example:1080); store it with the profile editor, or set $SOCKSTRAY_UPSTREAM_PASSWORD (or $SOCKSTRAY_UPSTREAM_PASSWORD_1)`},
 		{[]string{"--profile", "nopw", "--user", "x"}, nil, "sockstray serve: --user cannot be combined with --profile (only --listen can); change the profile instead"},
 		{[]string{"--profile", "nopw", "--listen", "127.0.0.1:0"}, []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus")},
 			`sockstray serve: profile "nopw", local user "me": keychain account nopw/local: the OS keychain is not available (dial unix ` + filepath.Join(home, "no-bus") + `: connect: no such file or directory): a Secret Service such as gnome-keyring or KeePassXC must be running and unlocked in your desktop session, or for headless use set $SOCKSTRAY_PASSWORD and $SOCKSTRAY_UPSTREAM_PASSWORD_1, _2, … (one per upstream) instead`},

@@ -31,7 +31,7 @@ func profilesImport(s *profiles.Store, arg string, stdin io.Reader, stdout, stde
 	}
 	fmt.Fprintf(stdout, "imported profile %q: listens on %s:%d, via %s\n", p.Name, p.Host, p.Port, upstreamLabel(p.Upstreams[0]))
 	if l.Password != "" {
-		fmt.Fprintf(stdout, "its password is in the keychain as %s\n", profiles.UpstreamAccount(p.Name, 1))
+		fmt.Fprintf(stdout, "its password is in the keychain as %s\n", profiles.UpstreamAccount(p.Name, p.Upstreams[0]))
 	}
 	return nil
 }

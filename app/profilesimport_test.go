@@ -47,12 +47,13 @@ func TestProfilesImportFromStdin(t *testing.T) {
 	pw := secret("stdin-password")
 	env := childEnv("XDG_CONFIG_HOME="+home, envKeychainService+"="+service)
 	r := runTool(t, 10*time.Second, env, "socks5://carol:"+pw+"@127.0.0.1:1085#Piped\r\n", sockstrayBin(t), "profiles", "import", "-")
-	t.Cleanup(func() { k.Delete(profiles.UpstreamAccount("Piped", 1)) })
-	want := "imported profile \"Piped\": listens on 127.0.0.1:1080, via carol@127.0.0.1:1085\nits password is in the keychain as Piped/upstream/1\n"
+	account := profiles.UpstreamAccount("Piped", profiles.Upstream{Host: "127.0.0.1", Port: 1085, Username: "carol"})
+	t.Cleanup(func() { k.Delete(account) })
+	want := "imported profile \"Piped\": listens on 127.0.0.1:1080, via carol@127.0.0.1:1085\nits password is in the keychain as Piped/upstream/carol@127.0.0.1:1085\n"
 	if r.code != 0 || r.stdout != want || r.stderr != "" {
 		t.Fatalf("profiles import - = %s\nwant exit 0 and stdout %q", r, want)
 	}
-	if got, err := k.Get(profiles.UpstreamAccount("Piped", 1)); err != nil || got != pw {
+	if got, err := k.Get(account); err != nil || got != pw {
 		t.Errorf("the piped link's password is not in the keychain: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(home, "sockstray", "profiles", "Piped.toml")); err != nil {

@@ -23,8 +23,8 @@ func (Credentials) GoString() string { return "profiles.Credentials{<redacted>}"
 // Credentials looks up p's passwords: $SOCKSTRAY_PASSWORD for the local
 // user and the upstream variables (UpstreamPasswordsFromEnv) when set, the
 // keychain otherwise. Only accounts with a username are looked up, and
-// each upstream's password is its own: the keychain holds one per hop
-// (UpstreamAccount), and so does the environment.
+// each upstream's password is its own: the keychain holds one per server
+// and user (UpstreamAccount), the environment one per hop of the chain.
 func (k *Keychain) Credentials(p *Profile) (Credentials, error) {
 	var c Credentials
 	if p.Username != "" {
@@ -49,9 +49,14 @@ func (k *Keychain) Credentials(p *Profile) (Credentials, error) {
 		if u.Username == "" || c.Upstream[i] != "" {
 			continue
 		}
-		pw, err := k.stored(UpstreamAccount(p.Name, i+1), UpstreamPasswordHint(i+1, len(users)))
+		pw, err := k.stored(UpstreamAccount(p.Name, u), UpstreamPasswordHint(i+1, len(users)))
+		if errors.Is(err, ErrNoPassword) {
+			// Say which server: after its host, port or user changed, a
+			// hop has no password until one is stored for it.
+			return Credentials{}, fmt.Errorf("profile %q: upstream %d (%s) has %w", p.Name, i+1, u.Key(), err)
+		}
 		if err != nil {
-			return Credentials{}, fmt.Errorf("profile %q, upstream[%d] user %q: %w", p.Name, i+1, u.Username, err)
+			return Credentials{}, fmt.Errorf("profile %q, upstream %d (%s): %w", p.Name, i+1, u.Key(), err)
 		}
 		c.Upstream[i] = pw
 	}
@@ -68,35 +73,35 @@ func (k *Keychain) stored(account, hint string) (string, error) {
 	return pw, err
 }
 
-// deleteAll deletes every secret of the profile name: its local user's,
-// upstreams 1 to n, and any further upstream accounts left by earlier
-// versions of the profile, up to the first that is absent. It returns how
-// many it deleted.
-func (k *Keychain) deleteAll(name string, n int) (int, error) {
+// deleteAll deletes every secret of the profile name with the upstreams
+// ups (none when its file is gone): its local user's, each upstream's,
+// and the positional entries of earlier versions (dropLegacy). The
+// keychain cannot list accounts, so an upstream's password is found only
+// through the upstream. It returns how many it deleted.
+func (k *Keychain) deleteAll(name string, ups []Upstream) (int, error) {
 	deleted := 0
-	del := func(account string) (bool, error) {
+	del := func(account string) error {
 		err := k.Delete(account)
 		if errors.Is(err, ErrNoPassword) {
-			return false, nil
+			return nil
 		}
-		if err != nil {
-			return false, err
+		if err == nil {
+			deleted++
 		}
-		deleted++
-		return true, nil
+		return err
 	}
-	if _, err := del(LocalAccount(name)); err != nil {
+	if err := del(LocalAccount(name)); err != nil {
 		return deleted, err
 	}
-	for i := 1; ; i++ {
-		found, err := del(UpstreamAccount(name, i))
-		if err != nil {
+	// Every hop, with a username or not: one may have lost it in an edit
+	// by hand, which deletes nothing.
+	for _, u := range ups {
+		if err := del(UpstreamAccount(name, u)); err != nil {
 			return deleted, err
 		}
-		if i >= n && !found {
-			return deleted, nil
-		}
 	}
+	n, err := k.dropLegacy(name, len(ups))
+	return deleted + n, err
 }
 
 // move copies the secrets of p (named from) to the accounts of the name
@@ -107,9 +112,9 @@ func (k *Keychain) move(p *Profile, from, to string) (created []string, err erro
 	if p.Username != "" {
 		pairs = append(pairs, pair{LocalAccount(from), LocalAccount(to)})
 	}
-	for i, u := range p.Upstreams {
+	for _, u := range p.Upstreams {
 		if u.Username != "" {
-			pairs = append(pairs, pair{UpstreamAccount(from, i+1), UpstreamAccount(to, i+1)})
+			pairs = append(pairs, pair{UpstreamAccount(from, u), UpstreamAccount(to, u)})
 		}
 	}
 	for _, pr := range pairs {
@@ -128,8 +133,11 @@ func (k *Keychain) move(p *Profile, from, to string) (created []string, err erro
 	return created, nil
 }
 
-// dropUnused deletes the secrets old used that p no longer does (a local
-// username cleared, upstreams removed or without a username now).
+// dropUnused deletes the secrets old used that p no longer does: a local
+// username cleared, upstreams removed, without a username now, or whose
+// host, port or user changed (the changed hop is another upstream, with
+// no password yet). Reordered hops keep theirs: the accounts name the
+// upstream, not its place.
 func (k *Keychain) dropUnused(old, p *Profile) error {
 	keep := map[string]bool{}
 	for _, a := range p.secretAccounts() {

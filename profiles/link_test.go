@@ -92,7 +92,7 @@ func TestImportAndExport(t *testing.T) {
 	if len(p.Upstreams) != 1 || p.Upstreams[0] != (Upstream{Host: "gateway.example.com", Port: 1080, Username: "bob"}) || p.Host != "127.0.0.1" {
 		t.Errorf("imported %+v", p)
 	}
-	if pw, err := k.Get(UpstreamAccount("Work", 1)); err != nil || pw != "b0b-pw" {
+	if pw, err := k.Get(UpstreamAccount("Work", p.Upstreams[0])); err != nil || pw != "b0b-pw" {
 		t.Errorf("the link's password is not in the keychain: %v", err)
 	}
 	if _, err := s.Import(l); !errors.Is(err, ErrExists) ||

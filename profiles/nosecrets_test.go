@@ -54,7 +54,7 @@ func TestNoPasswordOnDisk(t *testing.T) {
 	p.Upstreams = []Upstream{{Host: "127.0.0.1", Port: 1082, Username: "up"}}
 	logErr("save", s.Save(p))
 	logErr("set local", k.Set(LocalAccount("Secretive"), secrets[0]))
-	logErr("set upstream", k.Set(UpstreamAccount("Secretive", 1), secrets[1]))
+	logErr("set upstream", k.Set(UpstreamAccount("Secretive", p.Upstreams[0]), secrets[1]))
 	logErr("rename", s.Rename("Secretive", "Renamed"))
 	exported, err := s.Export("Renamed", true)
 	logErr("export", err)

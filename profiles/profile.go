@@ -63,7 +63,8 @@ type Profile struct {
 }
 
 // Upstream is one SOCKS5 server of a chain. Its password, when Username is
-// set, is in the keychain as UpstreamAccount(profile, i), i counting from 1.
+// set, is in the keychain as UpstreamAccount(profile, u): keyed by the
+// server and user, not by the hop's place in the chain.
 type Upstream struct {
 	Host     string
 	Port     int
@@ -121,9 +122,9 @@ func (p *Profile) secretAccounts() []string {
 	if p.Username != "" {
 		out = append(out, LocalAccount(p.Name))
 	}
-	for i, u := range p.Upstreams {
+	for _, u := range p.Upstreams {
 		if u.Username != "" {
-			out = append(out, UpstreamAccount(p.Name, i+1))
+			out = append(out, UpstreamAccount(p.Name, u))
 		}
 	}
 	return out

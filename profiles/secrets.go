@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"runtime"
 	"strconv"
@@ -36,10 +37,28 @@ var (
 // LocalAccount is the keychain account of a profile's local user.
 func LocalAccount(profile string) string { return profile + "/local" }
 
-// UpstreamAccount is the keychain account of a profile's i-th upstream,
-// counting from 1.
-func UpstreamAccount(profile string, i int) string {
-	return profile + "/upstream/" + strconv.Itoa(i)
+// UpstreamAccount is the keychain account of the password of upstream u
+// of a profile: PROFILE/upstream/USER@HOST:PORT (Upstream.Key). It names
+// the server and user the password was stored for, not the hop's place
+// in the chain: removing, adding or reordering hops never hands one
+// upstream's password to another, and a hop whose host, port or user
+// changed has no password until one is stored for it.
+func UpstreamAccount(profile string, u Upstream) string {
+	return profile + "/upstream/" + u.Key()
+}
+
+// Key is u's identity as keychain accounts and messages name it,
+// USER@HOST:PORT, normalised so that one server written two ways is one
+// key: a host name in lower case (DNS names are case-insensitive), an IP
+// address in its canonical form, IPv6 in brackets. The username is kept
+// as it is: RFC 1929 compares it byte for byte. A host never holds '@',
+// so the last '@' ends the username.
+func (u Upstream) Key() string {
+	host := strings.ToLower(u.Host)
+	if ip, err := netip.ParseAddr(u.Host); err == nil {
+		host = ip.String()
+	}
+	return u.Username + "@" + net.JoinHostPort(host, strconv.Itoa(u.Port))
 }
 
 // Keychain stores passwords in the OS keychain (Secret Service on Linux,

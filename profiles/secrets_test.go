@@ -193,7 +193,7 @@ func TestCredentialsFromKeychain(t *testing.T) {
 	if !errors.Is(err, ErrNoPassword) || err.Error() != want {
 		t.Errorf("Credentials with nothing stored = %v\nwant %s", err, want)
 	}
-	for acc, pw := range map[string]string{"cred/local": "L", "cred/upstream/1": "U1", "cred/upstream/3": "U3"} {
+	for acc, pw := range map[string]string{"cred/local": "L", "cred/upstream/u1@a.example:1": "U1", "cred/upstream/u3@c.example:3": "U3"} {
 		if err := k.Set(acc, pw); err != nil {
 			t.Fatal(err)
 		}
@@ -213,9 +213,10 @@ func TestCredentialsFromKeychain(t *testing.T) {
 	}
 }
 
-// secretProfile saves a profile "name" with a local user, upstreams 1 and
-// 2 with users, and stray secrets for upstream 3 and 4 (left by an edit by
-// hand), and returns the accounts.
+// secretProfile saves a profile "name" with a local user and two
+// upstreams with users, their passwords, and stray positional entries 3
+// and 4 (left by an earlier version after an edit by hand), and returns
+// the accounts: local, upstream 1, upstream 2, the strays.
 func secretProfile(t *testing.T, s *Store, k *Keychain, name string) []string {
 	t.Helper()
 	p := New(name)
@@ -224,7 +225,8 @@ func secretProfile(t *testing.T, s *Store, k *Keychain, name string) []string {
 	if err := s.Save(p); err != nil {
 		t.Fatal(err)
 	}
-	accounts := []string{LocalAccount(name), UpstreamAccount(name, 1), UpstreamAccount(name, 2), UpstreamAccount(name, 3), UpstreamAccount(name, 4)}
+	accounts := []string{LocalAccount(name), UpstreamAccount(name, p.Upstreams[0]), UpstreamAccount(name, p.Upstreams[1]),
+		legacyUpstreamAccount(name, 3), legacyUpstreamAccount(name, 4)}
 	for _, a := range accounts {
 		if err := k.Set(a, "pw-"+a); err != nil {
 			t.Fatal(err)
@@ -279,7 +281,8 @@ func TestRenameMovesSecrets(t *testing.T) {
 	}
 	t.Cleanup(func() { s.Remove("after") })
 	assertNoSecrets(t, k, old...)
-	for i, a := range []string{LocalAccount("after"), UpstreamAccount("after", 1), UpstreamAccount("after", 2)} {
+	a1, a2 := Upstream{Host: "a.example", Port: 1, Username: "u1"}, Upstream{Host: "b.example", Port: 2, Username: "u2"}
+	for i, a := range []string{LocalAccount("after"), UpstreamAccount("after", a1), UpstreamAccount("after", a2)} {
 		if got, err := k.Get(a); err != nil || got != "pw-"+old[i] {
 			t.Errorf("%s: %v", a, err)
 		}
@@ -303,8 +306,8 @@ func TestSaveDropsUnusedSecrets(t *testing.T) {
 	if err := s.Save(p); err != nil {
 		t.Fatal(err)
 	}
-	assertNoSecrets(t, k, LocalAccount("edit"), UpstreamAccount("edit", 2))
-	if _, err := k.Get(UpstreamAccount("edit", 1)); err != nil {
+	assertNoSecrets(t, k, LocalAccount("edit"), UpstreamAccount("edit", Upstream{Host: "b.example", Port: 2, Username: "u2"}))
+	if _, err := k.Get(UpstreamAccount("edit", p.Upstreams[0])); err != nil {
 		t.Errorf("the secret still in use was deleted: %v", err)
 	}
 }

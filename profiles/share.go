@@ -6,7 +6,7 @@ import (
 
 // Import creates a profile from a share link: listen on 127.0.0.1:1080 and
 // chain through the link's server. A password in the link goes into the
-// keychain (as upstream 1 of the new profile), never into the file; when
+// keychain (as the new profile's upstream's), never into the file; when
 // the keychain cannot take it, nothing is created.
 func (s *Store) Import(l Link) (*Profile, error) {
 	p := New(l.Name)
@@ -20,7 +20,7 @@ func (s *Store) Import(l Link) (*Profile, error) {
 		return nil, fmt.Errorf("%w: %q; remove it first, or change the link's #NAME", ErrExists, other)
 	}
 	kc := s.keychain()
-	account := UpstreamAccount(p.Name, 1)
+	account := UpstreamAccount(p.Name, p.Upstreams[0])
 	if l.Password != "" {
 		if err := kc.Set(account, l.Password); err != nil {
 			return nil, fmt.Errorf("not imported: the link's password could not be stored: %w", err)

@@ -39,6 +39,11 @@ type Store struct {
 	// seen is what the app last read or wrote of each file, so that the
 	// watcher reports only what changed, and never the app's own saves.
 	seen map[string]fileState
+
+	// mig serialises the migration of positional keychain entries
+	// (migrate); migrated holds the profiles that have none left.
+	mig      sync.Mutex
+	migrated map[string]bool
 }
 
 type fileState struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -48,6 +49,12 @@ func (s *Store) save(p *Profile, create bool, want *Version) error {
 		if old, err = Decode(p.Name, path, disk.data); err != nil {
 			return fmt.Errorf("not saved, the file on disk has problems (fix or remove it first): %w", err)
 		}
+		// Positional keychain entries follow the hops of the file on disk;
+		// once the new file is written with other hops, nothing could say
+		// whose they are.
+		if err := s.migrate(old); err != nil && !sameHops(old, p) {
+			return fmt.Errorf("not saved: the upstream passwords could not be moved to their new keychain accounts: %w", err)
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -59,6 +66,9 @@ func (s *Store) save(p *Profile, create bool, want *Version) error {
 		return err
 	} else if other != "" && (create || other != p.Name) {
 		return fmt.Errorf("%w: %q", ErrExists, other)
+	}
+	if old == nil {
+		s.clearLegacy(p)
 	}
 	data := p.Encode()
 	if err := writeFileAtomic(path, data); err != nil {
@@ -130,11 +140,12 @@ func (s *Store) Remove(name string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
+	var ups []Upstream
 	if p != nil {
-		n = len(p.Upstreams)
+		ups = p.Upstreams
 	}
-	deleted, kerr := s.keychain().deleteAll(name, n)
+	deleted, kerr := s.keychain().deleteAll(name, ups)
+	s.forgetMigrated(name)
 	if kerr != nil && (p == nil || len(p.secretAccounts()) > 0) {
 		return fmt.Errorf("profile %q not removed: its passwords could not be deleted: %w", name, kerr)
 	}
@@ -176,6 +187,11 @@ func (s *Store) Rename(from, to string) error {
 	if err != nil {
 		return fmt.Errorf("not renamed, fix the file first: %w", err)
 	}
+	// Only the upstreams' accounts move: positional entries are moved to
+	// them first, or they would stay behind under the old name.
+	if err := s.migrate(p); err != nil {
+		return fmt.Errorf("profile %q not renamed: its passwords could not be moved: %w", from, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if other, err := s.sameName(to); err != nil {
@@ -183,6 +199,9 @@ func (s *Store) Rename(from, to string) error {
 	} else if other != "" && !strings.EqualFold(from, to) {
 		return fmt.Errorf("%w: %q", ErrExists, other)
 	}
+	renamed := p.Clone()
+	renamed.Name = to
+	s.clearLegacy(renamed)
 	kc := s.keychain()
 	created, err := kc.move(p, from, to)
 	undo := func() {
@@ -202,8 +221,15 @@ func (s *Store) Rename(from, to string) error {
 		delete(s.seen, from)
 		s.seen[to] = st
 	}
-	if _, err := kc.deleteAll(from, len(p.Upstreams)); err != nil && len(p.secretAccounts()) > 0 {
+	s.forgetMigrated(from)
+	if _, err := kc.deleteAll(from, p.Upstreams); err != nil && len(p.secretAccounts()) > 0 {
 		return fmt.Errorf("profile renamed to %q, but the old passwords are still in the keychain: %w", to, err)
 	}
 	return nil
+}
+
+// sameHops reports whether a and b list the same upstreams in the same
+// places, so that positional keychain entries mean the same for both.
+func sameHops(a, b *Profile) bool {
+	return slices.EqualFunc(a.Upstreams, b.Upstreams, func(x, y Upstream) bool { return x.Key() == y.Key() })
 }

@@ -92,20 +92,20 @@ func TestCredentialsPerHop(t *testing.T) {
 	p := New("perhop")
 	p.Upstreams = []Upstream{{Host: "a.example", Port: 1, Username: "u1"}, {Host: "b.example", Port: 2, Username: "u2"}}
 	pw1, pw2, env2 := randomWord(t), randomWord(t), randomWord(t)
-	if err := k.Set(UpstreamAccount("perhop", 1), pw1); err != nil {
+	if err := k.Set(UpstreamAccount("perhop", p.Upstreams[0]), pw1); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { k.Delete(UpstreamAccount("perhop", 1)) })
+	t.Cleanup(func() { k.Delete(UpstreamAccount("perhop", p.Upstreams[0])) })
 
 	_, err := k.Credentials(p)
-	want := `profile "perhop", upstream[2] user "u2": no password in the keychain (service ` + testService + `, account perhop/upstream/2); store it with the profile editor, or set $SOCKSTRAY_UPSTREAM_PASSWORD_2`
+	want := `profile "perhop": upstream 2 (u2@b.example:2) has no password in the keychain (service ` + testService + `, account perhop/upstream/u2@b.example:2); store it with the profile editor, or set $SOCKSTRAY_UPSTREAM_PASSWORD_2`
 	if !errors.Is(err, ErrNoPassword) || err == nil || err.Error() != want {
 		t.Errorf("Credentials without hop 2's password = %v\nwant %s", err, want)
 	}
-	if err := k.Set(UpstreamAccount("perhop", 2), pw2); err != nil {
+	if err := k.Set(UpstreamAccount("perhop", p.Upstreams[1]), pw2); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { k.Delete(UpstreamAccount("perhop", 2)) })
+	t.Cleanup(func() { k.Delete(UpstreamAccount("perhop", p.Upstreams[1])) })
 	if c, err := k.Credentials(p); err != nil || !slices.Equal(c.Upstream, []string{pw1, pw2}) {
 		t.Errorf("Credentials = %v; want each hop's own keychain password", err)
 	}

@@ -89,6 +89,14 @@ func (s *Store) LoadVersion(name string) (*Profile, Version, error) {
 		return nil, Version{}, fmt.Errorf("%w: %q (there is no %s)", ErrNotFound, name, path)
 	}
 	p, err := Decode(name, path, d.data)
+	if err == nil {
+		// The first load moves positional keychain entries to their
+		// upstreams' accounts, while the file still lists the hops as they
+		// were saved. A keychain that cannot be reached does not stop the
+		// load (the proxy may take its passwords from the environment); the
+		// next load, save or rename tries again.
+		_ = s.migrate(p)
+	}
 	return p, d.version(), err
 }
 

@@ -229,12 +229,19 @@ func (c *Controller) storeSecrets(p *profiles.Profile, sec Secrets) error {
 	}
 	for i, u := range p.Upstreams {
 		if u.Username != "" && i < len(sec.Upstream) && sec.Upstream[i] != "" {
-			if err := c.keychain.Set(profiles.UpstreamAccount(p.Name, i+1), sec.Upstream[i]); err != nil {
+			if err := c.keychain.Set(profiles.UpstreamAccount(p.Name, u), sec.Upstream[i]); err != nil {
 				return fmt.Errorf("%s: %w", lang.L("upstream {{.N}} password not stored", map[string]any{"N": i + 1}), err)
 			}
 		}
 	}
 	return nil
+}
+
+// NoUpstreamPassword says that upstream n (from 1), u, has no password in
+// the keychain: a hop whose host, port or username changed is another
+// upstream, with no password until one is typed for it.
+func NoUpstreamPassword(n int, u profiles.Upstream) string {
+	return lang.L("upstream {{.N}} ({{.Hop}}) has no password in the keychain: type it in its row", map[string]any{"N": n, "Hop": u.Key()})
 }
 
 // HasPassword reports whether the keychain holds a password for account,

@@ -99,7 +99,10 @@ func (c *Controller) TestRoute(ctx context.Context, p *profiles.Profile, sec Sec
 			creds.Upstream[i] = sec.Upstream[i]
 			continue
 		}
-		pw, err := c.keychain.Get(profiles.UpstreamAccount(p.Name, i+1))
+		pw, err := c.keychain.Get(profiles.UpstreamAccount(p.Name, u))
+		if errors.Is(err, profiles.ErrNoPassword) {
+			return TestResult{}, errors.New(NoUpstreamPassword(i+1, u))
+		}
 		if err != nil {
 			return TestResult{}, fmt.Errorf("%s: %w", lang.L("upstream {{.N}} password", map[string]any{"N": i + 1}), err)
 		}

@@ -2,9 +2,11 @@ package ui
 
 import (
 	"errors"
+	"strings"
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -24,7 +26,8 @@ type loaded struct {
 	err        error            // why there is no p
 	local      string           // password placeholders (local, each upstream's)
 	ups        []string
-	keychainEr error // why the keychain could not tell
+	missing    []string // which upstreams with a username have no password
+	keychainEr error    // why the keychain could not tell
 }
 
 // fetch reads the profile name and its keychain entries. It touches the
@@ -38,7 +41,7 @@ func (s *Profiles) fetch(name string) loaded {
 		l.p, l.version, l.err = s.ctrl.Active(), profiles.Version{}, nil
 	}
 	if l.p != nil {
-		l.local, l.ups, l.keychainEr = s.passwordHints(l.p)
+		l.local, l.ups, l.missing, l.keychainEr = s.passwordHints(l.p)
 	}
 	return l
 }
@@ -53,8 +56,13 @@ func (s *Profiles) show(l loaded) {
 	s.Broken.Hide()
 	s.formBox.Show()
 	s.Form.load(l.p, l.version, l.local, l.ups)
-	if l.keychainEr != nil {
+	switch {
+	case l.keychainEr != nil:
 		s.Form.setError(lang.L("Keychain: {{.Err}}", map[string]any{"Err": l.keychainEr}))
+	case len(l.missing) > 0:
+		// Said outright, not only in a placeholder: after a hop's host,
+		// port or user changed, its old password no longer applies.
+		s.Form.setError(strings.Join(l.missing, "\n"))
 	}
 	s.Remove.Enable()
 	if l.p.Name == s.ctrl.State().Profile {
@@ -76,27 +84,33 @@ func (s *Profiles) showBroken(err error) {
 }
 
 // passwordHints are the placeholders of the password fields: whether the
-// keychain holds one, or that it cannot tell (and its error).
-func (s *Profiles) passwordHints(p *profiles.Profile) (string, []string, error) {
-	var kerr error
-	hint := func(user, account string) string {
+// keychain holds one, or that it cannot tell (and its error); and which
+// upstreams with a username have none.
+func (s *Profiles) passwordHints(p *profiles.Profile) (local string, ups, missing []string, kerr error) {
+	// hint is the placeholder of account's field, and whether the
+	// keychain is known to lack its password.
+	hint := func(user, account string) (string, bool) {
 		if user == "" {
-			return lang.L("set a username first")
+			return lang.L("set a username first"), false
 		}
 		ok, err := s.ctrl.HasPassword(account)
 		switch {
 		case err != nil:
 			kerr = err
-			return lang.L("keychain unavailable")
+			return lang.L("keychain unavailable"), false
 		case ok:
-			return lang.L("stored in the keychain (type to replace)")
+			return lang.L("stored in the keychain (type to replace)"), false
 		}
-		return lang.L("not set: type one")
+		return lang.L("not set: type one"), true
 	}
-	local := hint(p.Username, profiles.LocalAccount(p.Name))
-	ups := make([]string, len(p.Upstreams))
+	local, _ = hint(p.Username, profiles.LocalAccount(p.Name))
+	ups = make([]string, len(p.Upstreams))
 	for i, u := range p.Upstreams {
-		ups[i] = hint(u.Username, profiles.UpstreamAccount(p.Name, i+1))
+		var none bool
+		ups[i], none = hint(u.Username, profiles.UpstreamAccount(p.Name, u))
+		if none {
+			missing = append(missing, desktop.NoUpstreamPassword(i+1, u))
+		}
 	}
-	return local, ups, kerr
+	return local, ups, missing, kerr
 }

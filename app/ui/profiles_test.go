@@ -98,7 +98,7 @@ func TestProfileFormSavesFileAndKeychain(t *testing.T) {
 	if pw, err := k.Get(profiles.LocalAccount("Work")); err != nil || pw != "correct horse" {
 		t.Errorf("local password in keychain: %v", err)
 	}
-	if pw, err := k.Get(profiles.UpstreamAccount("Work", 1)); err != nil || pw != "battery staple" {
+	if pw, err := k.Get(profiles.UpstreamAccount("Work", profiles.Upstream{Host: "127.0.0.1", Port: 1081, Username: "bob"})); err != nil || pw != "battery staple" {
 		t.Errorf("upstream password in keychain: %v", err)
 	}
 	if f.Password.Text != "" || !strings.Contains(f.Password.PlaceHolder, "stored in the keychain") {

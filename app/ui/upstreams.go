@@ -21,6 +21,33 @@ type upstreamRow struct {
 	Password             *widget.Entry
 	Errors               *widget.Label
 	box                  fyne.CanvasObject
+
+	// loaded is the upstream the row showed when loaded (Key, "" for a new
+	// row) and hint the placeholder of its password then: the keychain
+	// holds passwords per server and user, so once the row names another
+	// one the stored password no longer applies.
+	loaded, hint string
+}
+
+// typed is the upstream as the row's fields say now.
+func (r *upstreamRow) typed() profiles.Upstream {
+	port, _ := strconv.Atoi(strings.TrimSpace(r.Port.Text))
+	return profiles.Upstream{Host: strings.TrimSpace(r.Host.Text), Port: port, Username: strings.TrimSpace(r.Username.Text)}
+}
+
+// updateHint says in the password's placeholder when the row no longer
+// names the upstream whose password the keychain holds.
+func (r *upstreamRow) updateHint() {
+	if r.loaded == "" {
+		return
+	}
+	hint := r.hint
+	if r.typed().Key() != r.loaded {
+		hint = lang.L("other server or user: type its password")
+	}
+	if r.Password.PlaceHolder != hint {
+		r.Password.SetPlaceHolder(hint)
+	}
 }
 
 // Upstreams edits a profile's chain of upstream SOCKS5 servers.
@@ -55,7 +82,10 @@ func (u *Upstreams) set(ups []profiles.Upstream, hints []string) {
 func (u *Upstreams) addRow(up profiles.Upstream, hint string) {
 	r := &upstreamRow{
 		Host: widget.NewEntry(), Port: widget.NewEntry(), Username: widget.NewEntry(),
-		Password: widget.NewPasswordEntry(), Errors: widget.NewLabel(""),
+		Password: widget.NewPasswordEntry(), Errors: widget.NewLabel(""), hint: hint,
+	}
+	if up.Host != "" {
+		r.loaded = up.Key()
 	}
 	r.Host.SetPlaceHolder(lang.L("host"))
 	r.Host.SetText(up.Host)
@@ -69,9 +99,10 @@ func (u *Upstreams) addRow(up profiles.Upstream, hint string) {
 	r.Errors.Importance = widget.DangerImportance
 	r.Errors.Wrapping = fyne.TextWrapWord
 	r.Errors.Hide()
-	for _, e := range []*widget.Entry{r.Host, r.Port, r.Username, r.Password} {
-		e.OnChanged = func(string) { u.onChange() }
+	for _, e := range []*widget.Entry{r.Host, r.Port, r.Username} {
+		e.OnChanged = func(string) { r.updateHint(); u.onChange() }
 	}
+	r.Password.OnChanged = func(string) { u.onChange() }
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
 		for i, x := range u.Rows {
 			if x == r {
