@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/net/proxy"
 
+	"github.com/sockstray/sockstray/internal/testnet"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -234,7 +235,7 @@ func TestServeProfile(t *testing.T) {
 		}
 	}
 	write("username = \"me\"\nallow = [\"127.0.0.1/32\"]\n")
-	target := loopbackEcho(t)
+	target := testnet.EchoTCP(t, "tcp4").String()
 	auth := &proxy.Auth{User: "me", Password: pw}
 
 	env := []string{"XDG_CONFIG_HOME=" + home, envKeychainService + "=" + service}
@@ -317,35 +318,13 @@ func TestServeProfileRefuses(t *testing.T) {
 	pw := secret("env-password")
 	p, addr := startServe(t, []string{"XDG_CONFIG_HOME=" + home, "SOCKSTRAY_PASSWORD=" + pw, "DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus")},
 		"--profile", "nopw", "--listen", "127.0.0.1:0")
-	c := mustDialSOCKS(t, addr, &proxy.Auth{User: "me", Password: pw}, loopbackEcho(t))
+	c := mustDialSOCKS(t, addr, &proxy.Auth{User: "me", Password: pw}, testnet.EchoTCP(t, "tcp4").String())
 	c.Close()
 	p.stop(t, syscall.SIGINT)
 	noSecrets(t, "serve stderr", p.stderr.String(), pw)
 	if _, err := os.Stat(filepath.Join(dir, "Direct.toml")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("serve --profile of another profile wrote the built-in one: %v", err)
 	}
-}
-
-// loopbackEcho is a loopback TCP echo server for the test.
-func loopbackEcho(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { defer c.Close(); io.Copy(c, c) }()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
-	return ln.Addr().String()
 }
 
 func dialSOCKS(proxyAddr string, auth *proxy.Auth, target string) (net.Conn, error) {

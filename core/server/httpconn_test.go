@@ -14,62 +14,36 @@ import (
 
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/stats"
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 // earlyOrigin is an origin server that answers every request as soon as
-// its head has arrived, without reading the body, and then closes (close)
-// or keeps the connection and reads nothing more.
-func earlyOrigin(t *testing.T, close bool) string {
+// its head has arrived, without reading the body, and then closes (closes)
+// or keeps the connection open and reads nothing more.
+func earlyOrigin(t *testing.T, closes bool) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var held []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	stop := make(chan struct{})
+	testnet.Serve(t, ln, func(c net.Conn) {
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
+			line, err := br.ReadString('\n')
 			if err != nil {
 				return
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						c.Close()
-						return
-					}
-					if line == "\r\n" {
-						break
-					}
-				}
-				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-				if close {
-					c.Close()
-					return
-				}
-				mu.Lock()
-				held = append(held, c)
-				mu.Unlock()
-			}()
+			if line == "\r\n" {
+				break
+			}
 		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range held {
-			c.Close()
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		if !closes {
+			<-stop // held open, reading nothing, until the test ends
 		}
-		mu.Unlock()
-		wg.Wait()
 	})
+	t.Cleanup(func() { close(stop) }) // runs before Serve's own cleanup
 	return ln.Addr().String()
 }
 
@@ -82,19 +56,7 @@ func acceptCounter(t *testing.T) (string, *atomic.Int32) {
 		t.Fatal(err)
 	}
 	var n atomic.Int32
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			n.Add(1)
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
+	testnet.Serve(t, ln, func(net.Conn) { n.Add(1) })
 	return ln.Addr().String(), &n
 }
 

@@ -24,7 +24,22 @@ func EchoTCP(t testing.TB, network string) *net.TCPAddr {
 	if err != nil {
 		t.Fatalf("echo listen: %v", err)
 	}
+	Serve(t, ln, func(c net.Conn) {
+		io.Copy(c, c)
+		c.(*net.TCPConn).CloseWrite()
+	})
+	return ln.Addr().(*net.TCPAddr)
+}
+
+// Serve accepts on ln until the test ends and runs handle on each
+// connection in a goroutine of its own, closing the connection when handle
+// returns. At the end of the test it closes ln and every open connection
+// and waits for the handlers.
+func Serve(t testing.TB, ln net.Listener, handle func(net.Conn)) {
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	open := map[net.Conn]struct{}{}
+	ended := false
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -33,20 +48,35 @@ func EchoTCP(t testing.TB, network string) *net.TCPAddr {
 			if err != nil {
 				return
 			}
+			mu.Lock()
+			if ended {
+				mu.Unlock()
+				c.Close()
+				continue
+			}
+			open[c] = struct{}{}
 			wg.Add(1)
+			mu.Unlock()
 			go func() {
 				defer wg.Done()
-				defer c.Close()
-				io.Copy(c, c)
-				c.(*net.TCPConn).CloseWrite()
+				handle(c)
+				c.Close()
+				mu.Lock()
+				delete(open, c)
+				mu.Unlock()
 			}()
 		}
 	}()
 	t.Cleanup(func() {
 		ln.Close()
+		mu.Lock()
+		ended = true
+		for c := range open {
+			c.Close()
+		}
+		mu.Unlock()
 		wg.Wait()
 	})
-	return ln.Addr().(*net.TCPAddr)
 }
 
 // EchoUDP starts a UDP echo server on 127.0.0.1 and returns its address.
