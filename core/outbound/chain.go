@@ -11,38 +11,9 @@ import (
 	"github.com/sockstray/sockstray/core/socks5"
 )
 
-// Upstream is a SOCKS5 server to go through.
-type Upstream struct {
-	// Addr is "host:port". A name is resolved by the hop before this one,
-	// or by the Chain's Forward route for the first hop.
-	Addr string
-	// Username and Password are offered with RFC 1929 when Username is
-	// set; the server may still choose no authentication.
-	Username, Password string
-}
-
-// String is "user@host:port" or "host:port": never the password, so that
-// an Upstream in a log line or an error discloses nothing.
-func (u Upstream) String() string {
-	if u.Username != "" {
-		return u.Username + "@" + u.Addr
-	}
-	return u.Addr
-}
-
-// GoString leaves the password out, also under %#v.
-func (u Upstream) GoString() string {
-	return fmt.Sprintf("outbound.Upstream{Addr:%q, Username:%q, Password:<redacted>}", u.Addr, u.Username)
-}
-
-func (u Upstream) auth() *socks5.UserPass {
-	if u.Username == "" {
-		return nil
-	}
-	return &socks5.UserPass{Username: u.Username, Password: u.Password}
-}
-
-// Chain reaches destinations through upstream SOCKS5 servers, in order.
+// Chain reaches destinations through upstreams, in order: each hop is
+// asked, in its own protocol, for a connection to the next, and the last
+// for the destination.
 type Chain struct {
 	// Hops are the upstreams; the last one reaches the destination. A
 	// chain without hops fails rather than going direct, so that a broken
@@ -76,16 +47,15 @@ func (c *Chain) forward() *Direct {
 }
 
 // Dial connects to dst through the chain: the first hop directly, each
-// next hop by a CONNECT through the one before, and dst by a CONNECT
-// through the last. A name in dst goes to the last hop as a name (ATYP
-// 03), so it is resolved there, never here. The conn returned is the TCP
-// connection to the first hop, unwrapped, so a relay keeps its fast path.
+// next hop through the one before, and dst through the last. A name in
+// dst goes to the last hop as a name, so it is resolved there, never here.
+// Through SOCKS5 and HTTP hops the conn returned is the TCP connection to
+// the first hop, unwrapped, so a relay keeps its fast path.
 func (c *Chain) Dial(ctx context.Context, dst socks5.Addr) (net.Conn, error) {
 	if len(c.Hops) == 0 {
 		return nil, ErrNoHops
 	}
 	target := label{"tcp", dst.String()}
-	last := c.Hops[len(c.Hops)-1]
 	if check := c.destCheck(ctx); check != nil {
 		if err := check(ctx, dst); err != nil {
 			return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: target, Err: err}
@@ -93,45 +63,59 @@ func (c *Chain) Dial(ctx context.Context, dst socks5.Addr) (net.Conn, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, chainTimeout)
 	defer cancel()
-	conn, err := c.reach(ctx, c.Hops, "tcp", target)
+	return c.through(ctx, c.Hops, dst, "tcp", target)
+}
+
+// reach returns a connection that talks to the last of hops: through the
+// hops before it, to its address. target only labels errors.
+func (c *Chain) reach(ctx context.Context, hops []Upstream, network string, target net.Addr) (net.Conn, error) {
+	last := hops[len(hops)-1]
+	next, err := socks5.ParseAddr(last.Addr)
+	if err != nil {
+		return nil, hopError(last, network, target, fmt.Errorf("address: %w", err))
+	}
+	if len(hops) == 1 {
+		return c.first(ctx, last, network, target)
+	}
+	return c.through(ctx, hops[:len(hops)-1], next, network, target)
+}
+
+// through returns a connection to dst through hops.
+func (c *Chain) through(ctx context.Context, hops []Upstream, dst socks5.Addr, network string, target net.Addr) (net.Conn, error) {
+	conn, err := c.first(ctx, hops[0], network, target)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := Handshake(ctx, conn, socks5.CmdConnect, dst, last.auth()); err != nil {
-		conn.Close()
-		return nil, hopError(last, "tcp", target, err)
+	for i, h := range hops {
+		next := dst
+		if i+1 < len(hops) {
+			if next, err = socks5.ParseAddr(hops[i+1].Addr); err != nil {
+				conn.Close()
+				return nil, hopError(hops[i+1], network, target, fmt.Errorf("address: %w", err))
+			}
+		}
+		if conn, err = h.connect(ctx, conn, next); err != nil {
+			return nil, hopError(h, network, target, err)
+		}
 	}
 	return conn, nil
 }
 
-// reach returns a connection that talks to the last of hops: it dials the
-// first and asks each hop to CONNECT to the next. target only labels
-// errors.
-func (c *Chain) reach(ctx context.Context, hops []Upstream, network string, target net.Addr) (net.Conn, error) {
-	first, err := socks5.ParseAddr(hops[0].Addr)
+// first dials the first hop directly.
+func (c *Chain) first(ctx context.Context, h Upstream, network string, target net.Addr) (net.Conn, error) {
+	addr, err := socks5.ParseAddr(h.Addr)
 	if err != nil {
-		return nil, hopError(hops[0], network, target, fmt.Errorf("address: %w", err))
+		return nil, hopError(h, network, target, fmt.Errorf("address: %w", err))
 	}
 	// The target check guards our client's destinations; the upstreams
 	// are the profile owner's choice, even on loopback.
-	conn, err := c.forward().Dial(WithTargetCheck(ctx, nil), first)
+	conn, err := c.forward().Dial(WithTargetCheck(ctx, nil), addr)
 	if err != nil {
 		var oe *net.OpError
 		if errors.As(err, &oe) && oe.Err != nil {
 			err = oe.Err // its message repeats the upstream's address
 		}
-		return nil, hopError(hops[0], network, target, fmt.Errorf("dial: %w", err))
-	}
-	for i := 1; i < len(hops); i++ {
-		next, err := socks5.ParseAddr(hops[i].Addr)
-		if err != nil {
-			conn.Close()
-			return nil, hopError(hops[i], network, target, fmt.Errorf("address: %w", err))
-		}
-		if _, err := Handshake(ctx, conn, socks5.CmdConnect, next, hops[i-1].auth()); err != nil {
-			conn.Close()
-			return nil, hopError(hops[i-1], network, target, err)
-		}
+		return nil, hopError(h, network, target, fmt.Errorf("dial: %w", err))
 	}
 	return conn, nil
 }

@@ -38,11 +38,17 @@ var anyAddr = socks5.Addr{IP: netip.IPv4Unspecified()}
 // intend. With several hops, each relay must accept datagrams from the
 // relay before it: a server that only takes them from the control
 // connection's address works when its neighbour's TCP and UDP leave from
-// one host. The association lasts until Close, or until an upstream closes
+// one host. Only SOCKS5 upstreams relay datagrams: a chain with another
+// kind answers ErrCommandNotSupported. The association lasts until Close, or until an upstream closes
 // its control connection; then ReadFrom returns an error naming it.
 func (c *Chain) ListenPacket(ctx context.Context) (PacketConn, error) {
 	if len(c.Hops) == 0 {
 		return nil, ErrNoHops
+	}
+	for _, h := range c.Hops {
+		if h.Kind != SOCKS5 {
+			return nil, fmt.Errorf("UDP through %v upstream %v: %w", h.Kind, h.Addr, socks5.ErrCommandNotSupported)
+		}
 	}
 	rc := &relayConn{hops: len(c.Hops), check: c.destCheck(ctx)}
 	ctx, cancel := context.WithTimeout(ctx, chainTimeout)

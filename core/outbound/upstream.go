@@ -1,0 +1,81 @@
+package outbound
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/sockstray/sockstray/core/socks5"
+)
+
+// Kind is the protocol an upstream speaks.
+type Kind uint8
+
+const (
+	// SOCKS5 is RFC 1928, with RFC 1929 username/password. The only kind
+	// that relays UDP.
+	SOCKS5 Kind = iota
+)
+
+// String is the kind's URL scheme: "socks5".
+func (k Kind) String() string {
+	switch k {
+	case SOCKS5:
+		return "socks5"
+	}
+	return fmt.Sprintf("kind %d", uint8(k))
+}
+
+// Upstream is a proxy server to go through.
+type Upstream struct {
+	// Kind is its protocol; the zero value is SOCKS5.
+	Kind Kind
+	// Addr is "host:port". A name is resolved by the hop before this one,
+	// or by the Chain's Forward route for the first hop.
+	Addr string
+	// Username and Password are offered when Username is set (RFC 1929 for
+	// SOCKS5); the server may still ask for none.
+	Username, Password string
+}
+
+// String is "user@host:port" or "host:port", with "scheme://" in front
+// for kinds other than SOCKS5: never the password, so that an Upstream in
+// a log line or an error discloses nothing.
+func (u Upstream) String() string {
+	s := u.Addr
+	if u.Username != "" {
+		s = u.Username + "@" + u.Addr
+	}
+	if u.Kind != SOCKS5 {
+		s = u.Kind.String() + "://" + s
+	}
+	return s
+}
+
+// GoString leaves the password out, also under %#v.
+func (u Upstream) GoString() string {
+	return fmt.Sprintf("outbound.Upstream{Kind:%v, Addr:%q, Username:%q, Password:<redacted>}", u.Kind, u.Addr, u.Username)
+}
+
+func (u Upstream) auth() *socks5.UserPass {
+	if u.Username == "" {
+		return nil
+	}
+	return &socks5.UserPass{Username: u.Username, Password: u.Password}
+}
+
+// connect asks the upstream, over conn (a connection to it), for a
+// connection to next, in the upstream's protocol. On failure conn is
+// closed.
+func (u Upstream) connect(ctx context.Context, conn net.Conn, next socks5.Addr) (net.Conn, error) {
+	switch u.Kind {
+	case SOCKS5:
+		if _, err := Handshake(ctx, conn, socks5.CmdConnect, next, u.auth()); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return conn, nil
+	}
+	conn.Close()
+	return nil, fmt.Errorf("%v upstreams are not supported", u.Kind)
+}
