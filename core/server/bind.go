@@ -16,7 +16,7 @@ import (
 // the client who came (second reply), and hand over to the relay.
 func (x *exchange) bind(reply replier, pending []byte) (*tunnel, error) {
 	conn := x.cl.conn
-	if _, direct := x.cur.cfg.route().(*outbound.Direct); !direct {
+	if _, direct := x.route.(*outbound.Direct); !direct {
 		// Listening here would reveal this host's address to a peer the
 		// route is meant to hide it from.
 		return nil, x.fail(reply, fmt.Errorf("BIND through an upstream: %w", socks5.ErrCommandNotSupported))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sockstray/sockstray/core/outbound"
+	"github.com/sockstray/sockstray/core/socks5"
 )
 
 // Default limits where a Config leaves them zero.
@@ -39,8 +40,14 @@ type Config struct {
 	// proxy on the LAN must not expose services bound to 127.0.0.1.
 	AllowLocalTargets bool
 
-	// Route reaches destinations; nil means direct.
+	// Route reaches destinations that Router sends nowhere else; nil
+	// means direct.
 	Route outbound.Route
+
+	// Router picks the route of each request (of each association, for
+	// UDP) and names the rule that chose it, for the table and the log.
+	// Nil sends everything through Route.
+	Router func(Query) (outbound.Route, string)
 
 	// DisableBind and DisableUDP turn the commands off (answered with 07).
 	DisableBind bool
@@ -116,11 +123,29 @@ func (c *Config) handshakeTimeout() time.Duration {
 	return DefaultHandshakeTimeout
 }
 
+// Query is what a Router decides on.
+type Query struct {
+	Dst    socks5.Addr // as the client sent it (a name stays a name)
+	Client netip.Addr
+	UDP    bool // a UDP association; Dst is then what the client announced
+}
+
 func (c *Config) route() outbound.Route {
 	if c.Route != nil {
 		return c.Route
 	}
 	return directRoute
+}
+
+// pick is the route for a request, and the rule that chose it ("" for
+// the default).
+func (c *Config) pick(q Query) (outbound.Route, string) {
+	if c.Router != nil {
+		if r, rule := c.Router(q); r != nil {
+			return r, rule
+		}
+	}
+	return c.route(), ""
 }
 
 var directRoute = &outbound.Direct{}

@@ -102,6 +102,8 @@ type exchange struct {
 	user  string
 	label string // the command as the table shows it: "CONNECT", "HTTP GET"…
 	dst   socks5.Addr
+	route outbound.Route
+	rule  string // the rule that picked route; "" for the default
 	rec   *stats.Conn
 	code  socks5.Reply
 	start time.Time
@@ -113,14 +115,23 @@ type exchange struct {
 func (cl *client) begin(cur *served, user, label string, dst socks5.Addr) *exchange {
 	dst = dst.Canonical()
 	x := &exchange{cl: cl, cur: cur, user: user, label: label, dst: dst, start: time.Now()}
+	x.route, x.rule = cur.cfg.pick(Query{Dst: dst, Client: cl.addr.Addr().Unmap()})
 	x.rec = cl.srv.stats.Open(stats.Info{
 		Client:  cl.addr,
 		User:    user,
 		Command: label,
 		Dest:    dst.String(),
-		Route:   cur.cfg.route().String(),
+		Route:   x.route.String(),
+		Rule:    x.rule,
 	}, cl.conn)
 	return x
+}
+
+// repick decides the route again as a UDP association: rules may send UDP
+// elsewhere than TCP to the same destination.
+func (x *exchange) repickUDP() {
+	x.route, x.rule = x.cur.cfg.pick(Query{Dst: x.dst, Client: x.cl.addr.Addr().Unmap(), UDP: true})
+	x.rec.SetRoute(x.route.String(), x.rule)
 }
 
 // counters are the row's byte counters, nil when counting is off.
@@ -146,10 +157,9 @@ func (x *exchange) settle(err error) {
 func (x *exchange) dial(dst socks5.Addr) (net.Conn, error) {
 	ctx, cancel := x.dialContext()
 	defer cancel()
-	route := x.cur.cfg.route()
-	c, err := route.Dial(ctx, dst)
+	c, err := x.route.Dial(ctx, dst)
 	if err != nil {
-		return nil, fmt.Errorf("connect %v, route %v: %w", dst, route, err)
+		return nil, fmt.Errorf("connect %v, route %v: %w", dst, x.route, err)
 	}
 	return c, nil
 }
@@ -186,10 +196,13 @@ func (x *exchange) log(err error) {
 		if x.user != "" {
 			attrs = append(attrs, slog.String("user", x.user))
 		}
+		if x.rule != "" {
+			attrs = append(attrs, slog.String("rule", x.rule))
+		}
 		attrs = append(attrs,
 			slog.String("cmd", x.label),
 			slog.String("dest", x.dst.String()),
-			slog.String("route", x.cur.cfg.route().String()),
+			slog.String("route", x.route.String()),
 			slog.Uint64("id", x.rec.ID()),
 			slog.Int("reply", int(x.code)),
 			slog.Int64("up", up),

@@ -30,7 +30,7 @@ type forwarder struct {
 	cl   *client
 	conn net.Conn      // to the origin, or nil
 	br   *bufio.Reader // reads conn
-	key  string        // the destination and config conn was dialed for
+	key  string        // the destination and route conn was dialed for
 }
 
 func (f *forwarder) close() {
@@ -104,7 +104,7 @@ func (f *forwarder) roundTrip(x *exchange, req *http.Request) (*http.Response, <
 			f.close()
 		}
 		if !reused || !bodyless || attempt > 0 || !staleConn(err) {
-			return nil, nil, fmt.Errorf("HTTP %s %v via %v: %w", req.Method, x.dst, x.cur.cfg.route(), err)
+			return nil, nil, fmt.Errorf("HTTP %s %v via %v: %w", req.Method, x.dst, x.route, err)
 		}
 	}
 }
@@ -113,7 +113,7 @@ func (f *forwarder) roundTrip(x *exchange, req *http.Request) (*http.Response, <
 // destination, dialed under the request's config, and reports whether it
 // was kept from an earlier request.
 func (f *forwarder) reach(x *exchange) (reused bool, err error) {
-	key := fmt.Sprintf("%p %v", x.cur, x.dst)
+	key := fmt.Sprintf("%p %v", x.route, x.dst)
 	if f.conn != nil && f.key == key {
 		return true, nil
 	}

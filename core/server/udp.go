@@ -25,11 +25,12 @@ const (
 // their source. The association lives as long as the TCP connection.
 func (x *exchange) associate(reply replier) error {
 	conn := x.cl.conn
+	x.repickUDP()
 	ctx, cancel := x.dialContext()
-	out, err := x.cur.cfg.route().ListenPacket(ctx)
+	out, err := x.route.ListenPacket(ctx)
 	cancel()
 	if err != nil {
-		return x.fail(reply, fmt.Errorf("udp associate via %v: %w", x.cur.cfg.route(), err))
+		return x.fail(reply, fmt.Errorf("udp associate, route %v: %w", x.route, err))
 	}
 	defer out.Close()
 	local := addrPortOf(conn.LocalAddr()).Addr()

@@ -4,7 +4,7 @@ import "time"
 
 // ConnStat is a copy of one live connection's state.
 type ConnStat struct {
-	Info               // as given to Open; Route reflects the last SetRoute
+	Info               // as given to Open; Route and Rule reflect the last SetRoute
 	ID       uint64    // see [Conn.ID]
 	Reply    byte      // RFC 1928 reply code; meaningful only if Replied
 	Replied  bool      // whether SetReply was called
@@ -60,7 +60,7 @@ func (t *Table) Snapshot() Snapshot {
 			RateDown: c.rateDown,
 		}
 		if r := c.route.Load(); r != nil {
-			cs.Route = *r
+			cs.Route, cs.Rule = r[0], r[1]
 		}
 		if r := c.reply.Load(); r&replySet != 0 {
 			cs.Reply, cs.Replied = byte(r), true

@@ -28,6 +28,7 @@ type Info struct {
 	Command string         // "CONNECT", "BIND" or "UDP ASSOCIATE"
 	Dest    string         // host:port as the client sent it (domain names are kept, not resolved)
 	Route   string         // route taken, e.g. "direct" or "via 127.0.0.1:1081"; see [Conn.SetRoute]
+	Rule    string         // the routing rule that chose Route; "" for the profile's default
 }
 
 // Conn is one live connection in a [Table]. AddUp, AddDown, SetReply and
@@ -42,8 +43,8 @@ type Conn struct {
 	down atomic.Int64
 	_    [56]byte
 
-	reply atomic.Uint32          // replySet|code once SetReply was called
-	route atomic.Pointer[string] // nil until SetRoute; then overrides info.Route
+	reply atomic.Uint32             // replySet|code once SetReply was called
+	route atomic.Pointer[[2]string] // nil until SetRoute; then overrides info.Route and info.Rule
 
 	id    uint64    // immutable
 	info  Info      // immutable; Route is the initial route
@@ -83,9 +84,10 @@ func (c *Conn) Bytes() (up, down int64) { return c.up.Load(), c.down.Load() }
 // Until it is called the connection's [ConnStat.Replied] is false.
 func (c *Conn) SetReply(code byte) { c.reply.Store(replySet | uint32(code)) }
 
-// SetRoute replaces the route given in [Info], for when the route is only
-// known after the dial (for example after a fallback).
-func (c *Conn) SetRoute(route string) { c.route.Store(&route) }
+// SetRoute replaces the route and rule given in [Info], for when they are
+// only known later (a UDP association routed apart, the member of a group
+// that carried the connection).
+func (c *Conn) SetRoute(route, rule string) { c.route.Store(&[2]string{route, rule}) }
 
 // Table is the live connection table, the throughput series and the totals.
 // Create it with [New]; all methods are safe for concurrent use.

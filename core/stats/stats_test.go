@@ -207,9 +207,9 @@ func TestConnStat(t *testing.T) {
 	}
 
 	c.SetReply(0) // success is code 0: Replied tells it from "no reply yet"
-	c.SetRoute("via 127.0.0.1:1081")
+	c.SetRoute("via 127.0.0.1:1081", "DOMAIN-SUFFIX,example.com")
 	got = tab.Snapshot().Conns[0]
-	if !got.Replied || got.Reply != 0 || got.Route != "via 127.0.0.1:1081" {
+	if !got.Replied || got.Reply != 0 || got.Route != "via 127.0.0.1:1081" || got.Rule != "DOMAIN-SUFFIX,example.com" {
 		t.Errorf("after SetReply(0), SetRoute: %+v", got)
 	}
 	c.SetReply(5)

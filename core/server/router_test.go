@@ -1,0 +1,91 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sockstray/sockstray/core/outbound"
+	"github.com/sockstray/sockstray/core/server"
+	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/core/stats"
+	"github.com/sockstray/sockstray/internal/testnet"
+)
+
+// countingRoute is a direct route that counts what it carries.
+type countingRoute struct {
+	outbound.Direct
+	name  string
+	dials chan string
+}
+
+func (r *countingRoute) Dial(ctx context.Context, dst socks5.Addr) (net.Conn, error) {
+	r.dials <- dst.String()
+	return r.Direct.Dial(ctx, dst)
+}
+
+func (r *countingRoute) String() string { return r.name }
+
+// TestRouterPicksPerRequest: the config's Router picks each request's
+// route, the table and the log name the rule, and Block refuses in each
+// protocol's words.
+func TestRouterPicksPerRequest(t *testing.T) {
+	echo := testnet.EchoTCP(t, "tcp4")
+	work := &countingRoute{name: "work", dials: make(chan string, 10)}
+	router := func(q server.Query) (outbound.Route, string) {
+		switch {
+		case q.UDP:
+			return outbound.Block{}, "UDP"
+		case q.Dst.Name == "blocked.test":
+			return outbound.Block{}, "DOMAIN,blocked.test"
+		case q.Dst.Port == uint16(echo.Port):
+			return work, "DST-PORT," + strconv.Itoa(echo.Port)
+		}
+		return nil, ""
+	}
+	var log testnet.Buffer
+	cfg := &server.Config{Router: router, Logger: slog.New(slog.NewTextHandler(&log, nil))}
+	addr, _, table := serveTable(t, cfg, nil)
+
+	c := dial(t, addr)
+	if r := connectNoAuth(t, c, echo.String()); r.Reply != socks5.ReplySucceeded {
+		t.Fatalf("CONNECT through the rule's route: reply %v", r.Reply)
+	}
+	if got := <-work.dials; got != echo.String() {
+		t.Errorf("work route dialed %s", got)
+	}
+	row := waitRow(t, table, func(r stats.ConnStat) bool { return r.Replied })
+	if row.Route != "work" || row.Rule != "DST-PORT,"+strconv.Itoa(echo.Port) {
+		t.Errorf("row: route %q rule %q", row.Route, row.Rule)
+	}
+	c.Close()
+
+	c = dial(t, addr)
+	if r := connectNoAuth(t, c, "blocked.test:80"); r.Reply != socks5.ReplyNotAllowed {
+		t.Errorf("blocked name over SOCKS5: reply %v, want 02", r.Reply)
+	}
+	c = dial(t, addr)
+	send(t, c, []byte("CONNECT blocked.test:443 HTTP/1.1\r\nHost: blocked.test:443\r\n\r\n"))
+	if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil || resp.StatusCode != 403 {
+		t.Errorf("blocked name over HTTP: %v %v, want 403", resp, err)
+	}
+	c = dial(t, addr)
+	send(t, c, h("05 01 00"))
+	expect(t, c, h("05 00"))
+	send(t, c, request(t, socks5.CmdUDPAssociate, "0.0.0.0:0"))
+	if r := readResponse(t, c); r.Reply != socks5.ReplyNotAllowed {
+		t.Errorf("UDP routed to block: reply %v, want 02", r.Reply)
+	}
+	for deadline := time.Now().Add(5 * time.Second); len(table.Snapshot().Conns) > 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := log.String(); !strings.Contains(got, `rule=DOMAIN,blocked.test`) || !strings.Contains(got, "route=block") {
+		t.Errorf("log lacks the rule and route:\n%s", got)
+	}
+}
