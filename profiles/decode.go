@@ -11,13 +11,37 @@ import (
 )
 
 // FormatVersion is the version of the file format this package writes.
-const FormatVersion = 1
+const FormatVersion = 2
 
 // migrations[n] turns a version-n document into version n+1, in place, on
 // the raw TOML tables: when the format changes, bump FormatVersion and add
 // the step here. Files are rewritten in the new format only when the app
 // saves them.
-var migrations = map[int64]func(doc map[string]any){}
+var migrations = map[int64]func(doc map[string]any){
+	1: nameUpstreams,
+}
+
+// nameUpstreams is version 1 to 2: upstreams get names ("upstream 1", …)
+// so that routes can refer to them. Version 1's meaning, one chain of all
+// upstreams for everything, is what a profile without routes still means.
+func nameUpstreams(doc map[string]any) {
+	var ups []map[string]any
+	switch v := doc["upstream"].(type) {
+	case []map[string]any:
+		ups = v
+	case []any:
+		for _, e := range v {
+			if m, ok := e.(map[string]any); ok {
+				ups = append(ups, m)
+			}
+		}
+	}
+	for i, u := range ups {
+		if _, ok := u["name"]; !ok {
+			u["name"] = fmt.Sprintf("upstream %d", i+1)
+		}
+	}
+}
 
 // Decode reads a profile file's content. The name comes from the file
 // name; file names the file in errors. A problem of any kind (syntax,
@@ -88,13 +112,44 @@ func decodeProfile(r *reader, p *Profile) {
 	}
 	for _, u := range r.tables("upstream") {
 		var up Upstream
+		u.str("name", &up.Name)
+		u.str("kind", &up.Kind)
 		u.str("host", &up.Host)
 		u.integer("port", &up.Port)
 		u.str("username", &up.Username)
+		u.str("ca_file", &up.CAFile)
+		u.str("key_file", &up.KeyFile)
+		u.str("known_hosts", &up.KnownHosts)
+		if up.Kind == KindSOCKS5 {
+			up.Kind = "" // the default, held as the zero value
+		}
 		u.unknown()
 		p.Upstreams = append(p.Upstreams, up)
 	}
+	decodeRouting(r, p)
 	r.unknown()
+}
+
+// decodeRouting reads routes, rules, rule lists and the default route.
+func decodeRouting(r *reader, p *Profile) {
+	r.str("default_route", &p.DefaultRoute)
+	r.strs("rules", &p.Rules)
+	for _, t := range r.tables("route") {
+		var rt Route
+		t.str("name", &rt.Name)
+		t.strs("chain", &rt.Chain)
+		t.strs("group", &rt.Group)
+		t.str("policy", &rt.Policy)
+		t.unknown()
+		p.Routes = append(p.Routes, rt)
+	}
+	for _, t := range r.tables("rule_list") {
+		var l RuleList
+		t.str("file", &l.File)
+		t.str("route", &l.Route)
+		t.unknown()
+		p.RuleLists = append(p.RuleLists, l)
+	}
 }
 
 // reader takes typed values out of one TOML table, noting which keys it
@@ -145,6 +200,27 @@ func (r *reader) boolean(key string, dst *bool) {
 		} else {
 			r.wrongType(key, v, "true or false")
 		}
+	}
+}
+
+func (r *reader) strs(key string, dst *[]string) {
+	v, ok := r.get(key)
+	if !ok {
+		return
+	}
+	list, isList := v.([]any)
+	if !isList {
+		r.wrongType(key, v, `a list of strings such as ["a", "b"]`)
+		return
+	}
+	*dst = nil
+	for i, e := range list {
+		s, isStr := e.(string)
+		if !isStr {
+			r.ps.add(fmt.Sprintf("%s%s[%d]", r.prefix, key, i+1), "%s; want a string in quotes", describe(e))
+			continue
+		}
+		*dst = append(*dst, s)
 	}
 }
 
@@ -234,7 +310,7 @@ func (r *reader) tables(key string) []*reader {
 		}
 	}
 	if !isList {
-		r.wrongType(key, v, "[["+key+"]] tables, one per server")
+		r.wrongType(key, v, "[["+key+"]] tables")
 		return nil
 	}
 	out := make([]*reader, len(list))

@@ -38,8 +38,24 @@ func TestDecodeExample(t *testing.T) {
 	}
 	want := &Profile{
 		Name: "work", Host: "127.0.0.1", Port: 1081, ShareOnLAN: true, Username: "alice",
-		Allow:            []netip.Prefix{netip.MustParsePrefix("192.168.1.0/24"), netip.MustParsePrefix("fd00::/8")},
-		Upstreams:        []Upstream{{Host: "gateway.example.com", Port: 1080, Username: "bob"}, {Host: "203.0.113.7", Port: 9050}},
+		Allow: []netip.Prefix{netip.MustParsePrefix("192.168.1.0/24"), netip.MustParsePrefix("fd00::/8")},
+		Upstreams: []Upstream{
+			{Name: "corp-proxy", Kind: KindHTTP, Host: "proxy.corp.example.com", Port: 3128, Username: "alice"},
+			{Name: "office", Kind: KindSSH, Host: "ssh.corp.example.com", Port: 22, Username: "alice", KeyFile: "~/.ssh/id_ed25519"},
+			{Name: "backup", Host: "203.0.113.7", Port: 9050},
+		},
+		Routes: []Route{
+			{Name: "office-ssh", Chain: []string{"corp-proxy", "office"}},
+			{Name: "work", Group: []string{"office-ssh", "backup-chain"}, Policy: PolicyFailover},
+			{Name: "backup-chain", Chain: []string{"backup"}},
+		},
+		Rules: []string{
+			"DOMAIN-SUFFIX,corp.example.com,work",
+			"IP-CIDR,10.20.0.0/16,work,no-resolve",
+			"DOMAIN-KEYWORD,adservice,block",
+		},
+		RuleLists:        []RuleList{{File: "ads.list", Route: "block"}},
+		DefaultRoute:     "direct",
 		DisableBind:      true,
 		HandshakeTimeout: 10 * time.Second,
 		IdleTimeout:      5 * time.Minute,
@@ -60,6 +76,28 @@ func TestDecodeExample(t *testing.T) {
 	}
 }
 
+// TestDecodeFormat1 loads a file of the first format: its upstreams get
+// names, and with no routes they still form the one chain that carries
+// everything.
+func TestDecodeFormat1(t *testing.T) {
+	data, err := os.ReadFile("testdata/v1.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Decode("work", "testdata/v1.toml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Upstream{{Name: "upstream 1", Host: "gateway.example.com", Port: 1080, Username: "bob"}, {Name: "upstream 2", Host: "203.0.113.7", Port: 9050}}
+	if !reflect.DeepEqual(p.Upstreams, want) || p.Routes != nil || p.EffectiveDefault() != "upstreams" {
+		t.Errorf("format 1: upstreams %+v, routes %+v, default %q", p.Upstreams, p.Routes, p.EffectiveDefault())
+	}
+	again, err := Decode("work", "", p.Encode())
+	if err != nil || !reflect.DeepEqual(again, p) || !strings.Contains(string(p.Encode()), "version = 2\n") {
+		t.Errorf("format 1 saved as 2 and read back: %v\n%s", err, p.Encode())
+	}
+}
+
 func TestDecodeDefaults(t *testing.T) {
 	p, err := Decode("min", "min.toml", []byte("# nothing but defaults\n"))
 	if err != nil {
@@ -73,7 +111,11 @@ func TestDecodeDefaults(t *testing.T) {
 func TestEncodeRoundTrip(t *testing.T) {
 	p := New("café Work (2)")
 	p.Username = "tab\there \"q\" \\ \x01 ✓"
-	p.Upstreams = []Upstream{{Host: "::1", Port: 1, Username: "line\nbreak"}}
+	p.Upstreams = []Upstream{{Host: "::1", Port: 1, Username: "line\nbreak"}, {Name: "s", Kind: KindSSH, Host: "h", Port: 22, KeyFile: "k", KnownHosts: "kh"}, {Name: "t", Kind: KindHTTPS, Host: "h", Port: 443, CAFile: "ca.pem"}}
+	p.Routes = []Route{{Name: "c", Chain: []string{"s", "t"}}, {Name: "g", Group: []string{"c", "direct"}, Policy: PolicyFastest}}
+	p.Rules = []string{"DOMAIN,a.example,c", "MATCH,g"}
+	p.RuleLists = []RuleList{{File: "x.list", Route: "block"}}
+	p.DefaultRoute = "g"
 	p.Allow = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 	p.DisableUDP = true
 	p.IdleTimeout = 90 * time.Second
@@ -123,7 +165,7 @@ secret = 1
 	got := decodeProblems(t, content)
 	want := []string{ // in line order
 		`2:1: port: a string; want a whole number`,
-		`3:1: colour: unknown key; known here: version, host, port, share_on_lan, lan_interface, username, allow, open, allow_local_targets, options, upstream`,
+		`3:1: colour: unknown key; known here: version, host, port, share_on_lan, lan_interface, username, allow, open, allow_local_targets, options, upstream, default_route, rules, route, rule_list`,
 		`4:1: allow[2]: "10.1/33" is not a CIDR such as 192.168.1.0/24 or fd00::/8`,
 		`4:1: allow[3]: a whole number; want a CIDR in quotes such as "192.168.1.0/24"`,
 		`7:1: options.udp: a string; want true or false`,
@@ -132,7 +174,7 @@ secret = 1
 		`10:1: options.max_connections: -5 is out of range; want 0 (no limit) to 1000000`,
 		`11:1: options.turbo: unknown key; known here: udp, bind, handshake_timeout, idle_timeout, max_connections`,
 		`15:1: upstream[1].port: 70000 is not a port (1–65535)`,
-		`16:1: upstream[1].secret: unknown key; known here: host, port, username`,
+		`16:1: upstream[1].secret: unknown key; known here: name, kind, host, port, username, ca_file, key_file, known_hosts`,
 		`19:3: upstream[2].host: "bad host" is not an IP address or host name`,
 	}
 	if !slices.Equal(got, want) {
@@ -167,13 +209,15 @@ func TestDecodeRefusesPasswords(t *testing.T) {
 }
 
 func TestDecodeVersion(t *testing.T) {
-	if _, err := Decode("f", "f.toml", []byte("version = 1\n")); err != nil {
-		t.Errorf("version 1: %v", err)
+	for _, v := range []string{"version = 1\n", "version = 2\n"} {
+		if _, err := Decode("f", "f.toml", []byte(v)); err != nil {
+			t.Errorf("%q: %v", v, err)
+		}
 	}
 	for _, tc := range []struct{ content, want string }{
-		{"version = 2\nfuture = true\n", `1:1: version: 2 is not a format this Sockstray reads (1 to 1); a newer Sockstray wrote it, or it is mistyped`},
-		{"version = 0\n", `1:1: version: 0 is not a format this Sockstray reads (1 to 1)`},
-		{"version = \"1\"\n", `1:1: version: a string; want a whole number such as version = 1`},
+		{"version = 3\nfuture = true\n", `1:1: version: 3 is not a format this Sockstray reads (1 to 2); a newer Sockstray wrote it, or it is mistyped`},
+		{"version = 0\n", `1:1: version: 0 is not a format this Sockstray reads (1 to 2)`},
+		{"version = \"1\"\n", `1:1: version: a string; want a whole number such as version = 2`},
 	} {
 		got := decodeProblems(t, tc.content)
 		if len(got) != 1 || !strings.HasPrefix(got[0], tc.want) {
@@ -213,7 +257,7 @@ func TestDecodeInlineAndDottedForms(t *testing.T) {
 		t.Errorf("decoded %+v", p)
 	}
 	got := decodeProblems(t, "[upstream]\nhost = \"a\"\n")
-	if want := "1:1: upstream: a table; want [[upstream]] tables, one per server"; len(got) != 1 || got[0] != want {
+	if want := "1:1: upstream: a table; want [[upstream]] tables"; len(got) != 1 || got[0] != want {
 		t.Errorf("problems %q, want [%q]", got, want)
 	}
 }

@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"unicode"
@@ -25,6 +26,15 @@ func (p *Profile) Encode() []byte {
 	fmt.Fprintf(&b, "allow = [%s]\n", strings.Join(allow, ", "))
 	fmt.Fprintf(&b, "open = %t\n", p.Open)
 	fmt.Fprintf(&b, "allow_local_targets = %t\n", p.AllowLocalTargets)
+	fmt.Fprintf(&b, "default_route = %s\n", quote(p.DefaultRoute))
+	b.WriteString("rules = [")
+	for _, r := range p.Rules {
+		fmt.Fprintf(&b, "\n  %s,", quote(r))
+	}
+	if len(p.Rules) > 0 {
+		b.WriteString("\n")
+	}
+	b.WriteString("]\n")
 	b.WriteString("\n[options]\n")
 	fmt.Fprintf(&b, "udp = %t\n", !p.DisableUDP)
 	fmt.Fprintf(&b, "bind = %t\n", !p.DisableBind)
@@ -33,11 +43,47 @@ func (p *Profile) Encode() []byte {
 	fmt.Fprintf(&b, "max_connections = %d\n", p.MaxConns)
 	for _, u := range p.Upstreams {
 		b.WriteString("\n[[upstream]]\n")
+		fmt.Fprintf(&b, "name = %s\n", quote(u.Name))
+		fmt.Fprintf(&b, "kind = %s\n", quote(u.kind()))
 		fmt.Fprintf(&b, "host = %s\n", quote(u.Host))
 		fmt.Fprintf(&b, "port = %d\n", u.Port)
 		fmt.Fprintf(&b, "username = %s\n", quote(u.Username))
+		writeIf(&b, "ca_file", u.CAFile)
+		writeIf(&b, "key_file", u.KeyFile)
+		writeIf(&b, "known_hosts", u.KnownHosts)
+	}
+	for _, r := range p.Routes {
+		b.WriteString("\n[[route]]\n")
+		fmt.Fprintf(&b, "name = %s\n", quote(r.Name))
+		if r.Group != nil {
+			fmt.Fprintf(&b, "group = %s\n", quoteList(r.Group))
+			fmt.Fprintf(&b, "policy = %s\n", quote(cmp.Or(r.Policy, PolicyFailover)))
+		} else {
+			fmt.Fprintf(&b, "chain = %s\n", quoteList(r.Chain))
+		}
+	}
+	for _, l := range p.RuleLists {
+		b.WriteString("\n[[rule_list]]\n")
+		fmt.Fprintf(&b, "file = %s\n", quote(l.File))
+		fmt.Fprintf(&b, "route = %s\n", quote(l.Route))
 	}
 	return []byte(b.String())
+}
+
+// writeIf writes key = value when value is set: keys that belong to one
+// kind of upstream only.
+func writeIf(b *strings.Builder, key, value string) {
+	if value != "" {
+		fmt.Fprintf(b, "%s = %s\n", key, quote(value))
+	}
+}
+
+func quoteList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = quote(s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
 }
 
 // quote writes s as a TOML basic string.

@@ -46,9 +46,22 @@ type Profile struct {
 	// AllowLocalTargets lets LAN clients reach this host's own addresses.
 	AllowLocalTargets bool
 
-	// Upstreams, when any, is the chain of SOCKS5 servers to go through, in
-	// order; none means direct.
+	// Upstreams are the proxy servers the profile may go through. Without
+	// Routes and DefaultRoute they form one chain, in order, that carries
+	// everything (the first format's meaning); none means direct.
 	Upstreams []Upstream
+
+	// Routes are named ways out: a chain of upstreams, or a group of
+	// routes with a policy. "direct" and "block" always exist.
+	Routes []Route
+
+	// Rules pick a route per destination, first match wins, in Clash's
+	// classical syntax ("DOMAIN-SUFFIX,example.com,work"); RuleLists add
+	// the rules of list files after them. DefaultRoute takes the rest; see
+	// EffectiveDefault.
+	Rules        []string
+	RuleLists    []RuleList
+	DefaultRoute string
 
 	// DisableUDP and DisableBind turn UDP ASSOCIATE and BIND off.
 	DisableUDP  bool
@@ -62,13 +75,84 @@ type Profile struct {
 	MaxConns         int
 }
 
-// Upstream is one SOCKS5 server of a chain. Its password, when Username is
-// set, is in the keychain as UpstreamAccount(profile, u): keyed by the
-// server and user, not by the hop's place in the chain.
+// Upstream is one proxy server. Its password (or SSH key passphrase),
+// when Username is set, is in the keychain as UpstreamAccount(profile, u):
+// keyed by the server and user, not by the hop's place in a chain.
 type Upstream struct {
+	// Name is what routes call it; an upstream without one can only be a
+	// hop of the implicit chain (see Profile.Upstreams).
+	Name string
+	// Kind is its protocol: "socks5" (also when empty), "http", "https" or
+	// "ssh".
+	Kind     string
 	Host     string
 	Port     int
 	Username string
+	// CAFile, for https, is a PEM file of the CA that signed the proxy's
+	// certificate; empty trusts the system's CAs.
+	CAFile string
+	// KeyFile, for ssh, is a private key to log in with (its passphrase in
+	// the keychain); KnownHosts is the known_hosts file that vouches for
+	// the server's host key, empty meaning ~/.ssh/known_hosts.
+	KeyFile, KnownHosts string
+}
+
+// Upstream kinds, as the file spells them.
+const (
+	KindSOCKS5 = "socks5"
+	KindHTTP   = "http"
+	KindHTTPS  = "https"
+	KindSSH    = "ssh"
+)
+
+// kind is u's kind with the default spelled out.
+func (u Upstream) kind() string {
+	if u.Kind == "" {
+		return KindSOCKS5
+	}
+	return u.Kind
+}
+
+// Route is a named way out: a Chain of upstream names, in order, or a
+// Group of route names (or "direct") with a Policy.
+type Route struct {
+	Name   string
+	Chain  []string
+	Group  []string
+	Policy string // for a group: "failover" (the default) or "fastest"
+}
+
+// Built-in route names and group policies.
+const (
+	RouteDirect    = "direct"
+	RouteBlock     = "block"
+	PolicyFailover = "failover"
+	PolicyFastest  = "fastest"
+)
+
+// RuleList is a file of rules in Clash's classical text format, each line
+// sending to Route unless it names a route itself. File is relative to the
+// profiles folder unless absolute.
+type RuleList struct {
+	File  string
+	Route string
+}
+
+// implicitChain names the chain of every upstream that carries everything
+// in a profile that defines no routes (the first format's meaning).
+const implicitChain = "upstreams"
+
+// EffectiveDefault is the route that carries what no rule picks:
+// DefaultRoute when set; else, in a profile without routes, the chain of
+// all its upstreams (named "upstreams") when it has any; else direct.
+func (p *Profile) EffectiveDefault() string {
+	switch {
+	case p.DefaultRoute != "":
+		return p.DefaultRoute
+	case len(p.Routes) == 0 && len(p.Upstreams) > 0:
+		return implicitChain
+	}
+	return RouteDirect
 }
 
 // PrivateNetworks are the clients a LAN share admits when its profile
@@ -97,6 +181,15 @@ func (p *Profile) Clone() *Profile {
 	c := *p
 	c.Allow = slices.Clone(p.Allow)
 	c.Upstreams = slices.Clone(p.Upstreams)
+	c.Routes = make([]Route, len(p.Routes))
+	for i, r := range p.Routes {
+		c.Routes[i] = Route{Name: r.Name, Chain: slices.Clone(r.Chain), Group: slices.Clone(r.Group), Policy: r.Policy}
+	}
+	if p.Routes == nil {
+		c.Routes = nil
+	}
+	c.Rules = slices.Clone(p.Rules)
+	c.RuleLists = slices.Clone(p.RuleLists)
 	return &c
 }
 

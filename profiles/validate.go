@@ -100,7 +100,9 @@ func (p *Profile) validate(ps *problems) {
 		}
 		checkPort(ps, f+".port", u.Port)
 		checkUser(ps, f+".username", u.Username)
+		checkUpstreamKind(ps, f, u)
 	}
+	p.validateRouting(ps)
 	if p.HandshakeTimeout <= 0 || p.HandshakeTimeout > maxHandshakeTimeout {
 		ps.add("options.handshake_timeout", "%v is out of range; want more than 0s and at most 1h, such as \"10s\"", p.HandshakeTimeout)
 	}

@@ -141,3 +141,48 @@ func TestEffectiveAllow(t *testing.T) {
 		t.Error("EffectiveAllow returned the package's slice; callers could change the default")
 	}
 }
+
+func TestRoutingValidation(t *testing.T) {
+	base := func() *Profile {
+		p := New("r")
+		p.Upstreams = []Upstream{{Name: "a", Host: "a.example", Port: 1080}, {Name: "s", Kind: KindSSH, Host: "s.example", Port: 22}}
+		p.Routes = []Route{{Name: "c", Chain: []string{"a", "s"}}, {Name: "g", Group: []string{"c", "direct"}}}
+		p.DefaultRoute = "g"
+		return p
+	}
+	if err := base().Validate(); err != nil {
+		t.Fatalf("valid routing: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*Profile)
+		want string
+	}{
+		{"unknown kind", func(p *Profile) { p.Upstreams[0].Kind = "socks4" }, `upstream[1].kind: "socks4" is not a kind of upstream`},
+		{"key file on socks5", func(p *Profile) { p.Upstreams[0].KeyFile = "k" }, "upstream[1].key_file: only an ssh upstream has a key file"},
+		{"CA file on ssh", func(p *Profile) { p.Upstreams[1].CAFile = "ca" }, "upstream[2].ca_file: only an https upstream"},
+		{"two upstreams one name", func(p *Profile) { p.Upstreams[1].Name = "a" }, `upstream[2].name: "a" names two upstreams`},
+		{"chain to a missing upstream", func(p *Profile) { p.Routes[0].Chain = []string{"a", "x"} }, `route[1].chain[2]: "x" is not the name of an upstream here`},
+		{"route named direct", func(p *Profile) { p.Routes[0].Name = "direct" }, `route[1].name: "direct" is built in`},
+		{"chain and group", func(p *Profile) { p.Routes[0].Group = []string{"direct"} }, "route[1]: has both chain and group"},
+		{"empty route", func(p *Profile) { p.Routes[0].Chain = nil }, "route[1]: has neither chain"},
+		{"block in a group", func(p *Profile) { p.Routes[1].Group = []string{"block"} }, "route[2].group[1]: block cannot be a member"},
+		{"bad policy", func(p *Profile) { p.Routes[1].Policy = "random" }, `route[2].policy: "random" is not a policy`},
+		{"policy on a chain", func(p *Profile) { p.Routes[0].Policy = "fastest" }, "route[1].policy: only a group has a policy"},
+		{"group contains itself", func(p *Profile) {
+			p.Routes = append(p.Routes, Route{Name: "h", Group: []string{"g"}})
+			p.Routes[1].Group = []string{"h"}
+		}, `route[2].group: group "g" contains itself`},
+		{"missing default", func(p *Profile) { p.DefaultRoute = "nowhere" }, `default_route: "nowhere" is not a route here`},
+		{"rule list without file", func(p *Profile) { p.RuleLists = []RuleList{{Route: "block"}} }, "rule_list[1].file: empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := base()
+			tc.edit(p)
+			err := p.Validate()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Validate() = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
