@@ -30,9 +30,9 @@ var (
 // and writes return at once.
 var aLongTimeAgo = time.Unix(1, 0)
 
-// guardConn makes ctx bound the I/O on conn until the returned func is called:
-// its deadline becomes conn's deadline, and cancelling it pulls the
-// deadline into the past so that a blocked read or write returns. The
+// guardConn makes ctx bound the I/O on conn until the returned func is
+// called: its deadline becomes conn's deadline, and cancelling it pulls
+// the deadline into the past so that a blocked read or write returns. The
 // returned func clears the deadline, after the watcher is done, so that a
 // conn that outlives the handshake carries on without one.
 func guardConn(ctx context.Context, conn net.Conn) (release func()) {
@@ -52,8 +52,9 @@ func guardConn(ctx context.Context, conn net.Conn) (release func()) {
 	}
 }
 
-// ctxCause turns an I/O error caused by guardConn's deadline or cancellation
-// into the context's error, which says why; other errors pass unchanged.
+// ctxCause turns an I/O error caused by guardConn's deadline or
+// cancellation into the context's error, which says why; other errors pass
+// unchanged.
 func ctxCause(ctx context.Context, err error) error {
 	if ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded) {
 		return ctx.Err()

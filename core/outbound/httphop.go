@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,12 +35,14 @@ var ErrHeadTooLarge = errors.New("response head too large")
 //	502 Bad Gateway                   04 host unreachable
 //	503 Service Unavailable           04 host unreachable
 //	504 Gateway Timeout               06 TTL expired
-//	407 Proxy Auth Required           01 general failure; the error also
+//	407 Proxy Auth Required, 401      01 general failure; the error also
 //	                                     wraps ErrAuthFailed (credentials
 //	                                     refused) or ErrNoAcceptableAuth
 //	                                     (none configured)
 //	anything else                     01 general failure
 //
+// 401 is the origin's code, but no origin can answer a CONNECT, so it is
+// the proxy's: tinyproxy (1.11) sends it for wrong credentials.
 // 502 and 503 say the proxy could not reach or resolve the destination
 // (Squid answers 503 for both), which is what 04 means. A refused port
 // gets no reply of its own: proxies do not tell it apart (Squid sends 503,
@@ -170,11 +173,12 @@ func (u Upstream) connectRequest(target string) ([]byte, error) {
 // refusal is the error for a final answer other than 2xx.
 func (u Upstream) refusal(h head) error {
 	se := &StatusError{Code: h.code, Reason: h.reason}
-	if h.code != 407 {
+	if h.code != 407 && h.code != 401 {
 		return se
 	}
 	asks := ""
-	if len(h.challenges) > 0 && !h.offers("Basic") {
+	basic := func(scheme string) bool { return strings.EqualFold(scheme, "Basic") }
+	if len(h.challenges) > 0 && !slices.ContainsFunc(h.challenges, basic) {
 		asks = "; proxy asks for " + strings.Join(h.challenges, ", ")
 	}
 	if u.Username == "" {
@@ -187,16 +191,7 @@ func (u Upstream) refusal(h head) error {
 type head struct {
 	code       int
 	reason     string
-	challenges []string // auth schemes of Proxy-Authenticate: "Basic", "NTLM"
-}
-
-func (h head) offers(scheme string) bool {
-	for _, c := range h.challenges {
-		if strings.EqualFold(c, scheme) {
-			return true
-		}
-	}
-	return false
+	challenges []string // auth schemes asked for: "Basic", "NTLM"
 }
 
 // readHead reads response heads until a final one (not 1xx), at most
@@ -221,7 +216,8 @@ func readHead(r *bufio.Reader) (head, error) {
 				break
 			}
 			name, value, _ := strings.Cut(line, ":")
-			if strings.EqualFold(name, "Proxy-Authenticate") && len(h.challenges) < 4 {
+			auth := strings.EqualFold(name, "Proxy-Authenticate") || strings.EqualFold(name, "WWW-Authenticate")
+			if auth && len(h.challenges) < 4 {
 				scheme, _, _ := strings.Cut(strings.TrimSpace(value), " ")
 				h.challenges = append(h.challenges, printable(scheme, 20))
 			}

@@ -160,6 +160,8 @@ func TestHTTPConnectRefused(t *testing.T) {
 			socks5.ReplyGeneralFailure, ErrAuthFailed, `proxy answered 407 Proxy Authentication Required: authentication failed (user "alice")`},
 		{alice, "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\nProxy-Authenticate: Negotiate\r\n\r\n",
 			socks5.ReplyGeneralFailure, ErrAuthFailed, `(user "alice"; proxy asks for NTLM, Negotiate)`},
+		{alice, "HTTP/1.0 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"Tinyproxy\"\r\n\r\n",
+			socks5.ReplyGeneralFailure, ErrAuthFailed, `proxy answered 401 Unauthorized: authentication failed (user "alice")`},
 		{httpHop, "HTTP/1.1 407 Proxy Authentication Required\r\n\r\n",
 			socks5.ReplyGeneralFailure, ErrNoAcceptableAuth, "no acceptable authentication method (no username configured)"},
 	} {
