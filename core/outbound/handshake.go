@@ -56,8 +56,16 @@ func guardConn(ctx context.Context, conn net.Conn) (release func()) {
 // cancellation into the context's error, which says why; other errors pass
 // unchanged.
 func ctxCause(ctx context.Context, err error) error {
-	if ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded) {
-		return ctx.Err()
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// The conn's timer for the same deadline may fire before the
+	// context's does.
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
 	}
 	return err
 }

@@ -266,3 +266,35 @@ func TestUpstreamHidesSecrets(t *testing.T) {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 }
+
+// An HTTP proxy carries streams only: UDP is refused before any dial,
+// whichever hop of the chain it is.
+func TestChainUDPRefusesHTTPHops(t *testing.T) {
+	for _, hops := range [][]Upstream{
+		{{Kind: HTTP, Addr: closedPort(t)}},
+		{{Addr: closedPort(t)}, {Kind: HTTPS, Addr: "proxy.test:443"}},
+	} {
+		pc, err := (&Chain{Hops: hops, Forward: noLocalDNS(t)}).ListenPacket(context.Background())
+		if err == nil {
+			pc.Close()
+			t.Fatalf("UDP through %v: no error", hops)
+		}
+		if got := socks5.ReplyFor(err); got != socks5.ReplyCommandNotSupported {
+			t.Errorf("ReplyFor(%v) = %v, want command not supported", err, got)
+		}
+	}
+}
+
+func TestHTTPSHandshakeContext(t *testing.T) {
+	client, srv := net.Pipe()
+	done := make(chan struct{})
+	go func() { io.Copy(io.Discard, srv); close(done) }() // never answers the ClientHello
+	t.Cleanup(func() { srv.Close(); <-done })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := Upstream{Kind: HTTPS, Addr: "proxy.test:443"}.connect(ctx, client, mustAddr(t, "192.0.2.1:80"))
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.HasPrefix(fmt.Sprint(err), "tls handshake: ") ||
+		socks5.ReplyFor(err) != socks5.ReplyTTLExpired {
+		t.Errorf("error %v: want the context's deadline at the TLS handshake", err)
+	}
+}
