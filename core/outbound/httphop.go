@@ -43,12 +43,13 @@ var ErrHeadTooLarge = errors.New("response head too large")
 //
 // 401 is the origin's code, but no origin can answer a CONNECT, so it is
 // the proxy's: tinyproxy (1.11) sends it for wrong credentials.
+//
 // 502 and 503 say the proxy could not reach or resolve the destination
 // (Squid answers 503 for both), which is what 04 means. A refused port
 // gets no reply of its own: proxies do not tell it apart (Squid sends 503,
 // tinyproxy 500 for every failed connect), so it is 04 or 01.
 type StatusError struct {
-	Code   int
+	Code   int    // the status code, 100 to 999 but never 2xx
 	Reason string // the proxy's reason phrase, made printable and short
 }
 
