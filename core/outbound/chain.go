@@ -50,7 +50,9 @@ func (c *Chain) forward() *Direct {
 // next hop through the one before, and dst through the last. A name in
 // dst goes to the last hop as a name, so it is resolved there, never here.
 // Through SOCKS5 and HTTP hops the conn returned is the TCP connection to
-// the first hop, unwrapped, so a relay keeps its fast path.
+// the first hop, unwrapped, so a relay keeps its fast path, unless an HTTP
+// proxy sent tunnel bytes along with its answer (see httpConnect); through
+// an HTTPS hop it is the TLS connection to that hop.
 func (c *Chain) Dial(ctx context.Context, dst socks5.Addr) (net.Conn, error) {
 	if len(c.Hops) == 0 {
 		return nil, ErrNoHops
@@ -124,15 +126,23 @@ func (c *Chain) first(ctx context.Context, h Upstream, network string, target ne
 // with the upstream as Source and the destination (if any) as Addr, for
 // programs; its message leads with the upstream and the step, for people.
 func hopError(h Upstream, network string, target net.Addr, err error) error {
-	return &upstreamError{&net.OpError{Op: "upstream", Net: network, Source: label{"tcp", h.Addr}, Addr: target, Err: err}}
+	name := h.Addr
+	if h.Kind != SOCKS5 {
+		name = h.Kind.String() + "://" + h.Addr
+	}
+	return &upstreamError{name, &net.OpError{Op: "upstream", Net: network, Source: label{"tcp", h.Addr}, Addr: target, Err: err}}
 }
 
-type upstreamError struct{ op *net.OpError }
+type upstreamError struct {
+	name string // the upstream for people: "HOST:PORT", or "http://HOST:PORT" for kinds other than SOCKS5
+	op   *net.OpError
+}
 
-// Error is "upstream HOST:PORT: STEP: CAUSE". The OpError's own message
-// ("upstream tcp A->B: …") would bury the step behind both addresses.
+// Error is "upstream [SCHEME://]HOST:PORT: STEP: CAUSE". The OpError's own
+// message ("upstream tcp A->B: …") would bury the step behind both
+// addresses.
 func (e *upstreamError) Error() string {
-	return "upstream " + e.op.Source.String() + ": " + e.op.Err.Error()
+	return "upstream " + e.name + ": " + e.op.Err.Error()
 }
 
 func (e *upstreamError) Unwrap() error { return e.op }

@@ -30,6 +30,46 @@ var (
 // and writes return at once.
 var aLongTimeAgo = time.Unix(1, 0)
 
+// guardConn makes ctx bound the I/O on conn until the returned func is
+// called: its deadline becomes conn's deadline, and cancelling it pulls
+// the deadline into the past so that a blocked read or write returns. The
+// returned func clears the deadline, after the watcher is done, so that a
+// conn that outlives the handshake carries on without one.
+func guardConn(ctx context.Context, conn net.Conn) (release func()) {
+	if d, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(d)
+	}
+	pulled := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		conn.SetDeadline(aLongTimeAgo)
+		close(pulled)
+	})
+	return func() {
+		if !stop() {
+			<-pulled // else it could set its deadline after ours is cleared
+		}
+		conn.SetDeadline(time.Time{})
+	}
+}
+
+// ctxCause turns an I/O error caused by guardConn's deadline or
+// cancellation into the context's error, which says why; other errors pass
+// unchanged.
+func ctxCause(ctx context.Context, err error) error {
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// The conn's timer for the same deadline may fire before the
+	// context's does.
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return err
+}
+
 // Handshake runs the client side of a SOCKS5 handshake on conn: greeting,
 // username/password authentication when auth is non-nil and the server
 // asks for it (RFC 1929), then the request for cmd and dst. It returns the
@@ -46,28 +86,9 @@ var aLongTimeAgo = time.Unix(1, 0)
 // *socks5.ReplyError). When the context ended the handshake, the cause is
 // the context's error. The password never appears in an error.
 func Handshake(ctx context.Context, conn net.Conn, cmd socks5.Command, dst socks5.Addr, auth *socks5.UserPass) (bound socks5.Addr, err error) {
-	if d, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(d)
-	}
-	defer conn.SetDeadline(time.Time{}) // runs last: after the watcher is done
-	pulled := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		conn.SetDeadline(aLongTimeAgo)
-		close(pulled)
-	})
-	defer func() {
-		if !stop() {
-			<-pulled // else it could set its deadline after ours is cleared
-		}
-	}()
-
-	// fail wraps an I/O error with its step; one caused by the context's
-	// deadline or cancellation becomes the context's error, which says why.
+	defer guardConn(ctx, conn)()
 	fail := func(step string, err error) error {
-		if ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded) {
-			err = ctx.Err()
-		}
-		return fmt.Errorf("%s: %w", step, err)
+		return fmt.Errorf("%s: %w", step, ctxCause(ctx, err))
 	}
 
 	buf := make([]byte, 0, 3+1+1+255+2+1+255) // the largest message: a request or auth

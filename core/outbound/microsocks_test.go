@@ -19,13 +19,11 @@ import (
 
 // startMicrosocks runs a real, independent SOCKS5 server on a free
 // loopback port, with extra arguments (such as -u USER -P PASS), and
-// returns its address. CI installs microsocks; elsewhere the test skips.
+// returns its address. Without microsocks the test fails (see
+// requireTool).
 func startMicrosocks(t *testing.T, args ...string) string {
 	t.Helper()
-	bin, err := exec.LookPath("microsocks")
-	if err != nil {
-		t.Skip("microsocks not installed")
-	}
+	bin := requireTool(t, "microsocks", "microsocks")
 	// microsocks cannot listen on port 0, so take a free port and hand it
 	// over; another process grabbing it in between would fail the wait.
 	port := strings.TrimPrefix(closedPort(t), "127.0.0.1:")

@@ -2,6 +2,7 @@ package outbound
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 
@@ -15,13 +16,23 @@ const (
 	// SOCKS5 is RFC 1928, with RFC 1929 username/password. The only kind
 	// that relays UDP.
 	SOCKS5 Kind = iota
+	// HTTP is an HTTP proxy's CONNECT method (RFC 9110 section 9.3.6),
+	// with Basic authentication (RFC 7617) when a username is set.
+	HTTP
+	// HTTPS is HTTP's CONNECT inside TLS to the proxy, whose certificate
+	// is verified (see Upstream.TLS).
+	HTTPS
 )
 
-// String is the kind's URL scheme: "socks5".
+// String is the kind's URL scheme: "socks5", "http" or "https".
 func (k Kind) String() string {
 	switch k {
 	case SOCKS5:
 		return "socks5"
+	case HTTP:
+		return "http"
+	case HTTPS:
+		return "https"
 	}
 	return fmt.Sprintf("kind %d", uint8(k))
 }
@@ -34,8 +45,13 @@ type Upstream struct {
 	// or by the Chain's Forward route for the first hop.
 	Addr string
 	// Username and Password are offered when Username is set (RFC 1929 for
-	// SOCKS5); the server may still ask for none.
+	// SOCKS5, Basic for HTTP and HTTPS); the server may still ask for none.
 	Username, Password string
+	// TLS configures the connection to an HTTPS upstream; nil verifies the
+	// proxy's certificate against the system's roots. An empty ServerName
+	// means the host of Addr, so a config that only sets RootCAs (a custom
+	// CA) serves any upstream. The config is cloned, never changed.
+	TLS *tls.Config
 }
 
 // String is "user@host:port" or "host:port", with "scheme://" in front
@@ -52,9 +68,14 @@ func (u Upstream) String() string {
 	return s
 }
 
-// GoString leaves the password out, also under %#v.
+// GoString leaves the password out, also under %#v, and the TLS config,
+// which may hold a client certificate's private key.
 func (u Upstream) GoString() string {
-	return fmt.Sprintf("outbound.Upstream{Kind:%v, Addr:%q, Username:%q, Password:<redacted>}", u.Kind, u.Addr, u.Username)
+	tlsConf := "nil"
+	if u.TLS != nil {
+		tlsConf = "<set>"
+	}
+	return fmt.Sprintf("outbound.Upstream{Kind:%v, Addr:%q, Username:%q, Password:<redacted>, TLS:%s}", u.Kind, u.Addr, u.Username, tlsConf)
 }
 
 func (u Upstream) auth() *socks5.UserPass {
@@ -75,6 +96,13 @@ func (u Upstream) connect(ctx context.Context, conn net.Conn, next socks5.Addr) 
 			return nil, err
 		}
 		return conn, nil
+	case HTTP, HTTPS:
+		c, err := u.httpConnect(ctx, conn, next)
+		if err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return c, nil
 	}
 	conn.Close()
 	return nil, fmt.Errorf("%v upstreams are not supported", u.Kind)
