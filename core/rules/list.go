@@ -114,7 +114,7 @@ func isPayloadKey(line string) bool {
 func payloadItem(line string) (string, error) {
 	v, ok := strings.CutPrefix(line, "-")
 	if !ok || (v != "" && v[0] != ' ' && v[0] != '\t') {
-		return "", errors.New(`want a "- RULE" item under payload:`)
+		return "", errors.New(`want a "- RULE" item under "payload:"`)
 	}
 	v = strings.TrimSpace(v)
 	if v == "" {

@@ -64,7 +64,7 @@ func TestParseListErrors(t *testing.T) {
 		{"typo", "# x\nDOMAIN-SUFIX,a.com\n", `f.list:2: unknown rule type "DOMAIN-SUFIX"`},
 		{"two errors", "DST-PORT,x\nDST-PORT,1-0\n", "f.list:1: DST-PORT \"x\": bad port \"x\"\nf.list:2: "},
 		{"item outside payload", "- DOMAIN,a.com\n", `f.list:1: a "- RULE" item without "payload:" before it`},
-		{"not an item", "payload:\nDOMAIN,a.com\n", `f.list:2: want a "- RULE" item under payload:`},
+		{"not an item", "payload:\nDOMAIN,a.com\n", `f.list:2: want a "- RULE" item under "payload:"`},
 		{"unterminated", "payload:\n - 'DOMAIN,a.com\n", "f.list:2: unterminated quote"},
 		{"escape", "payload:\n - 'DOMAIN,it''s'\n", "f.list:2: quotes or escapes inside a quoted item"},
 		{"tail", "payload:\n - 'DOMAIN,a.com' x\n", `f.list:2: unexpected "x" after the quoted item`},

@@ -127,7 +127,7 @@ func (s *Set) Match(q Query) Result {
 	ip := q.Addr
 	name := ""
 	if !ip.IsValid() {
-		if a, err := netip.ParseAddr(q.Host); err == nil {
+		if a, ok := parseIP(q.Host); ok {
 			ip = a
 		} else {
 			name = foldName(q.Host)
@@ -163,6 +163,17 @@ func (s *Set) Match(q Query) Result {
 	res.Rule = &s.rules[best]
 	res.Route, res.Index = res.Rule.Route, int(best)
 	return res
+}
+
+// parseIP parses host if it is an IP literal. It screens first because a
+// failed netip.ParseAddr allocates its error, and most hosts are names:
+// IPv4 literals are digits and dots, IPv6 ones contain a colon.
+func parseIP(host string) (netip.Addr, bool) {
+	if !strings.Contains(host, ":") && strings.Trim(host, "0123456789.") != "" {
+		return netip.Addr{}, false
+	}
+	a, err := netip.ParseAddr(host)
+	return a, err == nil
 }
 
 // scanBelow tries, in order, the rules no index covers that come before

@@ -61,6 +61,7 @@ func TestMatchDomains(t *testing.T) {
 		"DOMAIN-KEYWORD,ads,keyword",
 		"DOMAIN-SUFFIX,xn--bcher-kva.example,puny",
 		"DOMAIN,Upper.Example.ORG.,folded",
+		"DOMAIN,2024,digits",
 	)
 	runMatch(t, s, []matchCase{
 		{"exact", Query{Host: "host.example.com"}, "exact", "DOMAIN,host.example.com"},
@@ -76,6 +77,7 @@ func TestMatchDomains(t *testing.T) {
 		{"rule folded", Query{Host: "upper.example.org"}, "folded", "DOMAIN,upper.example.org"},
 		{"punycode as given", Query{Host: "www.xn--bcher-kva.example"}, "puny", "DOMAIN-SUFFIX,xn--bcher-kva.example"},
 		{"unicode not converted", Query{Host: "www.bücher.example"}, "default", ""},
+		{"digits are a name", Query{Host: "2024"}, "digits", "DOMAIN,2024"},
 		{"ip is no name", Query{Host: "93.184.216.34"}, "default", ""},
 		{"empty", Query{}, "default", ""},
 	})
