@@ -51,7 +51,8 @@ const knownTypes = "DOMAIN, DOMAIN-SUFFIX, DOMAIN-KEYWORD, IP-CIDR, IP-CIDR6, SR
 func ParseLine(line, route string) (Rule, error) {
 	line = strings.TrimSpace(line)
 	typ, rest, _ := strings.Cut(line, ",")
-	typ = strings.ToUpper(strings.TrimSpace(typ))
+	// ASCII only: strings.ToUpper would let "ſ" spell "S".
+	typ = asciiUpper(strings.TrimSpace(typ))
 	if typ == "" {
 		return Rule{}, errors.New("empty rule")
 	}
@@ -98,9 +99,6 @@ func ParseLine(line, route string) (Rule, error) {
 	r.Resolve = k == KindIPCIDR && !noResolve
 	if r.Route == "" {
 		r.Route = route
-	}
-	if r.Route == "" {
-		return Rule{}, fmt.Errorf("%s: no route", typ)
 	}
 	if err := r.normalize(); err != nil {
 		return Rule{}, err
@@ -190,4 +188,14 @@ func parsePort(s string) (uint16, error) {
 		return 0, fmt.Errorf("bad port %q", s)
 	}
 	return uint16(n), nil
+}
+
+func asciiUpper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		}
+	}
+	return string(b)
 }

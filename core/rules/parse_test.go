@@ -19,6 +19,7 @@ func TestParseLine(t *testing.T) {
 		{"DOMAIN-SUFFIX,.Example.COM.", Rule{Kind: KindDomainSuffix, Domain: "example.com", Route: "def"}, "DOMAIN-SUFFIX,example.com,def"},
 		{"domain , host.example.com , r", Rule{Kind: KindDomain, Domain: "host.example.com", Route: "r"}, "DOMAIN,host.example.com,r"},
 		{"DOMAIN-KEYWORD,ads", Rule{Kind: KindDomainKeyword, Domain: "ads", Route: "def"}, "DOMAIN-KEYWORD,ads,def"},
+		{"DOMAIN-KEYWORD,Ads.", Rule{Kind: KindDomainKeyword, Domain: "ads.", Route: "def"}, "DOMAIN-KEYWORD,ads.,def"},
 		{"IP-CIDR,10.0.0.0/8,no-resolve", Rule{Kind: KindIPCIDR, Prefix: p("10.0.0.0/8"), Route: "def"}, "IP-CIDR,10.0.0.0/8,def,no-resolve"},
 		{"IP-CIDR,10.0.0.0/8,direct,no-resolve", Rule{Kind: KindIPCIDR, Prefix: p("10.0.0.0/8"), Route: "direct"}, ""},
 		{"IP-CIDR,10.1.2.3/8,direct", Rule{Kind: KindIPCIDR, Prefix: p("10.0.0.0/8"), Resolve: true, Route: "direct"}, "IP-CIDR,10.0.0.0/8,direct"},
@@ -80,6 +81,10 @@ func TestParseLineErrors(t *testing.T) {
 		{"DST-PORT,80-", `DST-PORT "80-": bad port ""`},
 		{"NETWORK,icmp", `NETWORK "icmp": want udp or tcp`},
 		{"DOMAIN,a..b", `DOMAIN "a..b": empty label`},
+		{"DOMAIN-SUFFIX,a..", `DOMAIN-SUFFIX "a..": empty label`},
+		{"DOMAIN,.", `DOMAIN ".": empty`},
+		{"DOMAIN-ſUFFIX,a.com", `unknown rule type "DOMAIN-ſUFFIX"`},
+		{"DOMAIN,a.com,x\x01y", `DOMAIN,a.com: route "x\x01y" contains '\x01'`},
 		{"DOMAIN,*.example.com", `DOMAIN "*.example.com": not a domain name`},
 		{"DOMAIN-SUFFIX,10.0.0.1", `DOMAIN-SUFFIX "10.0.0.1": is an IP address`},
 		{"DOMAIN-KEYWORD,a b", `DOMAIN-KEYWORD "a b": contains ' '`},
@@ -99,7 +104,7 @@ func TestParseLineErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ParseLine("DOMAIN,a.com", ""); err == nil || err.Error() != "DOMAIN: no route" {
+	if _, err := ParseLine("DOMAIN,a.com", ""); err == nil || err.Error() != "DOMAIN,a.com: no route" {
 		t.Errorf("no route: %v", err)
 	}
 	if _, err := ParseLine("GEOSITE,cn", "r"); !errors.Is(err, ErrUnsupported) {

@@ -125,8 +125,8 @@ func (r *Rule) String() string {
 // normalize checks r and brings it into the canonical form Match relies on.
 // Its errors read "KIND "value": what is wrong".
 func (r *Rule) normalize() error {
-	if r.Route == "" {
-		return fmt.Errorf("%s: no route", r.Condition())
+	if err := checkRoute(r.Route); err != nil {
+		return fmt.Errorf("%s: %w", r.Condition(), err)
 	}
 	switch r.Kind {
 	case KindDomain, KindDomainSuffix, KindDomainKeyword:
@@ -168,7 +168,12 @@ func canonPrefix(p netip.Prefix) netip.Prefix {
 
 // checkDomain returns d in canonical form or says what is wrong with it.
 func checkDomain(k Kind, d string) (string, error) {
-	d = foldName(d)
+	if k == KindDomainKeyword {
+		// A keyword is a substring: "ads." must keep its dot.
+		d = asciiLower(d)
+	} else {
+		d = foldName(d)
+	}
 	if k == KindDomainSuffix {
 		// ".example.com" is a common way to write a suffix elsewhere; it
 		// means the same here.
@@ -191,7 +196,7 @@ func checkDomain(k Kind, d string) (string, error) {
 	if strings.ContainsAny(d, "*/:") {
 		return "", errors.New("not a domain name (no wildcards: DOMAIN-SUFFIX already matches every name under it)")
 	}
-	if strings.HasPrefix(d, ".") || strings.Contains(d, "..") {
+	if strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") || strings.Contains(d, "..") {
 		return "", errors.New("empty label")
 	}
 	if _, err := netip.ParseAddr(d); err == nil {
@@ -202,9 +207,13 @@ func checkDomain(k Kind, d string) (string, error) {
 
 // foldName lowers ASCII letters and drops one trailing dot. Only ASCII is
 // folded, as DNS does (RFC 4343): IDNs compare as the client spelled them.
-// It allocates only when there is an upper-case letter.
 func foldName(s string) string {
-	s = strings.TrimSuffix(s, ".")
+	return asciiLower(strings.TrimSuffix(s, "."))
+}
+
+// asciiLower lowers ASCII letters only; it allocates only when there is an
+// upper-case one, which names rarely have.
+func asciiLower(s string) string {
 	for i := 0; i < len(s); i++ {
 		if 'A' <= s[i] && s[i] <= 'Z' {
 			b := []byte(s)
@@ -217,4 +226,23 @@ func foldName(s string) string {
 		}
 	}
 	return s
+}
+
+// checkRoute refuses route names that would not print back as the same
+// rule line: the route itself is the profile's business.
+func checkRoute(route string) error {
+	switch {
+	case route == "":
+		return errors.New("no route")
+	case strings.TrimSpace(route) != route:
+		return fmt.Errorf("route %q has spaces around it", route)
+	case strings.EqualFold(route, "no-resolve"):
+		return errors.New(`"no-resolve" is not a route name`)
+	}
+	for _, c := range route {
+		if c < ' ' || c == 0x7f || c == ',' {
+			return fmt.Errorf("route %q contains %q", route, c)
+		}
+	}
+	return nil
 }

@@ -243,7 +243,9 @@ func TestNewRejects(t *testing.T) {
 		{Kind: KindDstPort, Ports: []PortRange{{9, 8}}, Route: "r"}, // reversed
 		{Kind: KindDstPort, Route: "r"},                             // no ports
 		{Kind: Kind(99), Route: "r"},                                // unknown
-		{Kind: KindDomain, Domain: "10.0.0.1", Route: "r"},          // an IP
+		{Kind: KindDomain, Domain: "a.example", Route: " r"},
+		{Kind: KindDomain, Domain: "a.example", Route: "No-Resolve"},
+		{Kind: KindDomain, Domain: "10.0.0.1", Route: "r"}, // an IP
 	}
 	for _, r := range bad {
 		if _, err := New([]Rule{r}, "d"); err == nil {
