@@ -94,10 +94,12 @@ type Query struct {
 	Client netip.Addr
 	// UDP is true for a datagram of UDP ASSOCIATE.
 	UDP bool
-	// Resolve, if not nil, returns the addresses of a name. Match calls it
-	// at most once, and only when the destination is a name and the first
-	// rule that could still match is an IP-CIDR rule that resolves. Nil
-	// means never resolve: such rules then do not match names. The caller
+	// Resolve, if not nil, returns the addresses of a name (given in lower
+	// case without a trailing dot). Match calls it at most once, and only
+	// when the destination is a name and no rule before the first
+	// resolving IP-CIDR rule matched; a resolving rule then matches if any
+	// of the addresses is in its prefix. Nil means never resolve: such
+	// rules then do not match names. The caller
 	// decides on the resolver, its deadline and whether a lookup is
 	// acceptable (for instance not for a route through an upstream).
 	Resolve func(name string) ([]netip.Addr, error)
