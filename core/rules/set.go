@@ -171,8 +171,12 @@ func (s *Set) Match(q Query) Result {
 // failed netip.ParseAddr allocates its error, and most hosts are names:
 // IPv4 literals are digits and dots, IPv6 ones contain a colon.
 func parseIP(host string) (netip.Addr, bool) {
-	if !strings.Contains(host, ":") && strings.Trim(host, "0123456789.") != "" {
-		return netip.Addr{}, false
+	if !strings.Contains(host, ":") {
+		for i := 0; i < len(host); i++ {
+			if c := host[i]; c != '.' && (c < '0' || c > '9') {
+				return netip.Addr{}, false
+			}
+		}
 	}
 	a, err := netip.ParseAddr(host)
 	return a, err == nil
