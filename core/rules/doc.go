@@ -9,10 +9,10 @@
 //     names (punycode or UTF-8) are compared as given. They never match an
 //     IP destination.
 //   - IP-CIDR/IP-CIDR6 rules match IP destinations; an IPv4-mapped IPv6
-//     address matches IPv4 rules. They match a name only if the rule
-//     resolves (Clash: no "no-resolve") AND the caller gave Query.Resolve:
-//     this package never looks a name up itself, so without a resolver
-//     nothing is resolved and no DNS query leaks.
+//     address matches IPv4 rules. They match a name only if the rule says
+//     "resolve" (Clash resolves unless "no-resolve"; Sockstray only when
+//     asked, so imported lists never cause a lookup) AND the caller gave
+//     Query.Resolve: this package never looks a name up itself.
 //   - SRC-IP-CIDR matches the client's address, DST-PORT the destination
 //     port (or ranges), NETWORK,udp the datagrams of UDP ASSOCIATE and
 //     NETWORK,tcp everything else. MATCH matches everything.

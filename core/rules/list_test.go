@@ -25,7 +25,7 @@ func TestParseList(t *testing.T) {
 	want := []string{
 		"ads.list:3 DOMAIN-SUFFIX,ads.example,block",
 		"ads.list:4 DOMAIN-KEYWORD,tracker,block",
-		"ads.list:6 IP-CIDR,10.0.0.0/8,work,no-resolve",
+		"ads.list:6 IP-CIDR,10.0.0.0/8,work",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

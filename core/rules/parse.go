@@ -41,13 +41,18 @@ const knownTypes = "DOMAIN, DOMAIN-SUFFIX, DOMAIN-KEYWORD, IP-CIDR, IP-CIDR6, SR
 
 // ParseLine parses one rule in Clash's classical syntax,
 //
-//	TYPE,VALUE[,ROUTE][,no-resolve]    or    MATCH[,ROUTE]
+//	TYPE,VALUE[,ROUTE][,resolve|no-resolve]    or    MATCH[,ROUTE]
 //
 // for example "DOMAIN-SUFFIX,example.com,work" or
-// "IP-CIDR,10.0.0.0/8,no-resolve". route is used when the line names none
-// (list files usually don't). Types are case-insensitive. An IP-CIDR rule
-// resolves names unless it says no-resolve, as in Clash; see Query.Resolve
-// for when that actually happens. The Rule's Source is left empty.
+// "IP-CIDR,10.0.0.0/8,direct,resolve". route is used when the line names
+// none (list files usually don't). Types are case-insensitive.
+//
+// An IP-CIDR rule matches a name only when it says resolve. Clash resolves
+// unless a rule says no-resolve; Sockstray turns that around so that no
+// name is ever looked up locally unless a rule asks for it (no DNS leak by
+// default). "no-resolve" is accepted, and is the default, so Clash lists
+// load unchanged and never cause a lookup. The Rule's Source is left
+// empty.
 func ParseLine(line, route string) (Rule, error) {
 	line = strings.TrimSpace(line)
 	typ, rest, _ := strings.Cut(line, ",")
@@ -80,14 +85,14 @@ func ParseLine(line, route string) (Rule, error) {
 		}
 		fields = fields[1:]
 	}
-	noResolve := false
+	resolve := false
 	for _, f := range fields {
 		switch {
-		case strings.EqualFold(f, "no-resolve"):
+		case strings.EqualFold(f, "no-resolve"), strings.EqualFold(f, "resolve"):
 			if k != KindIPCIDR && k != KindSrcIPCIDR {
-				return Rule{}, fmt.Errorf("%s: no-resolve applies to IP-CIDR rules only", typ)
+				return Rule{}, fmt.Errorf("%s: %s applies to IP-CIDR rules only", typ, f)
 			}
-			noResolve = true
+			resolve = strings.EqualFold(f, "resolve")
 		case f == "":
 			return Rule{}, fmt.Errorf("%s: empty field", typ)
 		case r.Route == "":
@@ -96,7 +101,7 @@ func ParseLine(line, route string) (Rule, error) {
 			return Rule{}, fmt.Errorf("%s: unexpected field %q after route %q", typ, f, r.Route)
 		}
 	}
-	r.Resolve = k == KindIPCIDR && !noResolve
+	r.Resolve = k == KindIPCIDR && resolve
 	if r.Route == "" {
 		r.Route = route
 	}

@@ -110,14 +110,14 @@ func (r *Rule) Condition() string {
 }
 
 // String is the rule in the syntax ParseLine reads, route included:
-// "DOMAIN-SUFFIX,example.com,work", "IP-CIDR,10.0.0.0/8,direct,no-resolve".
+// "DOMAIN-SUFFIX,example.com,work", "IP-CIDR,10.0.0.0/8,direct,resolve".
 func (r *Rule) String() string {
 	s := r.Condition()
 	if r.Route != "" {
 		s += "," + r.Route
 	}
-	if r.Kind == KindIPCIDR && !r.Resolve {
-		s += ",no-resolve"
+	if r.Kind == KindIPCIDR && r.Resolve {
+		s += ",resolve"
 	}
 	return s
 }

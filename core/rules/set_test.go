@@ -187,7 +187,7 @@ func (r *resolver) resolve(name string) ([]netip.Addr, error) {
 func TestMatchResolve(t *testing.T) {
 	s := mustSet(t,
 		"DOMAIN-SUFFIX,early.example,early",
-		"IP-CIDR,10.0.0.0/8,private", // resolves: no no-resolve
+		"IP-CIDR,10.0.0.0/8,private,resolve",
 		"DOMAIN-SUFFIX,late.example,late",
 		"IP-CIDR6,fd00::/8,v6,no-resolve",
 	)
