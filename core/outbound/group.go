@@ -51,7 +51,8 @@ type Member struct {
 // every member is down, all are tried anyway, the soonest to recover
 // first: a slow answer beats none. A destination's own answer through a
 // working member (connection refused, not allowed) goes to the client as
-// it is and counts against nobody.
+// it is and counts against nobody. Direct has no upstream to blame, so
+// requests never mark it down; active checks can.
 //
 // Active checks (Check, off by default) probe every member on a timer;
 // they run between Start and Close.

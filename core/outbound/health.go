@@ -37,7 +37,8 @@ type MemberStatus struct {
 	Latency time.Duration
 	// BackoffUntil is, while down, when requests try the member again.
 	BackoffUntil time.Time
-	// Current marks the member that carried the last connection.
+	// Current marks the member that carried the last connection (before
+	// any, the first member).
 	Current bool
 }
 
