@@ -14,6 +14,15 @@
 // socks5.ReplyFor: an upstream's non-zero reply is passed on unchanged as a
 // *socks5.ReplyError. The server logs them as they are.
 //
+// A Group spreads requests over member routes (chains, direct, other
+// groups) by a policy, failover or fastest, and steps around members that
+// fail: a request that fails through a member because of the member goes
+// on to the next at once, and the member is left alone for a backoff. The
+// destination's own answers (a refused port) pass through and count
+// against no one; classify is the one place that tells the two apart.
+// Which member carried a request is reported through WithVia, so that
+// connections stay unwrapped.
+//
 // The SOCKS5 client handshake is exported (Handshake) for callers that
 // bring their own connection. BIND is not offered by any route: the server
 // only does it directly.

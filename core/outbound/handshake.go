@@ -119,31 +119,31 @@ func Handshake(ctx context.Context, conn net.Conn, cmd socks5.Command, dst socks
 	step := strings.ToLower(cmd.String()) + " " + dst.String()
 	buf, err = socks5.Request{Command: cmd, Addr: dst}.Append(buf[:0])
 	if err != nil {
-		return socks5.Addr{}, fmt.Errorf("%s: %w", step, err)
+		return socks5.Addr{}, &requestError{step, err}
 	}
 	if _, err := conn.Write(buf); err != nil {
-		return socks5.Addr{}, fail(step, err)
+		return socks5.Addr{}, &requestError{step, ctxCause(ctx, err)}
 	}
 	// VER and REP first: on failure that is all we need, and some servers
 	// send no more before they hang up.
 	var head [2]byte
 	if _, err := io.ReadFull(conn, head[:]); err != nil {
-		return socks5.Addr{}, fail(step, err)
+		return socks5.Addr{}, &requestError{step, ctxCause(ctx, err)}
 	}
 	if head[0] != socks5.Version {
-		return socks5.Addr{}, fmt.Errorf("%s: %w", step, socks5.ErrBadVersion)
+		return socks5.Addr{}, &requestError{step, socks5.ErrBadVersion}
 	}
 	if r := socks5.Reply(head[1]); r != socks5.ReplySucceeded {
-		return socks5.Addr{}, fmt.Errorf("%s: %w", step, &socks5.ReplyError{Reply: r})
+		return socks5.Addr{}, &requestError{step, &socks5.ReplyError{Reply: r}}
 	}
 	resp, err := socks5.ReadResponse(io.MultiReader(bytes.NewReader(head[:]), conn))
 	switch {
 	case errors.Is(err, socks5.ErrBadAddrType), errors.Is(err, socks5.ErrEmptyDomain):
 		// Not %w: the bad address is the upstream's fault, not a sign
 		// that our client's address type is unsupported.
-		return socks5.Addr{}, fmt.Errorf("%s: malformed reply: %v", step, err)
+		return socks5.Addr{}, &requestError{step, fmt.Errorf("malformed reply: %v", err)}
 	case err != nil:
-		return socks5.Addr{}, fail(step, err)
+		return socks5.Addr{}, &requestError{step, ctxCause(ctx, err)}
 	}
 	return resp.Bound, nil
 }
@@ -174,3 +174,15 @@ func offered(ms []socks5.AuthMethod) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// requestError is the failure of the request step: the upstream greeted
+// us and took our credentials, so it works, and what went wrong concerns
+// what we asked it for. A Group tells that apart from a broken upstream
+// (see classify). Its message is "STEP: CAUSE", as for the other steps.
+type requestError struct {
+	step string
+	err  error
+}
+
+func (e *requestError) Error() string { return e.step + ": " + e.err.Error() }
+func (e *requestError) Unwrap() error { return e.err }
