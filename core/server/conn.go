@@ -104,6 +104,7 @@ type exchange struct {
 	dst   socks5.Addr
 	route outbound.Route
 	rule  string // the rule that picked route; "" for the default
+	via   string // the members of groups that carried it ("office-ssh")
 	rec   *stats.Conn
 	code  socks5.Reply
 	start time.Time
@@ -157,9 +158,13 @@ func (x *exchange) settle(err error) {
 func (x *exchange) dial(dst socks5.Addr) (net.Conn, error) {
 	ctx, cancel := x.dialContext()
 	defer cancel()
-	c, err := x.route.Dial(ctx, dst)
+	var via outbound.Via
+	c, err := x.route.Dial(outbound.WithVia(ctx, &via), dst)
 	if err != nil {
 		return nil, fmt.Errorf("connect %v, route %v: %w", dst, x.route, err)
+	}
+	if x.via = via.String(); x.via != "" {
+		x.rec.SetRoute(x.route.String()+" via "+x.via, x.rule)
 	}
 	return c, nil
 }
@@ -198,6 +203,9 @@ func (x *exchange) log(err error) {
 		}
 		if x.rule != "" {
 			attrs = append(attrs, slog.String("rule", x.rule))
+		}
+		if x.via != "" {
+			attrs = append(attrs, slog.String("via", x.via))
 		}
 		attrs = append(attrs,
 			slog.String("cmd", x.label),

@@ -38,12 +38,20 @@ func (r *countingRoute) String() string { return r.name }
 func TestRouterPicksPerRequest(t *testing.T) {
 	echo := testnet.EchoTCP(t, "tcp4")
 	work := &countingRoute{name: "work", dials: make(chan string, 10)}
+	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed.Close() // a dead upstream: nothing listens there
+	group := &outbound.Group{Name: "auto", Members: []outbound.Member{
+		{Name: "dead", Route: &outbound.Chain{Hops: []outbound.Upstream{{Addr: closed.Addr().String()}}}},
+		{Name: "direct", Route: &outbound.Direct{}},
+	}}
 	router := func(q server.Query) (outbound.Route, string) {
 		switch {
 		case q.UDP:
 			return outbound.Block{}, "UDP"
 		case q.Dst.Name == "blocked.test":
 			return outbound.Block{}, "DOMAIN,blocked.test"
+		case q.Dst.Name == "localhost":
+			return group, "DOMAIN,localhost"
 		case q.Dst.Port == uint16(echo.Port):
 			return work, "DST-PORT," + strconv.Itoa(echo.Port)
 		}
@@ -63,6 +71,18 @@ func TestRouterPicksPerRequest(t *testing.T) {
 	row := waitRow(t, table, func(r stats.ConnStat) bool { return r.Replied })
 	if row.Route != "work" || row.Rule != "DST-PORT,"+strconv.Itoa(echo.Port) {
 		t.Errorf("row: route %q rule %q", row.Route, row.Rule)
+	}
+	c.Close()
+
+	// A group: the dead member fails over to the live one, and the row
+	// says which carried the connection.
+	c = dial(t, addr)
+	if r := connectNoAuth(t, c, "localhost:"+strconv.Itoa(echo.Port)); r.Reply != socks5.ReplySucceeded {
+		t.Fatalf("CONNECT through the group: reply %v", r.Reply)
+	}
+	row = waitRow(t, table, func(r stats.ConnStat) bool { return r.Replied })
+	if !strings.HasSuffix(row.Route, " via direct") || row.Rule != "DOMAIN,localhost" {
+		t.Errorf("group row: route %q rule %q", row.Route, row.Rule)
 	}
 	c.Close()
 
