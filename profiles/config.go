@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/core/server"
 )
 
@@ -41,45 +40,15 @@ func (p *Profile) ServerConfig(c Credentials) (*server.Config, error) {
 		}
 		cfg.Username, cfg.Password = p.Username, c.Local
 	}
-	if err := p.routingBuilt(); err != nil {
+	route, router, err := p.routing(c)
+	if err != nil {
 		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 	}
-	if len(p.Upstreams) > 0 {
-		hops := make([]outbound.Upstream, len(p.Upstreams))
-		for i, u := range p.Upstreams {
-			hops[i] = outbound.Upstream{Addr: net.JoinHostPort(u.Host, strconv.Itoa(u.Port)), Username: u.Username}
-			if u.Username == "" {
-				continue
-			}
-			if i >= len(c.Upstream) || c.Upstream[i] == "" {
-				return nil, fmt.Errorf("profile %q: upstream[%d] user %q has no password", p.Name, i+1, u.Username)
-			}
-			hops[i].Password = c.Upstream[i]
-		}
-		cfg.Route = &outbound.Chain{Hops: hops}
-	}
+	cfg.Route, cfg.Router = route, router
 	if err := cfg.Check(); err != nil {
 		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 	}
 	return cfg, nil
-}
-
-// errRoutingNotYet is the error of a profile that uses routing this build
-// cannot carry out yet: refused rather than half applied (a rule that
-// blocks, ignored, would let the traffic through).
-var errRoutingNotYet = errors.New("routes, rules and upstreams other than socks5 are not supported by this version of Sockstray yet")
-
-func (p *Profile) routingBuilt() error {
-	if len(p.Routes) > 0 || len(p.Rules) > 0 || len(p.RuleLists) > 0 ||
-		(p.DefaultRoute != "" && p.DefaultRoute != RouteDirect) {
-		return errRoutingNotYet
-	}
-	for _, u := range p.Upstreams {
-		if u.kind() != KindSOCKS5 {
-			return errRoutingNotYet
-		}
-	}
-	return nil
 }
 
 // ListenHost is the address the profile listens on: Host, or for a LAN

@@ -43,7 +43,7 @@ func TestServerConfig(t *testing.T) {
 		t.Errorf("no local password: %v", err)
 	}
 	_, err = p.ServerConfig(Credentials{Local: "L"})
-	if err == nil || err.Error() != `profile "chain": upstream[1] user "u1" has no password` {
+	if err == nil || err.Error() != `profile "chain": upstream[1] (u1@[::1]:1081) user "u1" has no password` {
 		t.Errorf("no upstream password: %v", err)
 	}
 	p.Port = 0

@@ -31,6 +31,16 @@ func (e *FileError) Error() string { return e.Path + ": " + e.Reason }
 // be swapped between check and read. The read itself is bounded too, as a
 // file may grow after the check.
 func readFile(path string) ([]byte, fs.FileInfo, error) {
+	return readFileUpTo(path, MaxFileSize, "a profile or settings file")
+}
+
+// MaxRuleListSize is the largest rule list file the app reads: big ad
+// block lists run to a few MiB.
+const MaxRuleListSize = 32 << 20
+
+// readFileUpTo is readFile with another size limit, for the files that
+// what names.
+func readFileUpTo(path string, limit int64, what string) ([]byte, fs.FileInfo, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, nil, err
@@ -43,21 +53,21 @@ func readFile(path string) ([]byte, fs.FileInfo, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, nil, &FileError{Path: path, Reason: "is " + fileKind(fi.Mode()) + ", not a regular file"}
 	}
-	if fi.Size() > MaxFileSize {
-		return nil, nil, tooLarge(path)
+	if fi.Size() > limit {
+		return nil, nil, tooLarge(path, limit, what)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(data) > MaxFileSize {
-		return nil, nil, tooLarge(path)
+	if int64(len(data)) > limit {
+		return nil, nil, tooLarge(path, limit, what)
 	}
 	return data, fi, nil
 }
 
-func tooLarge(path string) error {
-	return &FileError{Path: path, Reason: fmt.Sprintf("is larger than %d KiB, too large for a profile or settings file", MaxFileSize>>10)}
+func tooLarge(path string, limit int64, what string) error {
+	return &FileError{Path: path, Reason: fmt.Sprintf("is larger than %d KiB, too large for %s", limit>>10, what)}
 }
 
 // fileKind names what a file that is not regular is.

@@ -3,6 +3,8 @@ package profiles
 import (
 	"fmt"
 	"slices"
+
+	"github.com/sockstray/sockstray/core/rules"
 )
 
 // checkUpstreamKind checks an upstream's kind and the keys that belong to
@@ -53,6 +55,16 @@ func (p *Profile) validateRouting(ps *problems) {
 	}
 	if p.DefaultRoute != "" {
 		checkRouteRef(ps, "default_route", p.DefaultRoute, routes)
+	}
+	for i, line := range p.Rules {
+		f := fmt.Sprintf("rules[%d]", i+1)
+		// With no default route given, ParseLine refuses a rule that names
+		// none.
+		if r, err := rules.ParseLine(line, ""); err != nil {
+			ps.add(f, "%v", err)
+		} else {
+			checkRouteRef(ps, f, r.Route, routes)
+		}
 	}
 }
 

@@ -180,7 +180,7 @@ func TestBuiltinProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Listen != "127.0.0.1:1080" || cfg.Username != "" || cfg.Route != nil || len(cfg.Allow) != 0 {
+	if cfg.Listen != "127.0.0.1:1080" || cfg.Username != "" || cfg.Route.String() != "direct" || cfg.Router != nil || len(cfg.Allow) != 0 {
 		t.Errorf("built-in config = %+v, want 127.0.0.1:1080, no auth, direct", cfg)
 	}
 	// Edited, it stays edited.

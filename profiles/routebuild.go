@@ -1,0 +1,258 @@
+package profiles
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sockstray/sockstray/core/outbound"
+	"github.com/sockstray/sockstray/core/rules"
+	"github.com/sockstray/sockstray/core/server"
+)
+
+// routing is the profile's routing as the engine takes it: the route for
+// what no rule picks and, when the profile has rules, the router that
+// picks among the routes by rule.
+func (p *Profile) routing(c Credentials) (outbound.Route, func(server.Query) (outbound.Route, string), error) {
+	b := &routeBuilder{p: p, c: c, built: map[string]outbound.Route{}}
+	def, err := b.route(p.EffectiveDefault())
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := p.ruleSet()
+	if err != nil || set.Len() == 0 {
+		return def, nil, err
+	}
+	routes := map[string]outbound.Route{}
+	for _, r := range set.Rules() {
+		if routes[r.Route], err = b.route(r.Route); err != nil {
+			return nil, nil, err
+		}
+	}
+	return def, routerOf(set, routes, def), nil
+}
+
+// routerOf picks a request's route by the first rule that matches it. A
+// name is looked up here only for a rule that says resolve.
+func routerOf(set *rules.Set, routes map[string]outbound.Route, def outbound.Route) func(server.Query) (outbound.Route, string) {
+	return func(q server.Query) (outbound.Route, string) {
+		res := set.Match(rules.Query{Host: q.Dst.Name, Addr: q.Dst.IP, Port: q.Dst.Port, Client: q.Client, UDP: q.UDP, Resolve: lookup})
+		if res.Rule == nil {
+			return def, ""
+		}
+		return routes[res.Route], res.Rule.Condition()
+	}
+}
+
+// resolveTimeout bounds the lookup a resolving rule asks for.
+const resolveTimeout = 3 * time.Second
+
+func lookup(name string) ([]netip.Addr, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
+	defer cancel()
+	return net.DefaultResolver.LookupNetIP(ctx, "ip", name)
+}
+
+// routeBuilder builds each route once, by name, the groups from their
+// members (validation has refused cycles).
+type routeBuilder struct {
+	p     *Profile
+	c     Credentials
+	built map[string]outbound.Route
+}
+
+func (b *routeBuilder) route(name string) (outbound.Route, error) {
+	if r, ok := b.built[name]; ok {
+		return r, nil
+	}
+	r, err := b.build(name)
+	if err != nil {
+		return nil, err
+	}
+	b.built[name] = r
+	return r, nil
+}
+
+func (b *routeBuilder) build(name string) (outbound.Route, error) {
+	switch name {
+	case RouteDirect:
+		return &outbound.Direct{}, nil
+	case RouteBlock:
+		return outbound.Block{}, nil
+	case implicitChain:
+		if len(b.p.Routes) == 0 {
+			return b.chain(nil)
+		}
+	}
+	for _, r := range b.p.Routes {
+		switch {
+		case r.Name != name:
+		case len(r.Group) > 0:
+			return b.group(r)
+		default:
+			return b.chain(r.Chain)
+		}
+	}
+	return nil, fmt.Errorf("route %q is not defined", name)
+}
+
+// chain is the chain of the named upstreams, in that order; names nil
+// means all of them, in the file's order.
+func (b *routeBuilder) chain(names []string) (outbound.Route, error) {
+	var idx []int
+	if names == nil {
+		for i := range b.p.Upstreams {
+			idx = append(idx, i)
+		}
+	}
+	for _, n := range names {
+		idx = append(idx, slices.IndexFunc(b.p.Upstreams, func(u Upstream) bool { return u.Name == n }))
+	}
+	hops := make([]outbound.Upstream, len(idx))
+	for j, i := range idx {
+		var err error
+		if hops[j], err = b.upstream(i); err != nil {
+			return nil, err
+		}
+	}
+	return &outbound.Chain{Hops: hops}, nil
+}
+
+func (b *routeBuilder) group(r Route) (outbound.Route, error) {
+	g := &outbound.Group{Name: r.Name, Policy: outbound.Failover}
+	if r.Policy == PolicyFastest {
+		g.Policy = outbound.Fastest
+	}
+	for _, m := range r.Group {
+		route, err := b.route(m)
+		if err != nil {
+			return nil, err
+		}
+		g.Members = append(g.Members, outbound.Member{Name: m, Route: route})
+	}
+	return g, nil
+}
+
+// upstream is the i-th upstream as the engine takes it, password and all.
+func (b *routeBuilder) upstream(i int) (outbound.Upstream, error) {
+	u := b.p.Upstreams[i]
+	hop := outbound.Upstream{Addr: net.JoinHostPort(u.Host, strconv.Itoa(u.Port)), Username: u.Username}
+	if u.Username != "" {
+		if i >= len(b.c.Upstream) || b.c.Upstream[i] == "" {
+			return hop, fmt.Errorf("upstream[%d] (%s) user %q has no password", i+1, u.Key(), u.Username)
+		}
+		hop.Password = b.c.Upstream[i]
+	}
+	switch u.kind() {
+	case KindSOCKS5:
+		hop.Kind = outbound.SOCKS5
+	case KindHTTP:
+		hop.Kind = outbound.HTTP
+	case KindHTTPS:
+		hop.Kind = outbound.HTTPS
+		if u.CAFile != "" {
+			cfg, err := caConfig(expandHome(u.CAFile))
+			if err != nil {
+				return hop, fmt.Errorf("upstream[%d] ca_file: %w", i+1, err)
+			}
+			hop.TLS = cfg
+		}
+	default:
+		return hop, fmt.Errorf("upstream[%d]: %s upstreams are not supported by this build yet", i+1, u.kind())
+	}
+	return hop, nil
+}
+
+// caConfig trusts only the CAs of a PEM file.
+func caConfig(path string) (*tls.Config, error) {
+	data, _, err := readFileUpTo(path, MaxFileSize, "a CA file")
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", path)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}
+
+// expandHome turns a leading "~/" into the home folder, as people write
+// key and list paths.
+func expandHome(path string) string {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	return path
+}
+
+// ruleSet is the profile's rules, then its lists' rules, in order.
+func (p *Profile) ruleSet() (*rules.Set, error) {
+	all, err := p.profileRules()
+	if err != nil {
+		return nil, err
+	}
+	for i, l := range p.RuleLists {
+		path := ruleListPath(l.File)
+		data, _, err := readFileUpTo(path, MaxRuleListSize, "a rule list")
+		if err != nil {
+			return nil, fmt.Errorf("rule_list[%d]: %w", i+1, err)
+		}
+		got, _, err := rules.Parse(bytes.NewReader(data), filepath.Base(path), l.Route)
+		if err != nil {
+			return nil, fmt.Errorf("rule_list[%d]: %w", i+1, err)
+		}
+		for _, r := range got {
+			if !p.hasRoute(r.Route) {
+				return nil, fmt.Errorf("%s: route %q is not a route of profile %q", r.Source, r.Route, p.Name)
+			}
+		}
+		all = append(all, got...)
+	}
+	return rules.New(all, p.EffectiveDefault())
+}
+
+// profileRules parses the rules written in the profile.
+func (p *Profile) profileRules() ([]rules.Rule, error) {
+	out := make([]rules.Rule, 0, len(p.Rules))
+	for i, line := range p.Rules {
+		r, err := rules.ParseLine(line, "")
+		if err != nil {
+			return nil, fmt.Errorf("rules[%d]: %w", i+1, err)
+		}
+		r.Source = fmt.Sprintf("rules[%d]", i+1)
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// ruleListPath is a rule list's file: relative paths are in the profiles
+// folder.
+func ruleListPath(file string) string {
+	file = expandHome(file)
+	if filepath.IsAbs(file) {
+		return file
+	}
+	if dir, err := DefaultDir(); err == nil {
+		return filepath.Join(dir, file)
+	}
+	return file
+}
+
+// hasRoute reports whether name is a route of the profile.
+func (p *Profile) hasRoute(name string) bool {
+	return name == RouteDirect || name == RouteBlock ||
+		(name == implicitChain && len(p.Routes) == 0 && len(p.Upstreams) > 0) ||
+		slices.ContainsFunc(p.Routes, func(r Route) bool { return r.Name == name })
+}

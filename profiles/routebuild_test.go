@@ -1,0 +1,99 @@
+package profiles
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sockstray/sockstray/core/server"
+	"github.com/sockstray/sockstray/core/socks5"
+)
+
+// TestRoutingFromProfile: the profile's rules, then its list's, pick the
+// routes it defines; the rest takes the default.
+func TestRoutingFromProfile(t *testing.T) {
+	list := filepath.Join(t.TempDir(), "ads.list")
+	os.WriteFile(list, []byte("# ads\nDOMAIN-SUFFIX,ads.example\nDOMAIN-KEYWORD,tracker\n"), 0o600)
+	p := New("r")
+	p.Upstreams = []Upstream{
+		{Name: "corp", Kind: KindHTTP, Host: "127.0.0.1", Port: 3128},
+		{Name: "socks", Host: "127.0.0.1", Port: 1081},
+	}
+	p.Routes = []Route{
+		{Name: "work", Chain: []string{"corp", "socks"}},
+		{Name: "auto", Group: []string{"work", "direct"}, Policy: PolicyFastest},
+	}
+	p.Rules = []string{
+		"DOMAIN-SUFFIX,corp.example,work",
+		"IP-CIDR,10.20.0.0/16,work",
+		"SRC-IP-CIDR,192.168.7.0/24,block",
+		"NETWORK,udp,direct",
+		"DST-PORT,25,block",
+	}
+	p.RuleLists = []RuleList{{File: list, Route: "block"}}
+	p.DefaultRoute = "auto"
+	cfg, err := p.ServerConfig(Credentials{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := netip.MustParseAddr("127.0.0.1")
+	for _, tc := range []struct {
+		dst, client string
+		udp         bool
+		route, rule string
+	}{
+		{"www.corp.example:443", "", false, "via 127.0.0.1:3128 → 127.0.0.1:1081", "DOMAIN-SUFFIX,corp.example"},
+		{"10.20.1.2:22", "", false, "via 127.0.0.1:3128 → 127.0.0.1:1081", "IP-CIDR,10.20.0.0/16"},
+		{"example.org:443", "192.168.7.9", false, "block", "SRC-IP-CIDR,192.168.7.0/24"},
+		{"10.20.1.2:22", "192.168.7.9", false, "via 127.0.0.1:3128 → 127.0.0.1:1081", "IP-CIDR,10.20.0.0/16"}, // first match wins
+		{"dns.example:53", "", true, "direct", "NETWORK,udp"},
+		{"mail.example:25", "", false, "block", "DST-PORT,25"},
+		{"x.ads.example:443", "", false, "block", "DOMAIN-SUFFIX,ads.example"},
+		{"a.tracker.example:443", "", false, "block", "DOMAIN-KEYWORD,tracker"},
+		{"other.example:443", "", false, "fastest[work, direct]", ""},
+		// A CIDR rule never makes a name be looked up unless it says resolve.
+		{"intranet.example:80", "", false, "fastest[work, direct]", ""},
+	} {
+		dst, _ := socks5.ParseAddr(tc.dst)
+		client := local
+		if tc.client != "" {
+			client = netip.MustParseAddr(tc.client)
+		}
+		route, rule := cfg.Router(server.Query{Dst: dst, Client: client, UDP: tc.udp})
+		if route.String() != tc.route || rule != tc.rule {
+			t.Errorf("%s from %v (udp %v): %q by %q, want %q by %q", tc.dst, client, tc.udp, route, rule, tc.route, tc.rule)
+		}
+	}
+}
+
+func TestRoutingErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.list")
+	os.WriteFile(bad, []byte("DOMAIN,ok.example\nIP-CIDR,10.0.0.0/33\n"), 0o600)
+	other := filepath.Join(dir, "other.list")
+	os.WriteFile(other, []byte("DOMAIN,x.example,nowhere\n"), 0o600)
+	for _, tc := range []struct {
+		name string
+		edit func(*Profile)
+		want string
+	}{
+		{"bad profile rule", func(p *Profile) { p.Rules = []string{"DOMAIN-SUFIX,a.example,direct"} }, `rules[1]: unknown rule type "DOMAIN-SUFIX"`},
+		{"rule without route", func(p *Profile) { p.Rules = []string{"DOMAIN,a.example"} }, `rules[1]: DOMAIN,a.example: no route`},
+		{"rule to a missing route", func(p *Profile) { p.Rules = []string{"DOMAIN,a.example,work"} }, `rules[1]: "work" is not a route here`},
+		{"bad list line", func(p *Profile) { p.RuleLists = []RuleList{{File: bad, Route: "block"}} }, "bad.list:2: IP-CIDR"},
+		{"list line to a missing route", func(p *Profile) { p.RuleLists = []RuleList{{File: other, Route: "block"}} }, `route "nowhere" is not a route of profile "r"`},
+		{"missing list", func(p *Profile) { p.RuleLists = []RuleList{{File: filepath.Join(dir, "gone.list"), Route: "block"}} }, "rule_list[1]: open"},
+		{"list that is a folder", func(p *Profile) { p.RuleLists = []RuleList{{File: dir, Route: "block"}} }, "is a folder, not a regular file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := New("r")
+			tc.edit(p)
+			_, err := p.ServerConfig(Credentials{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ServerConfig: %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
