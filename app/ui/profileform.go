@@ -34,6 +34,7 @@ type ProfileForm struct {
 
 	errs    map[string]*widget.Label // by field as the file spells it
 	orig    string                   // the name the profile had when loaded
+	base    *profiles.Profile        // as loaded: what the form does not show (routes, rules) is kept
 	version profiles.Version         // of its file when loaded: a save over another version asks
 	loading bool
 	dirty   bool
@@ -112,7 +113,7 @@ func (f *ProfileForm) Orig() string { return f.orig }
 func (f *ProfileForm) load(p *profiles.Profile, v profiles.Version, local string, ups []string) {
 	f.loading = true
 	defer func() { f.loading = false }()
-	f.orig, f.version = p.Name, v
+	f.orig, f.version, f.base = p.Name, v, p.Clone()
 	f.Name.SetText(p.Name)
 	f.Host.SetText(p.Host)
 	f.Port.SetText(strconv.Itoa(p.Port))
@@ -157,6 +158,12 @@ func (f *ProfileForm) read() (*profiles.Profile, desktop.Secrets, []profiles.Pro
 	var ps []profiles.Problem
 	bad := func(field, msg string) { ps = append(ps, profiles.Problem{Field: field, Msg: msg}) }
 	p := profiles.New(strings.TrimSpace(f.Name.Text))
+	if f.base != nil {
+		// Routes, rules and the upstreams' kinds are edited in the file
+		// for now: keep them as loaded.
+		p = f.base.Clone()
+		p.Name, p.Allow = strings.TrimSpace(f.Name.Text), nil
+	}
 	p.Host = strings.TrimSpace(f.Host.Text)
 	var err error
 	if p.Port, err = strconv.Atoi(strings.TrimSpace(f.Port.Text)); err != nil {

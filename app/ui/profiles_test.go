@@ -174,3 +174,28 @@ func TestBrokenProfileFileShown(t *testing.T) {
 		t.Errorf("broken file: %q", s.Broken.Text)
 	}
 }
+
+// TestProfileFormKeepsRouting: what the form does not show (routes, rules,
+// the upstreams' names and kinds) survives an edit of what it does.
+func TestProfileFormKeepsRouting(t *testing.T) {
+	w, _ := newWindow(t)
+	f := w.Profiles.Form
+	p := profiles.New("routed")
+	p.Upstreams = []profiles.Upstream{{Name: "office", Kind: profiles.KindSSH, Host: "ssh.example", Port: 22, Username: "me", KeyFile: "~/.ssh/id"}}
+	p.Routes = []profiles.Route{{Name: "work", Chain: []string{"office"}}}
+	p.Rules = []string{"DOMAIN-SUFFIX,corp.example,work"}
+	p.DefaultRoute = "direct"
+	f.load(p, profiles.Version{}, "", []string{""})
+	f.Port.SetText("1090")
+	f.Upstreams.Rows[0].Port.SetText("2222")
+	got, _, ps := f.read()
+	if len(ps) > 0 {
+		t.Fatalf("problems: %v", ps)
+	}
+	want := p.Clone()
+	want.Port, want.Upstreams[0].Port = 1090, 2222
+	if got.Port != 1090 || got.Upstreams[0] != want.Upstreams[0] || len(got.Routes) != 1 || got.Routes[0].Name != "work" ||
+		len(got.Rules) != 1 || got.DefaultRoute != "direct" {
+		t.Errorf("read after an edit: %+v\nwant %+v", got, want)
+	}
+}

@@ -27,6 +27,9 @@ type upstreamRow struct {
 	// holds passwords per server and user, so once the row names another
 	// one the stored password no longer applies.
 	loaded, hint string
+	// orig is the upstream as loaded: its name, kind and files, which the
+	// row does not show, are kept.
+	orig profiles.Upstream
 }
 
 // typed is the upstream as the row's fields say now.
@@ -82,7 +85,7 @@ func (u *Upstreams) set(ups []profiles.Upstream, hints []string) {
 func (u *Upstreams) addRow(up profiles.Upstream, hint string) {
 	r := &upstreamRow{
 		Host: widget.NewEntry(), Port: widget.NewEntry(), Username: widget.NewEntry(),
-		Password: widget.NewPasswordEntry(), Errors: widget.NewLabel(""), hint: hint,
+		Password: widget.NewPasswordEntry(), Errors: widget.NewLabel(""), hint: hint, orig: up,
 	}
 	if up.Host != "" {
 		r.loaded = up.Key()
@@ -125,7 +128,8 @@ func (u *Upstreams) read() ([]profiles.Upstream, []string, []profiles.Problem) {
 	var pws []string
 	var ps []profiles.Problem
 	for i, r := range u.Rows {
-		up := profiles.Upstream{Host: strings.TrimSpace(r.Host.Text), Username: strings.TrimSpace(r.Username.Text)}
+		up := r.orig
+		up.Host, up.Username = strings.TrimSpace(r.Host.Text), strings.TrimSpace(r.Username.Text)
 		port, err := strconv.Atoi(strings.TrimSpace(r.Port.Text))
 		if err != nil {
 			ps = append(ps, profiles.Problem{Field: fmt.Sprintf("upstream[%d].port", i+1), Msg: notPort(r.Port.Text)})
