@@ -252,3 +252,25 @@ func recordingTap(t *testing.T, target string) (string, *testnet.Buffer) {
 	})
 	return ln.Addr().String(), seen
 }
+
+// TestE2EChainHTTPHop: --upstream http:// makes an HTTP CONNECT hop, here
+// to a second sockstray's mixed port, with Basic auth, and a name still
+// travels as a name.
+func TestE2EChainHTTPHop(t *testing.T) {
+	t.Parallel()
+	needTool(t, "curl", "curl")
+	ht := newHTTPTarget(t, "127.0.0.1")
+	passB := secret("bob")
+	b, addrB := startServe(t, []string{"SOCKSTRAY_PASSWORD=" + passB}, "--listen", "127.0.0.1:0", "--user", "bob")
+	a, addrA := startServe(t, []string{"SOCKSTRAY_UPSTREAM_PASSWORD=" + passB},
+		"--listen", "127.0.0.1:0", "--upstream", "http://bob@"+addrB)
+	before := ht.hits.Load()
+	wantBody(t, curl(t, "--socks5-hostname", addrA, "http://localhost:"+ht.Port+"/"), ht, before)
+	wantRoute(t, a.waitConnLog(t, "the CONNECT through the HTTP hop", func(r logRecord) bool {
+		return r["cmd"] == "CONNECT" && r["dest"] == "localhost:"+ht.Port && r["reply"] == "0"
+	}), addrB)
+	b.waitConnLog(t, "bob's HTTP CONNECT to the name", func(r logRecord) bool {
+		return r["cmd"] == "HTTP CONNECT" && r["dest"] == "localhost:"+ht.Port && r["reply"] == "0" && r["user"] == "bob"
+	})
+	noSecrets(t, "A's log", a.stderr.String(), passB)
+}

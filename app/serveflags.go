@@ -39,24 +39,46 @@ func (u *upstreamList) Set(s string) error {
 	return nil
 }
 
-// parseUpstream reads socks5://[USER@]HOST:PORT, without its password. A
-// password in the URL is refused rather than used: it would sit in shell
-// history and ps output; pwVar names where it belongs.
+// upstreamSchemes are the kinds of hop --upstream takes, by URL scheme.
+var upstreamSchemes = map[string]outbound.Kind{
+	"socks5": outbound.SOCKS5,
+	"http":   outbound.HTTP,
+	"https":  outbound.HTTPS,
+}
+
+const upstreamForm = "socks5://, http:// or https://[USER@]HOST:PORT"
+
+// parseUpstream reads SCHEME://[USER@]HOST:PORT[?ca=FILE], without its
+// password. A password in the URL is refused rather than used: it would
+// sit in shell history and ps output; pwVar names where it belongs. For
+// https, ca names a PEM file of the CA that signed the proxy's
+// certificate (default: the system's CAs).
 func parseUpstream(s, pwVar string) (outbound.Upstream, error) {
 	u, err := url.Parse(s)
 	if err != nil {
 		// url's error quotes the whole value, password and all.
-		return outbound.Upstream{}, errors.New("--upstream: not a URL; want socks5://[USER@]HOST:PORT")
+		return outbound.Upstream{}, errors.New("--upstream: not a URL; want " + upstreamForm)
 	}
-	if u.Scheme != "socks5" || u.Host == "" || u.Port() == "" {
-		return outbound.Upstream{}, fmt.Errorf("--upstream %s: want socks5://[USER@]HOST:PORT", u.Redacted())
+	kind, known := upstreamSchemes[u.Scheme]
+	if !known || u.Host == "" || u.Port() == "" || (u.Path != "" && u.Path != "/") {
+		return outbound.Upstream{}, fmt.Errorf("--upstream %s: want %s", u.Redacted(), upstreamForm)
 	}
 	if _, set := u.User.Password(); set {
 		return outbound.Upstream{}, fmt.Errorf("upstream %s: a password on the command line is refused; set %s", u.Redacted(), pwVar)
 	}
-	up := outbound.Upstream{Addr: u.Host}
+	up := outbound.Upstream{Kind: kind, Addr: u.Host}
 	if u.User != nil {
 		up.Username = u.User.Username()
+	}
+	query := u.Query()
+	if ca := query.Get("ca"); ca != "" && kind == outbound.HTTPS {
+		if up.TLS, err = profiles.CAConfig(ca); err != nil {
+			return outbound.Upstream{}, fmt.Errorf("upstream %s: ca: %w", u.Redacted(), err)
+		}
+		query.Del("ca")
+	}
+	if len(query) > 0 {
+		return outbound.Upstream{}, fmt.Errorf("upstream %s: unknown parameters; only https takes ?ca=FILE", u.Redacted())
 	}
 	return up, nil
 }
@@ -119,7 +141,7 @@ func serveConfig(args []string, stderr io.Writer) (*server.Config, *servedProfil
 	user := fs.String("user", "", "require username/password; the password comes from $"+envPassword)
 	allow := fs.String("allow", "", "client allowlist: CIDR[,CIDR...]")
 	var ups upstreamList
-	fs.Var(&ups, "upstream", "chain through socks5://[USER@]HOST:PORT (repeat for a chain); the Nth upstream's password from $"+
+	fs.Var(&ups, "upstream", "chain through "+upstreamForm+" (repeat for a chain); the Nth upstream's password from $"+
 		profiles.UpstreamPasswordEnv(1)+", _2, … ($"+envUpstreamPassword+" for a chain of one)")
 	handshake := fs.Duration("handshake-timeout", server.DefaultHandshakeTimeout, "close clients that have not finished the handshake by then")
 	idle := fs.Duration("idle-timeout", 0, "close connections idle that long (0: never)")

@@ -161,7 +161,7 @@ func (b *routeBuilder) upstream(i int) (outbound.Upstream, error) {
 	case KindHTTPS:
 		hop.Kind = outbound.HTTPS
 		if u.CAFile != "" {
-			cfg, err := caConfig(expandHome(u.CAFile))
+			cfg, err := CAConfig(u.CAFile)
 			if err != nil {
 				return hop, fmt.Errorf("upstream[%d] ca_file: %w", i+1, err)
 			}
@@ -173,8 +173,10 @@ func (b *routeBuilder) upstream(i int) (outbound.Upstream, error) {
 	return hop, nil
 }
 
-// caConfig trusts only the CAs of a PEM file.
-func caConfig(path string) (*tls.Config, error) {
+// CAConfig is a TLS config that trusts only the CAs of a PEM file (a
+// leading ~/ is the home folder).
+func CAConfig(path string) (*tls.Config, error) {
+	path = expandHome(path)
 	data, _, err := readFileUpTo(path, MaxFileSize, "a CA file")
 	if err != nil {
 		return nil, err
