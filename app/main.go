@@ -24,6 +24,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "profiles":
 		return profilesCmd(args[1:], os.Stdin, stdout, stderr)
+	case "route":
+		return routeCmd(args[1:], stdout, stderr)
 	case "sysproxy-watchdog": // hidden: started by the system proxy switch
 		return sysproxyWatchdog(args[1:], stderr)
 	case "sysproxy-restore": // hidden: run at login while the system proxy is set
@@ -43,5 +45,7 @@ const usage = `usage:
   sockstray                  open the desktop app
   sockstray serve [flags]    run the proxy headless until SIGINT/SIGTERM (sockstray serve -h)
   sockstray profiles ...     list, show, import, export, remove saved profiles (sockstray profiles help)
+  sockstray route NAME HOST:PORT
+                             which rule and route a destination takes in a profile (sockstray route -h)
   sockstray version          print the version
 `
