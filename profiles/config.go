@@ -45,6 +45,9 @@ func (p *Profile) ServerConfig(c Credentials) (*server.Config, error) {
 		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 	}
 	cfg.Route, cfg.Router = route, router
+	if cfg.PAC, err = p.PAC(); err != nil {
+		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
+	}
 	if err := cfg.Check(); err != nil {
 		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 	}

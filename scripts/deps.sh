@@ -12,7 +12,7 @@ packages=(
   gcc libc6-dev pkg-config
   libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
   curl ncat proxychains4 microsocks dante-server
-  tinyproxy stunnel4
+  tinyproxy stunnel4 nodejs
   dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick
   iproute2 procps desktop-file-utils
   gsettings-desktop-schemas dconf-gsettings-backend dconf-service dconf-cli libglib2.0-bin

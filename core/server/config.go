@@ -49,6 +49,10 @@ type Config struct {
 	// Nil sends everything through Route.
 	Router func(Query) (outbound.Route, string)
 
+	// PAC, when set, makes the mixed port answer GET /proxy.pac with a
+	// proxy auto-config file for the address the client reached it at.
+	PAC func(proxy string) []byte
+
 	// DisableBind and DisableUDP turn the commands off (answered with 07).
 	DisableBind bool
 	DisableUDP  bool

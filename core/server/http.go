@@ -55,6 +55,9 @@ func (cl *client) serveHTTP(m *msgReader) (*tunnel, error) {
 		if err != nil {
 			return nil, err
 		}
+		if req.URL.Path == pacPath && req.URL.Host == "" {
+			return nil, cl.servePAC(cur, req)
+		}
 		user, err := cl.httpLogin(cur, req)
 		if err != nil {
 			return nil, err
