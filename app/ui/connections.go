@@ -168,7 +168,7 @@ func (c *Connections) rebuild() {
 }
 
 func matches(cs *stats.ConnStat, q string) bool {
-	for _, s := range []string{cs.Client.String(), cs.Dest, cs.Route, cs.User} {
+	for _, s := range []string{cs.Client.String(), cs.Dest, cs.Route, cs.Rule, cs.User} {
 		if strings.Contains(strings.ToLower(s), q) {
 			return true
 		}
@@ -262,6 +262,9 @@ func cellText(cs *stats.ConnStat, col int, now time.Time) string {
 		}
 		return cs.Dest
 	case colRoute:
+		if cs.Rule != "" {
+			return cs.Route + " (" + cs.Rule + ")" // the rule that chose it
+		}
 		return cs.Route
 	case colReply:
 		if !cs.Replied {

@@ -94,3 +94,21 @@ func TestConnectionsSortFilterAndBoundedMemory(t *testing.T) {
 		t.Errorf("rows len %d cap %d after the burst", len(cs.rows), cap(cs.rows))
 	}
 }
+
+// TestConnectionsShowTheRule: the route column names the rule that chose
+// the route, and the filter finds rows by it.
+func TestConnectionsShowTheRule(t *testing.T) {
+	w, _ := newWindow(t)
+	cs := w.Connections
+	w.ShowTab(TabConnections)
+	s := synthetic(3)
+	s.Conns[1].Route, s.Conns[1].Rule = "work via office-ssh", "DOMAIN-SUFFIX,corp.example"
+	cs.Update(s)
+	if got := cellText(&s.Conns[1], colRoute, s.Time); got != "work via office-ssh (DOMAIN-SUFFIX,corp.example)" {
+		t.Errorf("route cell %q", got)
+	}
+	test.Type(cs.Filter, "corp.example")
+	if rows := cs.Rows(); len(rows) != 1 || rows[0].ID != 2 {
+		t.Errorf("filter by rule: %d rows", len(rows))
+	}
+}
