@@ -30,6 +30,8 @@ const profilesUsage = `usage:
   sockstray profiles import -                        the same, the link (with its password) read from standard input
   sockstray profiles export [--with-password] NAME   the share link of a profile
   sockstray profiles remove NAME                     a profile, and its passwords in the keychain
+  sockstray profiles test NAME [HOST:PORT]           every upstream and route of a profile, at once, to HOST:PORT
+                                                     (default example.com:443): latency or the precise failure
 `
 
 // errUsage marks a command line that is wrong, as opposed to an operation
@@ -73,11 +75,14 @@ func profilesRun(s *profiles.Store, sub string, args []string, stdin io.Reader, 
 			names = append(names, a)
 		}
 	}
-	want := map[string]int{"list": 0, "show": 1, "import": 1, "export": 1, "remove": 1}
+	want := map[string]int{"list": 0, "show": 1, "import": 1, "export": 1, "remove": 1, "test": 1}
 	n, known := want[sub]
+	if sub == "test" && len(names) == 2 {
+		n = 2 // NAME HOST:PORT
+	}
 	switch {
 	case !known:
-		return fmt.Errorf("%w: unknown subcommand (want list, show, import, export or remove)", errUsage)
+		return fmt.Errorf("%w: unknown subcommand (want list, show, import, export, remove or test)", errUsage)
 	case len(names) != n && n == 0:
 		return fmt.Errorf("%w: takes no argument", errUsage)
 	case len(names) != n && sub == "import":
@@ -118,6 +123,12 @@ func profilesRun(s *profiles.Store, sub string, args []string, stdin io.Reader, 
 			return err
 		}
 		fmt.Fprintf(stdout, "removed profile %q and its passwords\n", names[0])
+	case "test":
+		target := profiles.DefaultTestTarget
+		if len(names) == 2 {
+			target = names[1]
+		}
+		return profilesTest(s, names[0], target, stdout)
 	}
 	return nil
 }

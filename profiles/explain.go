@@ -92,12 +92,18 @@ func (p *Profile) describeHops(names []string) string {
 }
 
 func describeHop(u Upstream) string {
-	s := u.kind() + " " + net.JoinHostPort(u.Host, strconv.Itoa(u.Port))
-	if u.Username != "" {
-		s = u.kind() + " " + u.Username + "@" + net.JoinHostPort(u.Host, strconv.Itoa(u.Port))
-	}
+	s := hopAddress(u)
 	if u.Name != "" {
 		s = u.Name + " (" + s + ")"
 	}
 	return s
+}
+
+// hopAddress is "http alice@proxy:3128": kind, user and address.
+func hopAddress(u Upstream) string {
+	addr := net.JoinHostPort(u.Host, strconv.Itoa(u.Port))
+	if u.Username != "" {
+		addr = u.Username + "@" + addr
+	}
+	return u.kind() + " " + addr
 }

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
 
-	"github.com/sockstray/sockstray/core/outbound"
+	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/socks5"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -112,10 +113,8 @@ func (c *Controller) TestRoute(ctx context.Context, p *profiles.Profile, sec Sec
 	if err != nil {
 		return TestResult{}, err
 	}
-	var route outbound.Route = &outbound.Direct{}
-	if cfg.Route != nil {
-		route = cfg.Route
-	}
+	// The route the rules pick for the target, as for a client here.
+	route, _ := cfg.Pick(server.Query{Dst: dst.Canonical(), Client: netip.IPv6Loopback()})
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	start := time.Now()

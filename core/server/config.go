@@ -141,9 +141,9 @@ func (c *Config) route() outbound.Route {
 	return directRoute
 }
 
-// pick is the route for a request, and the rule that chose it ("" for
+// Pick is the route for a request, and the rule that chose it ("" for
 // the default).
-func (c *Config) pick(q Query) (outbound.Route, string) {
+func (c *Config) Pick(q Query) (outbound.Route, string) {
 	if c.Router != nil {
 		if r, rule := c.Router(q); r != nil {
 			return r, rule

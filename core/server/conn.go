@@ -116,7 +116,7 @@ type exchange struct {
 func (cl *client) begin(cur *served, user, label string, dst socks5.Addr) *exchange {
 	dst = dst.Canonical()
 	x := &exchange{cl: cl, cur: cur, user: user, label: label, dst: dst, start: time.Now()}
-	x.route, x.rule = cur.cfg.pick(Query{Dst: dst, Client: cl.addr.Addr().Unmap()})
+	x.route, x.rule = cur.cfg.Pick(Query{Dst: dst, Client: cl.addr.Addr().Unmap()})
 	x.rec = cl.srv.stats.Open(stats.Info{
 		Client:  cl.addr,
 		User:    user,
@@ -131,7 +131,7 @@ func (cl *client) begin(cur *served, user, label string, dst socks5.Addr) *excha
 // repick decides the route again as a UDP association: rules may send UDP
 // elsewhere than TCP to the same destination.
 func (x *exchange) repickUDP() {
-	x.route, x.rule = x.cur.cfg.pick(Query{Dst: x.dst, Client: x.cl.addr.Addr().Unmap(), UDP: true})
+	x.route, x.rule = x.cur.cfg.Pick(Query{Dst: x.dst, Client: x.cl.addr.Addr().Unmap(), UDP: true})
 	x.rec.SetRoute(x.route.String(), x.rule)
 }
 

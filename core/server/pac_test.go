@@ -10,7 +10,9 @@ import (
 )
 
 func TestPACFile(t *testing.T) {
-	pac := func(proxy string) []byte { return []byte("function FindProxyForURL(u, h) { return \"PROXY " + proxy + "\"; }") }
+	pac := func(proxy string) []byte {
+		return []byte("function FindProxyForURL(u, h) { return \"PROXY " + proxy + "\"; }")
+	}
 	with, _ := serveOn(t, &server.Config{PAC: pac}, nil)
 	without, _ := serveOn(t, &server.Config{}, nil)
 	lanAuthed, _ := serveOn(t, &server.Config{PAC: pac, Username: "u", Password: "p"}, lanClient)
