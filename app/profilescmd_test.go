@@ -99,7 +99,7 @@ func TestProfilesCommand(t *testing.T) {
 	}
 	code, out, _ = profilesCLI(t, "show", "Work VPN")
 	if code != 0 || !strings.HasPrefix(out, "# "+filepath.Join(dir, "Work VPN.toml")+"\n# Sockstray profile.") ||
-		!strings.Contains(out, "[[upstream]]\nhost = \"gateway.example.com\"\nport = 1080\nusername = \"bob\"\n") {
+		!strings.Contains(out, "[[upstream]]\nname = \"\"\nkind = \"socks5\"\nhost = \"gateway.example.com\"\nport = 1080\nusername = \"bob\"\n") {
 		t.Errorf("show:\n%s", out)
 	}
 	code, out, _ = profilesCLI(t, "export", "Work VPN")
@@ -154,7 +154,7 @@ func TestProfilesCommandErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"bogus"}, 2, "sockstray profiles bogus: unknown subcommand (want list, show, import, export or remove)"},
+		{[]string{"bogus"}, 2, "sockstray profiles bogus: unknown subcommand (want list, show, import, export, remove or test)"},
 		{[]string{"list", "x"}, 2, "sockstray profiles list: takes no argument"},
 		{[]string{"show"}, 2, "sockstray profiles show: want one profile NAME"},
 		{[]string{"show", "a", "b"}, 2, "sockstray profiles show: want one profile NAME"},

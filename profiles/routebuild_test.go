@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/socks5"
@@ -95,5 +96,50 @@ func TestRoutingErrors(t *testing.T) {
 				t.Errorf("ServerConfig: %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestWatchRuleListChange: editing a rule list a profile uses reports the
+// profile as changed, so the new rules apply live; a broken list is
+// reported with its line by the config that would use it, and the
+// profile file itself stays valid (the last good config stays in force).
+func TestWatchRuleListChange(t *testing.T) {
+	s := newStore(t)
+	writeProfile(t, s, "r", "version = 2\n")
+	list := filepath.Join(s.Dir, "ads.list")
+	os.WriteFile(list, []byte("DOMAIN,one.example\n"), 0o600)
+	writeProfile(t, s, "r", "version = 2\n[[rule_list]]\nfile = "+jsString(list)+"\nroute = \"block\"\n")
+	writeProfile(t, s, "other", "version = 2\n")
+	w, err := s.Watch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	route := func(p *Profile, host string) string {
+		cfg, err := p.ServerConfig(Credentials{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ := cfg.Pick(server.Query{Dst: socks5.Addr{Name: host, Port: 443}})
+		return r.String()
+	}
+
+	os.WriteFile(list, []byte("DOMAIN,one.example\nDOMAIN,two.example\n"), 0o600)
+	ev := nextEvent(t, w)
+	if ev.Kind != Changed || ev.Name != "r" || route(ev.Profile, "two.example") != "block" {
+		t.Fatalf("after the list grew: %v %s", ev.Kind, ev.Name)
+	}
+	os.WriteFile(list, []byte("IP-CIDR,10.0.0.0/40\n"), 0o600)
+	ev = nextEvent(t, w)
+	if ev.Kind != Changed || ev.Name != "r" {
+		t.Fatalf("after the list broke: %v %s", ev.Kind, ev.Name)
+	}
+	if _, err := ev.Profile.ServerConfig(Credentials{}); err == nil || !strings.Contains(err.Error(), "ads.list:1: IP-CIDR") {
+		t.Errorf("a broken list: %v, want its file:line", err)
+	}
+	select {
+	case ev := <-w.Events():
+		t.Errorf("an event for a profile that uses no list: %v %s", ev.Kind, ev.Name)
+	case <-time.After(2 * Debounce):
 	}
 }

@@ -87,7 +87,7 @@ func (s *Store) Watch() (*Watcher, error) {
 	w := &Watcher{store: s, dir: dir, fsw: fsw, events: make(chan Event, 16), done: make(chan struct{})}
 	names, _ := s.names()
 	for _, n := range names {
-		w.check(n)
+		w.check(n, false)
 	}
 	w.wg.Add(1)
 	go w.loop()
@@ -112,6 +112,7 @@ func (w *Watcher) loop() {
 	defer w.wg.Done()
 	defer close(w.events)
 	pending := map[string]bool{}
+	forced := map[string]bool{} // profiles whose rule list changed: re-read even if their file did not
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -131,8 +132,15 @@ func (w *Watcher) loop() {
 			if !ok {
 				return
 			}
+			if ev.Op == fsnotify.Chmod {
+				continue
+			}
 			name, isProfile := profileName(filepath.Base(ev.Name))
-			if !isProfile || ev.Op == fsnotify.Chmod {
+			if !isProfile {
+				for _, n := range w.listUsers(filepath.Base(ev.Name)) {
+					arm()
+					pending[n], forced[n] = true, true
+				}
 				continue
 			}
 			arm()
@@ -157,7 +165,8 @@ func (w *Watcher) loop() {
 			clear(pending)
 			burst = time.Time{}
 			for _, n := range names {
-				ev, ok := w.check(n)
+				ev, ok := w.check(n, forced[n])
+				delete(forced, n)
 				if !ok {
 					continue
 				}
@@ -184,12 +193,39 @@ func (s *Store) knownAndPresent() []string {
 	return names
 }
 
+// listUsers are the profiles that use the rule list file named base in
+// the watched folder. List files change rarely, and profiles are few and
+// small: reading them all then is cheaper than keeping an index current.
+func (w *Watcher) listUsers(base string) []string {
+	names, _ := w.store.names()
+	var users []string
+	for _, n := range names {
+		disk, err := readOnDisk(filepath.Join(w.dir, n+Ext))
+		if err != nil || !disk.exists() {
+			continue
+		}
+		p, err := Decode(n, "", disk.data)
+		if err != nil {
+			continue
+		}
+		for _, l := range p.RuleLists {
+			if f := expandHome(l.File); f == base || f == filepath.Join(w.dir, base) {
+				users = append(users, n)
+				break
+			}
+		}
+	}
+	return users
+}
+
 // check compares name's file with what the store last saw of it and
-// returns the event that makes up the difference, if any. The file is
+// returns the event that makes up the difference, if any; force reports a
+// valid profile as Changed even when its file is as last seen (a rule
+// list it uses changed). The file is
 // read before the store's lock is taken: a slow or odd file must not stop
 // the store. A file that cannot be read (not a regular file, too large)
 // is Invalid, so the last good version stays in force.
-func (w *Watcher) check(name string) (Event, bool) {
+func (w *Watcher) check(name string, force bool) (Event, bool) {
 	s := w.store
 	path := filepath.Join(w.dir, name+Ext)
 	disk, err := readOnDisk(path)
@@ -215,7 +251,7 @@ func (w *Watcher) check(name string) (Event, bool) {
 		return Event{Kind: Removed, Name: name}, true
 	}
 	hash := sha256.Sum256(disk.data)
-	if known && st.hash == hash {
+	if known && st.hash == hash && !(force && st.good) {
 		return Event{}, false
 	}
 	p, err := Decode(name, path, disk.data)
