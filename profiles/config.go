@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/core/server"
 )
 
@@ -17,6 +18,19 @@ import (
 // when a username has no password in c, when the chosen LAN interface is
 // missing, or when the server would refuse the result.
 func (p *Profile) ServerConfig(c Credentials) (*server.Config, error) {
+	return p.ServerConfigWith(c, Hooks{})
+}
+
+// Hooks let the app hear what the profile's routes do.
+type Hooks struct {
+	// GroupEvent is told when a group's member goes down or up, when a
+	// group switches member and when all its members are down; on a
+	// connection's goroutine, never with a lock held.
+	GroupEvent func(outbound.GroupEvent)
+}
+
+// ServerConfigWith is ServerConfig with hooks into the routes it builds.
+func (p *Profile) ServerConfigWith(c Credentials, h Hooks) (*server.Config, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -40,7 +54,7 @@ func (p *Profile) ServerConfig(c Credentials) (*server.Config, error) {
 		}
 		cfg.Username, cfg.Password = p.Username, c.Local
 	}
-	route, router, err := p.routing(c)
+	route, router, err := p.routing(c, h)
 	if err != nil {
 		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 	}

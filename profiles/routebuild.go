@@ -23,8 +23,8 @@ import (
 // routing is the profile's routing as the engine takes it: the route for
 // what no rule picks and, when the profile has rules, the router that
 // picks among the routes by rule.
-func (p *Profile) routing(c Credentials) (outbound.Route, func(server.Query) (outbound.Route, string), error) {
-	b := &routeBuilder{p: p, c: c, built: map[string]outbound.Route{}}
+func (p *Profile) routing(c Credentials, h Hooks) (outbound.Route, func(server.Query) (outbound.Route, string), error) {
+	b := &routeBuilder{p: p, c: c, h: h, built: map[string]outbound.Route{}}
 	def, err := b.route(p.EffectiveDefault())
 	if err != nil {
 		return nil, nil, err
@@ -68,6 +68,7 @@ func lookup(name string) ([]netip.Addr, error) {
 type routeBuilder struct {
 	p     *Profile
 	c     Credentials
+	h     Hooks
 	built map[string]outbound.Route
 }
 
@@ -129,7 +130,7 @@ func (b *routeBuilder) chain(names []string) (outbound.Route, error) {
 }
 
 func (b *routeBuilder) group(r Route) (outbound.Route, error) {
-	g := &outbound.Group{Name: r.Name, Policy: outbound.Failover}
+	g := &outbound.Group{Name: r.Name, Policy: outbound.Failover, OnChange: b.h.GroupEvent}
 	if r.Policy == PolicyFastest {
 		g.Policy = outbound.Fastest
 	}

@@ -23,6 +23,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/sockstray/sockstray/core/engine"
+	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/stats"
 	"github.com/sockstray/sockstray/profiles"
@@ -270,12 +271,28 @@ func (c *Controller) config(p *profiles.Profile) (*server.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", lang.L(`profile "{{.Name}}": passwords`, p), err)
 	}
-	cfg, err := p.ServerConfig(creds)
+	cfg, err := p.ServerConfigWith(creds, profiles.Hooks{GroupEvent: c.groupEvent})
 	if err != nil {
 		return nil, err
 	}
 	cfg.Logger = c.log
 	return cfg, nil
+}
+
+// groupEvent tells the user when a group of routes moves to another
+// member and when all its members are down; the rest goes to the log.
+func (c *Controller) groupEvent(e outbound.GroupEvent) {
+	d := map[string]any{"Group": e.Group, "Member": e.Member, "From": e.From, "Err": e.Err}
+	switch e.Kind {
+	case outbound.MemberSwitched:
+		c.notify(slog.LevelInfo, lang.L(`Route "{{.Group}}" now goes through "{{.Member}}" (was "{{.From}}")`, d))
+	case outbound.AllDown:
+		c.notify(slog.LevelWarn, lang.L(`Every member of route "{{.Group}}" is down; still trying them`, d))
+	case outbound.MemberDown:
+		c.log.Warn("route member down", "group", e.Group, "member", e.Member, "error", fmt.Sprint(e.Err))
+	case outbound.MemberUp:
+		c.log.Info("route member up again", "group", e.Group, "member", e.Member)
+	}
 }
 
 // Close stops watching, stops the engine (closing every connection) and

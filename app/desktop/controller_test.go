@@ -269,3 +269,40 @@ func TestShareLANKeepsOpenConnections(t *testing.T) {
 		t.Fatalf("connection opened before sharing: %q %v", buf, err)
 	}
 }
+
+// TestGroupSwitchNotified: when a group of routes moves past a dead member,
+// the user hears of it.
+func TestGroupSwitchNotified(t *testing.T) {
+	c := desktoptest.New(t)
+	p := desktoptest.AddProfile(t, c, "grouped")
+	p.Upstreams = []profiles.Upstream{{Name: "dead", Host: "127.0.0.1", Port: desktoptest.FreePort(t)}}
+	p.Routes = []profiles.Route{
+		{Name: "via-dead", Chain: []string{"dead"}},
+		{Name: "auto", Group: []string{"via-dead", "direct"}},
+	}
+	p.DefaultRoute = "auto"
+	if err := c.SaveProfile(p.Name, p, desktop.Secrets{}); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan desktop.Notice, 10)
+	c.OnNotice(func(n desktop.Notice) { got <- n })
+	if err := c.UseProfile("grouped"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	conn := desktoptest.Dial(t, c.State().Addr, desktoptest.Echo(t))
+	conn.Close()
+	want := `Route "auto" now goes through "direct" (was "via-dead")`
+	for deadline := time.After(5 * time.Second); ; {
+		select {
+		case n := <-got:
+			if n.Text == want {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no notice %q", want)
+		}
+	}
+}
