@@ -15,13 +15,18 @@ const (
 	// SOCKS5 is RFC 1928, with RFC 1929 username/password. The only kind
 	// that relays UDP.
 	SOCKS5 Kind = iota
+	// SSH is an OpenSSH-compatible server (RFC 4254 "direct-tcpip"
+	// channels): TCP only. See SSHConfig.
+	SSH
 )
 
-// String is the kind's URL scheme: "socks5".
+// String is the kind's URL scheme: "socks5", "ssh".
 func (k Kind) String() string {
 	switch k {
 	case SOCKS5:
 		return "socks5"
+	case SSH:
+		return "ssh"
 	}
 	return fmt.Sprintf("kind %d", uint8(k))
 }
@@ -34,8 +39,14 @@ type Upstream struct {
 	// or by the Chain's Forward route for the first hop.
 	Addr string
 	// Username and Password are offered when Username is set (RFC 1929 for
-	// SOCKS5); the server may still ask for none.
+	// SOCKS5); the server may still ask for none. For SSH, Username is the
+	// login (empty: this host's user name), and Password is offered for
+	// password authentication, or is the passphrase of an encrypted
+	// SSH.KeyFile (and then never sent to the server).
 	Username, Password string
+	// SSH is how to log in to an SSH upstream and check its host key; nil
+	// means the zero SSHConfig. Other kinds ignore it.
+	SSH *SSHConfig
 }
 
 // String is "user@host:port" or "host:port", with "scheme://" in front
@@ -54,7 +65,7 @@ func (u Upstream) String() string {
 
 // GoString leaves the password out, also under %#v.
 func (u Upstream) GoString() string {
-	return fmt.Sprintf("outbound.Upstream{Kind:%v, Addr:%q, Username:%q, Password:<redacted>}", u.Kind, u.Addr, u.Username)
+	return fmt.Sprintf("outbound.Upstream{Kind:%v, Addr:%q, Username:%q, Password:<redacted>, SSH:%#v}", u.Kind, u.Addr, u.Username, u.SSH)
 }
 
 func (u Upstream) auth() *socks5.UserPass {
@@ -76,6 +87,8 @@ func (u Upstream) connect(ctx context.Context, conn net.Conn, next socks5.Addr) 
 		}
 		return conn, nil
 	}
+	// SSH hops never get here: Chain.through opens their channels from
+	// a pooled client, not over a connection of their own.
 	conn.Close()
 	return nil, fmt.Errorf("%v upstreams are not supported", u.Kind)
 }
