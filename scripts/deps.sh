@@ -12,7 +12,7 @@ packages=(
   gcc libc6-dev pkg-config
   libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
   curl ncat proxychains4 microsocks dante-server
-  tinyproxy stunnel4 nodejs
+  tinyproxy stunnel4 nodejs openssh-server openssh-client
   dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick
   iproute2 procps desktop-file-utils
   gsettings-desktop-schemas dconf-gsettings-backend dconf-service dconf-cli libglib2.0-bin
@@ -45,5 +45,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
-# Installing dante-server tries to start danted; tests start their own.
+# Installing dante-server tries to start danted (and openssh-server sshd);
+# tests start their own.
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

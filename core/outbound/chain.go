@@ -82,22 +82,47 @@ func (c *Chain) reach(ctx context.Context, hops []Upstream, network string, targ
 	return c.through(ctx, hops[:len(hops)-1], next, network, target)
 }
 
-// through returns a connection to dst through hops.
+// through returns a connection to dst through hops. With an SSH hop
+// among them, the hops up to the last SSH one are already carried by its
+// pooled SSH connection: it opens a channel to the next address, and only
+// the hops after it are asked in turn.
 func (c *Chain) through(ctx context.Context, hops []Upstream, dst socks5.Addr, network string, target net.Addr) (net.Conn, error) {
-	conn, err := c.first(ctx, hops[0], network, target)
-	if err != nil {
-		return nil, err
-	}
-	for i, h := range hops {
-		next := dst
-		if i+1 < len(hops) {
-			if next, err = socks5.ParseAddr(hops[i+1].Addr); err != nil {
-				conn.Close()
-				return nil, hopError(hops[i+1], network, target, fmt.Errorf("address: %w", err))
-			}
+	nextOf := func(i int) (socks5.Addr, error) {
+		if i+1 == len(hops) {
+			return dst, nil
 		}
-		if conn, err = h.connect(ctx, conn, next); err != nil {
-			return nil, hopError(h, network, target, err)
+		next, err := socks5.ParseAddr(hops[i+1].Addr)
+		if err != nil {
+			return next, hopError(hops[i+1], network, target, fmt.Errorf("address: %w", err))
+		}
+		return next, nil
+	}
+	var conn net.Conn
+	start := lastSSH(hops)
+	if start >= 0 {
+		next, err := nextOf(start)
+		if err != nil {
+			return nil, err
+		}
+		if conn, err = c.sshChannel(ctx, hops[:start+1], next, network, target); err != nil {
+			return nil, err
+		}
+		start++
+	} else {
+		var err error
+		if conn, err = c.first(ctx, hops[0], network, target); err != nil {
+			return nil, err
+		}
+		start = 0
+	}
+	for i := start; i < len(hops); i++ {
+		next, err := nextOf(i)
+		if err != nil {
+			conn.Close()
+			return nil, err
+		}
+		if conn, err = hops[i].connect(ctx, conn, next); err != nil {
+			return nil, hopError(hops[i], network, target, err)
 		}
 	}
 	return conn, nil
@@ -127,7 +152,10 @@ func (c *Chain) first(ctx context.Context, h Upstream, network string, target ne
 // programs; its message leads with the upstream and the step, for people.
 func hopError(h Upstream, network string, target net.Addr, err error) error {
 	name := h.Addr
-	if h.Kind != SOCKS5 {
+	switch {
+	case h.Kind == SSH:
+		name = h.String() // "ssh://alice@host:port": the login is part of which upstream
+	case h.Kind != SOCKS5:
 		name = h.Kind.String() + "://" + h.Addr
 	}
 	return &upstreamError{name, &net.OpError{Op: "upstream", Net: network, Source: label{"tcp", h.Addr}, Addr: target, Err: err}}

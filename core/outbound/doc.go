@@ -8,6 +8,11 @@
 // the destination. A destination name is passed on as a name, so the last
 // upstream resolves it and this host sends no DNS query for it.
 //
+// An SSH upstream (Kind SSH) carries each connection as a direct-tcpip
+// channel over one pooled SSH connection per path to it (sshpool.go), so a
+// CONNECT costs one channel open, not a handshake; its host key must be in
+// known_hosts (HostKeyError, TrustHostKey). It carries TCP only.
+//
 // Errors from an upstream say which upstream and which step failed
 // ("upstream 127.0.0.1:1081: authentication failed"), never contain a
 // password, and map to the reply code the server's own client gets through

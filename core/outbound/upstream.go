@@ -22,9 +22,12 @@ const (
 	// HTTPS is HTTP's CONNECT inside TLS to the proxy, whose certificate
 	// is verified (see Upstream.TLS).
 	HTTPS
+	// SSH is an OpenSSH-compatible server (RFC 4254 "direct-tcpip"
+	// channels): TCP only. See SSHConfig.
+	SSH
 )
 
-// String is the kind's URL scheme: "socks5", "http" or "https".
+// String is the kind's URL scheme: "socks5", "http", "https" or "ssh".
 func (k Kind) String() string {
 	switch k {
 	case SOCKS5:
@@ -33,6 +36,8 @@ func (k Kind) String() string {
 		return "http"
 	case HTTPS:
 		return "https"
+	case SSH:
+		return "ssh"
 	}
 	return fmt.Sprintf("kind %d", uint8(k))
 }
@@ -46,12 +51,19 @@ type Upstream struct {
 	Addr string
 	// Username and Password are offered when Username is set (RFC 1929 for
 	// SOCKS5, Basic for HTTP and HTTPS); the server may still ask for none.
+	// For SSH, Username is the login (empty: this host's user name), and
+	// Password is offered for password authentication, or is the
+	// passphrase of an encrypted SSH.KeyFile (and then never sent to the
+	// server).
 	Username, Password string
 	// TLS configures the connection to an HTTPS upstream; nil verifies the
 	// proxy's certificate against the system's roots. An empty ServerName
 	// means the host of Addr, so a config that only sets RootCAs (a custom
 	// CA) serves any upstream. The config is cloned, never changed.
 	TLS *tls.Config
+	// SSH is how to log in to an SSH upstream and check its host key; nil
+	// means the zero SSHConfig. Other kinds ignore it.
+	SSH *SSHConfig
 }
 
 // String is "user@host:port" or "host:port", with "scheme://" in front
@@ -75,7 +87,7 @@ func (u Upstream) GoString() string {
 	if u.TLS != nil {
 		tlsConf = "<set>"
 	}
-	return fmt.Sprintf("outbound.Upstream{Kind:%v, Addr:%q, Username:%q, Password:<redacted>, TLS:%s}", u.Kind, u.Addr, u.Username, tlsConf)
+	return fmt.Sprintf("outbound.Upstream{Kind:%v, Addr:%q, Username:%q, Password:<redacted>, TLS:%s, SSH:%#v}", u.Kind, u.Addr, u.Username, tlsConf, u.SSH)
 }
 
 func (u Upstream) auth() *socks5.UserPass {
@@ -104,6 +116,8 @@ func (u Upstream) connect(ctx context.Context, conn net.Conn, next socks5.Addr) 
 		}
 		return c, nil
 	}
+	// SSH hops never get here: Chain.through opens their channels from
+	// a pooled client, not over a connection of their own.
 	conn.Close()
 	return nil, fmt.Errorf("%v upstreams are not supported", u.Kind)
 }
