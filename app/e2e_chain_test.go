@@ -5,11 +5,14 @@ package main
 import (
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/sockstray/sockstray/internal/sshdtest"
 	"github.com/sockstray/sockstray/internal/testnet"
 )
 
@@ -273,4 +276,44 @@ func TestE2EChainHTTPHop(t *testing.T) {
 		return r["cmd"] == "HTTP CONNECT" && r["dest"] == "localhost:"+ht.Port && r["reply"] == "0" && r["user"] == "bob"
 	})
 	noSecrets(t, "A's log", a.stderr.String(), passB)
+}
+
+// TestE2EChainSSHHop: --upstream ssh:// goes through a real sshd, logging
+// in with --ssh-key and trusting the host key of ~/.ssh/known_hosts only;
+// many CONNECTs share one SSH login.
+func TestE2EChainSSHHop(t *testing.T) {
+	needTool(t, "curl", "curl")
+	s := sshdtest.Start(t)
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, ".ssh"), 0o700)
+	known, err := os.ReadFile(s.KnownHosts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(home, ".ssh", "known_hosts"), known, 0o600)
+	ht := newHTTPTarget(t, "127.0.0.1")
+	a, addrA := startServe(t, []string{"HOME=" + home, "SSH_AUTH_SOCK="},
+		"--listen", "127.0.0.1:0", "--upstream", "ssh://root@"+s.Addr, "--ssh-key", s.KeyFile)
+	for range 3 {
+		before := ht.hits.Load()
+		wantBody(t, curl(t, "--socks5-hostname", addrA, "http://localhost:"+ht.Port+"/"), ht, before)
+	}
+	wantRoute(t, a.waitConnLog(t, "a CONNECT through SSH", func(r logRecord) bool {
+		return r["dest"] == "localhost:"+ht.Port && r["reply"] == "0"
+	}), s.Addr)
+	if n := s.Logins(); n != 1 {
+		t.Errorf("%d SSH logins for 3 CONNECTs, want 1", n)
+	}
+
+	// A host whose key is not in known_hosts is refused, fingerprint shown.
+	os.WriteFile(filepath.Join(home, ".ssh", "known_hosts"), nil, 0o600)
+	b, addrB := startServe(t, []string{"HOME=" + home, "SSH_AUTH_SOCK="},
+		"--listen", "127.0.0.1:0", "--upstream", "ssh://root@"+s.Addr, "--ssh-key", s.KeyFile)
+	if r := curl(t, "--socks5-hostname", addrB, "http://localhost:"+ht.Port+"/"); r.code == 0 {
+		t.Errorf("an unknown host key was accepted: %s", r)
+	}
+	r := b.waitConnLog(t, "the refusal of the unknown host key", func(r logRecord) bool { return r["reply"] != "0" })
+	if !strings.Contains(r["error"], "is not in") || !strings.Contains(r["error"], "SHA256:") {
+		t.Errorf("the refusal does not name the key's fingerprint: %q", r["error"])
+	}
 }

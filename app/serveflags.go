@@ -44,9 +44,10 @@ var upstreamSchemes = map[string]outbound.Kind{
 	"socks5": outbound.SOCKS5,
 	"http":   outbound.HTTP,
 	"https":  outbound.HTTPS,
+	"ssh":    outbound.SSH,
 }
 
-const upstreamForm = "socks5://, http:// or https://[USER@]HOST:PORT"
+const upstreamForm = "socks5://, http://, https:// or ssh://[USER@]HOST:PORT"
 
 // parseUpstream reads SCHEME://[USER@]HOST:PORT[?ca=FILE], without its
 // password. A password in the URL is refused rather than used: it would
@@ -84,14 +85,19 @@ func parseUpstream(s, pwVar string) (outbound.Upstream, error) {
 }
 
 // upstreamChain is the chain of the --upstream URLs, each upstream with a
-// username given its own password from the environment.
-func upstreamChain(urls []string) (*outbound.Chain, error) {
+// username given its own password from the environment. SSH hops log in
+// with the agent, sshKey when set, or that password, and trust the host
+// keys of ~/.ssh/known_hosts.
+func upstreamChain(urls []string, sshKey string) (*outbound.Chain, error) {
 	chain := &outbound.Chain{Hops: make([]outbound.Upstream, len(urls))}
 	users := make([]string, len(urls))
 	for i, s := range urls {
 		up, err := parseUpstream(s, profiles.UpstreamPasswordHint(i+1, len(urls)))
 		if err != nil {
 			return nil, err
+		}
+		if up.Kind == outbound.SSH {
+			up.SSH = &outbound.SSHConfig{KeyFile: sshKey}
 		}
 		chain.Hops[i], users[i] = up, up.Username
 	}
@@ -100,7 +106,7 @@ func upstreamChain(urls []string) (*outbound.Chain, error) {
 		return nil, err
 	}
 	for i := range chain.Hops {
-		if users[i] != "" && pws[i] == "" {
+		if users[i] != "" && pws[i] == "" && chain.Hops[i].Kind != outbound.SSH {
 			return nil, fmt.Errorf("upstream %d, %s, has a username but no password: set %s", i+1, urls[i], profiles.UpstreamPasswordHint(i+1, len(urls)))
 		}
 		chain.Hops[i].Password = pws[i]
@@ -148,6 +154,7 @@ func serveConfig(args []string, stderr io.Writer) (*server.Config, *servedProfil
 	maxConns := fs.Int("max-conns", 0, "most client connections at once (0: no limit)")
 	noBind := fs.Bool("no-bind", false, "refuse BIND")
 	noUDP := fs.Bool("no-udp", false, "refuse UDP ASSOCIATE")
+	sshKey := fs.String("ssh-key", "", "private key for ssh:// upstreams (else the agent; its passphrase from the upstream's password variable)")
 	allowLocal := fs.Bool("allow-local-targets", false, "let clients from other hosts reach this host's own and loopback addresses")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
@@ -161,7 +168,7 @@ func serveConfig(args []string, stderr io.Writer) (*server.Config, *servedProfil
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if set["profile"] {
-		for _, f := range []string{"user", "allow", "upstream", "handshake-timeout", "idle-timeout", "max-conns", "no-bind", "no-udp", "allow-local-targets"} {
+		for _, f := range []string{"user", "allow", "upstream", "handshake-timeout", "idle-timeout", "max-conns", "no-bind", "no-udp", "allow-local-targets", "ssh-key"} {
 			if set[f] {
 				return nil, nil, fmt.Errorf("--%s cannot be combined with --profile (only --listen can); change the profile instead", f)
 			}
@@ -196,7 +203,7 @@ func serveConfig(args []string, stderr io.Writer) (*server.Config, *servedProfil
 		return nil, nil, err
 	}
 	if len(ups) > 0 {
-		if cfg.Route, err = upstreamChain(ups); err != nil {
+		if cfg.Route, err = upstreamChain(ups, *sshKey); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -50,6 +50,9 @@ func (k *Keychain) Credentials(p *Profile) (Credentials, error) {
 			continue
 		}
 		pw, err := k.stored(UpstreamAccount(p.Name, u), UpstreamPasswordHint(i+1, len(users)))
+		if errors.Is(err, ErrNoPassword) && u.kind() == KindSSH {
+			continue // an SSH login may need none: the agent, or a key without a passphrase
+		}
 		if errors.Is(err, ErrNoPassword) {
 			// Say which server: after its host, port or user changed, a
 			// hop has no password until one is stored for it.

@@ -148,11 +148,11 @@ func (b *routeBuilder) group(r Route) (outbound.Route, error) {
 func (b *routeBuilder) upstream(i int) (outbound.Upstream, error) {
 	u := b.p.Upstreams[i]
 	hop := outbound.Upstream{Addr: net.JoinHostPort(u.Host, strconv.Itoa(u.Port)), Username: u.Username}
-	if u.Username != "" {
-		if i >= len(b.c.Upstream) || b.c.Upstream[i] == "" {
-			return hop, fmt.Errorf("upstream[%d] (%s) user %q has no password", i+1, u.Key(), u.Username)
-		}
+	if i < len(b.c.Upstream) {
 		hop.Password = b.c.Upstream[i]
+	}
+	if u.Username != "" && hop.Password == "" && u.kind() != KindSSH {
+		return hop, fmt.Errorf("upstream[%d] (%s) user %q has no password", i+1, u.Key(), u.Username)
 	}
 	switch u.kind() {
 	case KindSOCKS5:
@@ -168,8 +168,12 @@ func (b *routeBuilder) upstream(i int) (outbound.Upstream, error) {
 			}
 			hop.TLS = cfg
 		}
-	default:
-		return hop, fmt.Errorf("upstream[%d]: %s upstreams are not supported by this build yet", i+1, u.kind())
+	case KindSSH:
+		hop.Kind = outbound.SSH
+		hop.SSH = &outbound.SSHConfig{KeyFile: expandHome(u.KeyFile)}
+		if u.KnownHosts != "" {
+			hop.SSH.KnownHosts = []string{expandHome(u.KnownHosts)}
+		}
 	}
 	return hop, nil
 }

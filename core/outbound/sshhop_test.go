@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/internal/sshdtest"
 	"github.com/sockstray/sockstray/internal/testnet"
 )
 
@@ -271,7 +272,7 @@ func TestSSHIdleAndDead(t *testing.T) {
 
 	// A hung server (its session processes stopped) fails the keep-alive:
 	// the connection is dropped, though a channel is open on it.
-	hung := descendants(s.cmd.Process.Pid)
+	hung := sshdtest.Descendants(s.Pid())
 	for _, pid := range hung {
 		syscall.Kill(pid, syscall.SIGSTOP)
 	}
