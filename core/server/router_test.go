@@ -3,11 +3,13 @@ package server_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,5 +109,57 @@ func TestRouterPicksPerRequest(t *testing.T) {
 	}
 	if got := log.String(); !strings.Contains(got, `rule=DOMAIN,blocked.test`) || !strings.Contains(got, "route=block") {
 		t.Errorf("log lacks the rule and route:\n%s", got)
+	}
+}
+
+// listenCounter is a direct route that counts the sockets it opens.
+type listenCounter struct {
+	outbound.Direct
+	opened atomic.Int32
+}
+
+func (r *listenCounter) ListenPacket(ctx context.Context) (outbound.PacketConn, error) {
+	r.opened.Add(1)
+	return r.Direct.ListenPacket(ctx)
+}
+
+func (r *listenCounter) String() string { return "counted" }
+
+// TestRouterPicksPerDatagram: in one UDP association, each datagram takes
+// the route the rules pick for its destination; a blocked one is dropped
+// and logged once.
+func TestRouterPicksPerDatagram(t *testing.T) {
+	echo1, echo2, blocked := testnet.EchoUDP(t), testnet.EchoUDP(t), testnet.EchoUDP(t)
+	counted := &listenCounter{}
+	router := func(q server.Query) (outbound.Route, string) {
+		switch {
+		case q.UDP && q.Dst.Port == uint16(echo2.Port):
+			return counted, "DST-PORT," + strconv.Itoa(echo2.Port)
+		case q.UDP && q.Dst.Port == uint16(blocked.Port):
+			return outbound.Block{}, "DST-PORT," + strconv.Itoa(blocked.Port)
+		}
+		return nil, ""
+	}
+	var log testnet.Buffer
+	addr, _ := serveOn(t, &server.Config{Router: router, Logger: slog.New(slog.NewTextHandler(&log, nil))}, nil)
+	u := associate(t, addr)
+	for i := range 3 {
+		for _, e := range []*net.UDPAddr{echo1, echo2} {
+			msg := []byte(fmt.Sprintf("to %d, %d", e.Port, i))
+			u.send(t, 0, e.AddrPort(), msg)
+			if _, got, ok := u.recv(t, 5*time.Second); !ok || string(got) != string(msg) {
+				t.Fatalf("echo through its route: %q %v", got, ok)
+			}
+		}
+		u.send(t, 0, blocked.AddrPort(), []byte("blocked"))
+	}
+	if _, got, ok := u.recv(t, 300*time.Millisecond); ok {
+		t.Errorf("a blocked datagram was answered: %q", got)
+	}
+	if n := counted.opened.Load(); n != 1 {
+		t.Errorf("the per-destination route opened %d sockets, want 1", n)
+	}
+	if n := strings.Count(log.String(), "UDP datagrams dropped"); n != 1 {
+		t.Errorf("%d log lines for the blocked datagrams, want 1:\n%s", n, log.String())
 	}
 }

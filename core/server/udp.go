@@ -21,58 +21,141 @@ const (
 
 // associate carries out UDP ASSOCIATE (RFC 1928 section 7). The client
 // sends datagrams with a SOCKS header to a socket of ours; we send their
-// payload on through the route and wrap the answers in a header naming
+// payload on through a route and wrap the answers in a header naming
 // their source. The association lives as long as the TCP connection.
+//
+// The route is decided per datagram when the config has rules: the
+// association's own route (for the address the client announced) answers
+// the request, and a datagram the rules send elsewhere goes out through a
+// socket of that route, opened when first needed.
 func (x *exchange) associate(reply replier) error {
 	conn := x.cl.conn
 	x.repickUDP()
-	ctx, cancel := x.dialContext()
-	out, err := x.route.ListenPacket(ctx)
-	cancel()
+	out, err := x.listenPacket(x.route)
 	if err != nil {
 		return x.fail(reply, fmt.Errorf("udp associate, route %v: %w", x.route, err))
 	}
-	defer out.Close()
 	local := addrPortOf(conn.LocalAddr()).Addr()
 	cl, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(local, 0)))
 	if err != nil {
+		out.Close()
 		return x.fail(reply, fmt.Errorf("udp associate listen: %w", err))
 	}
-	defer cl.Close()
 	if err := x.answer(reply, nil, cl.LocalAddr()); err != nil {
+		cl.Close()
+		out.Close()
 		return x.end(fmt.Errorf("reply: %w", err))
 	}
 	conn.SetDeadline(time.Time{})
 
-	up, down := x.counters()
-	a := &association{client: cl, out: out, up: up, down: down}
-	a.want = x.cl.addr.Addr().Unmap()
+	a := &association{x: x, client: cl, want: x.cl.addr.Addr().Unmap(), outs: map[outbound.Route]outbound.PacketConn{}}
+	a.up, a.down = x.counters()
 	if p, ok := x.dst.AddrPort(); ok && p.Port() != 0 {
 		a.peer.Store(&p)
 	}
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); a.fromClient() }()
-	go func() { defer wg.Done(); a.toClient() }()
+	a.own = out
+	a.add(x.route, out)
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.fromClient() }()
 
 	// The control connection carries nothing more; its end is the
 	// association's end.
 	_, err = io.Copy(io.Discard, conn)
-	cl.Close()
-	out.Close()
-	wg.Wait()
+	a.close()
 	return x.end(err)
 }
 
+// listenPacket opens a datagram socket through route, under the rule for
+// this client's destinations.
+func (x *exchange) listenPacket(route outbound.Route) (outbound.PacketConn, error) {
+	ctx, cancel := x.dialContext()
+	defer cancel()
+	return route.ListenPacket(ctx)
+}
+
 type association struct {
+	x      *exchange
 	client *net.UDPConn
-	out    outbound.PacketConn
 	// want is the associating client's IP: datagrams from anywhere else
 	// are dropped. peer is its exact address once known (from the request,
 	// or the first datagram).
 	want     netip.Addr
 	peer     atomic.Pointer[netip.AddrPort]
 	up, down *atomic.Int64
+	own      outbound.PacketConn // the association's route's: no lock on the common path
+
+	// outs are the sockets of the routes in use, opened by fromClient
+	// (their only writer) and each read by a toClient of its own; mu
+	// guards the map against close.
+	mu     sync.Mutex
+	outs   map[outbound.Route]outbound.PacketConn
+	failed map[outbound.Route]bool // routes that could not carry UDP: logged once
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// add starts reading answers from a route's socket.
+func (a *association) add(route outbound.Route, out outbound.PacketConn) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		out.Close()
+		return false
+	}
+	a.outs[route] = out
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.toClient(out) }()
+	return true
+}
+
+// close ends the association: the client socket and every route's socket
+// close, and their goroutines end.
+func (a *association) close() {
+	a.client.Close()
+	a.mu.Lock()
+	a.closed = true
+	for _, out := range a.outs {
+		out.Close()
+	}
+	a.mu.Unlock()
+	a.wg.Wait()
+}
+
+// outFor is the socket for a datagram to dst: the association's own unless
+// the rules route dst elsewhere. A route that cannot carry UDP (blocked,
+// or an SSH or HTTP hop) drops the datagram, and says so in the log once.
+func (a *association) outFor(dst socks5.Addr) outbound.PacketConn {
+	x := a.x
+	if x.cur.cfg.Router == nil {
+		return a.own
+	}
+	route, _ := x.cur.cfg.Pick(Query{Dst: dst, Client: a.want, UDP: true})
+	if route == x.route {
+		return a.own
+	}
+	a.mu.Lock()
+	out, ok := a.outs[route]
+	failed := a.failed[route]
+	a.mu.Unlock()
+	if ok || failed {
+		return out
+	}
+	out, err := x.listenPacket(route)
+	if err != nil {
+		a.mu.Lock()
+		if a.failed == nil {
+			a.failed = map[outbound.Route]bool{}
+		}
+		a.failed[route] = true
+		a.mu.Unlock()
+		x.cur.cfg.logger().Warn("UDP datagrams dropped: their route cannot carry them",
+			"client", x.cl.addr.String(), "dest", dst.String(), "route", route.String(), "error", err.Error())
+		return nil
+	}
+	if !a.add(route, out) {
+		return nil
+	}
+	return out
 }
 
 // fromClient forwards the client's datagrams, dropping those from other
@@ -97,20 +180,25 @@ func (a *association) fromClient() {
 		if err != nil || h.Frag != 0 {
 			continue
 		}
-		if _, err := a.out.WriteTo(buf[hl:n], h.Addr.Canonical()); err == nil && a.up != nil {
+		dst := h.Addr.Canonical()
+		out := a.outFor(dst)
+		if out == nil {
+			continue
+		}
+		if _, err := out.WriteTo(buf[hl:n], dst); err == nil && a.up != nil {
 			a.up.Add(int64(n - hl))
 		}
 	}
 }
 
-// toClient wraps each answer in a header naming its source and sends it to
-// the client. The payload is read after room for the header, so the
-// header is written in front of it without a copy of the payload.
-func (a *association) toClient() {
+// toClient wraps each answer from out in a header naming its source and
+// sends it to the client. The payload is read after room for the header,
+// so the header is written in front of it without a copy of the payload.
+func (a *association) toClient(out outbound.PacketConn) {
 	buf := make([]byte, maxUDPHeader+maxDatagram)
 	var hdr [maxUDPHeader]byte
 	for {
-		n, src, err := a.out.ReadFrom(buf[maxUDPHeader:])
+		n, src, err := out.ReadFrom(buf[maxUDPHeader:])
 		if err != nil {
 			return
 		}
