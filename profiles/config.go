@@ -54,11 +54,11 @@ func (p *Profile) ServerConfigWith(c Credentials, h Hooks) (*server.Config, erro
 		}
 		cfg.Username, cfg.Password = p.Username, c.Local
 	}
-	route, router, err := p.routing(c, h)
+	rt, err := p.routing(c, h)
 	if err != nil {
 		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 	}
-	cfg.Route, cfg.Router = route, router
+	cfg.Route, cfg.Router, cfg.Checks = rt.def, rt.router, rt.checks
 	if cfg.PAC, err = p.PAC(); err != nil {
 		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 	}

@@ -140,6 +140,8 @@ func decodeRouting(r *reader, p *Profile) {
 		t.strs("chain", &rt.Chain)
 		t.strs("group", &rt.Group)
 		t.str("policy", &rt.Policy)
+		t.duration("check_interval", &rt.CheckInterval)
+		t.str("check_target", &rt.CheckTarget)
 		t.unknown()
 		p.Routes = append(p.Routes, rt)
 	}

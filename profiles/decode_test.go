@@ -112,7 +112,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 	p := New("café Work (2)")
 	p.Username = "tab\there \"q\" \\ \x01 ✓"
 	p.Upstreams = []Upstream{{Host: "::1", Port: 1, Username: "line\nbreak"}, {Name: "s", Kind: KindSSH, Host: "h", Port: 22, KeyFile: "k", KnownHosts: "kh"}, {Name: "t", Kind: KindHTTPS, Host: "h", Port: 443, CAFile: "ca.pem"}}
-	p.Routes = []Route{{Name: "c", Chain: []string{"s", "t"}}, {Name: "g", Group: []string{"c", "direct"}, Policy: PolicyFastest}}
+	p.Routes = []Route{{Name: "c", Chain: []string{"s", "t"}}, {Name: "g", Group: []string{"c", "direct"}, Policy: PolicyFastest, CheckInterval: 30 * time.Second, CheckTarget: "example.org:443"}}
 	p.Rules = []string{"DOMAIN,a.example,c", "MATCH,g"}
 	p.RuleLists = []RuleList{{File: "x.list", Route: "block"}}
 	p.DefaultRoute = "g"

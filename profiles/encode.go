@@ -58,6 +58,10 @@ func (p *Profile) Encode() []byte {
 		if r.Group != nil {
 			fmt.Fprintf(&b, "group = %s\n", quoteList(r.Group))
 			fmt.Fprintf(&b, "policy = %s\n", quote(cmp.Or(r.Policy, PolicyFailover)))
+			if r.CheckInterval > 0 {
+				fmt.Fprintf(&b, "check_interval = %s\n", quote(r.CheckInterval.String()))
+				fmt.Fprintf(&b, "check_target = %s\n", quote(r.CheckTarget))
+			}
 		} else {
 			fmt.Fprintf(&b, "chain = %s\n", quoteList(r.Chain))
 		}

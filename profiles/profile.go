@@ -120,6 +120,11 @@ type Route struct {
 	Chain  []string
 	Group  []string
 	Policy string // for a group: "failover" (the default) or "fastest"
+	// CheckInterval, for a group, turns on active health checks: every
+	// member dials CheckTarget (host:port) through itself that often. Off
+	// by default: probes show every upstream to whoever watches.
+	CheckInterval time.Duration
+	CheckTarget   string
 }
 
 // Built-in route names and group policies.
@@ -183,7 +188,8 @@ func (p *Profile) Clone() *Profile {
 	c.Upstreams = slices.Clone(p.Upstreams)
 	c.Routes = make([]Route, len(p.Routes))
 	for i, r := range p.Routes {
-		c.Routes[i] = Route{Name: r.Name, Chain: slices.Clone(r.Chain), Group: slices.Clone(r.Group), Policy: r.Policy}
+		c.Routes[i] = r
+		c.Routes[i].Chain, c.Routes[i].Group = slices.Clone(r.Chain), slices.Clone(r.Group)
 	}
 	if p.Routes == nil {
 		c.Routes = nil

@@ -23,23 +23,34 @@ import (
 // routing is the profile's routing as the engine takes it: the route for
 // what no rule picks and, when the profile has rules, the router that
 // picks among the routes by rule.
-func (p *Profile) routing(c Credentials, h Hooks) (outbound.Route, func(server.Query) (outbound.Route, string), error) {
+func (p *Profile) routing(c Credentials, h Hooks) (routing, error) {
 	b := &routeBuilder{p: p, c: c, h: h, built: map[string]outbound.Route{}}
 	def, err := b.route(p.EffectiveDefault())
 	if err != nil {
-		return nil, nil, err
+		return routing{}, err
 	}
 	set, err := p.ruleSet()
-	if err != nil || set.Len() == 0 {
-		return def, nil, err
+	if err != nil {
+		return routing{}, err
 	}
 	routes := map[string]outbound.Route{}
 	for _, r := range set.Rules() {
 		if routes[r.Route], err = b.route(r.Route); err != nil {
-			return nil, nil, err
+			return routing{}, err
 		}
 	}
-	return def, routerOf(set, routes, def), nil
+	out := routing{def: def, checks: b.checks}
+	if set.Len() > 0 {
+		out.router = routerOf(set, routes, def)
+	}
+	return out, nil
+}
+
+// routing is what the engine's config takes of the profile's routes.
+type routing struct {
+	def    outbound.Route
+	router func(server.Query) (outbound.Route, string)
+	checks []server.Checker
 }
 
 // routerOf picks a request's route by the first rule that matches it. A
@@ -66,10 +77,11 @@ func lookup(name string) ([]netip.Addr, error) {
 // routeBuilder builds each route once, by name, the groups from their
 // members (validation has refused cycles).
 type routeBuilder struct {
-	p     *Profile
-	c     Credentials
-	h     Hooks
-	built map[string]outbound.Route
+	p      *Profile
+	c      Credentials
+	h      Hooks
+	built  map[string]outbound.Route
+	checks []server.Checker // the groups with active health checks
 }
 
 func (b *routeBuilder) route(name string) (outbound.Route, error) {
@@ -130,7 +142,11 @@ func (b *routeBuilder) chain(names []string) (outbound.Route, error) {
 }
 
 func (b *routeBuilder) group(r Route) (outbound.Route, error) {
-	g := &outbound.Group{Name: r.Name, Policy: outbound.Failover, OnChange: b.h.GroupEvent}
+	g := &outbound.Group{Name: r.Name, Policy: outbound.Failover, OnChange: b.h.GroupEvent,
+		Check: outbound.HealthCheck{Interval: r.CheckInterval, Target: r.CheckTarget}}
+	if r.CheckInterval > 0 {
+		b.checks = append(b.checks, g)
+	}
 	if r.Policy == PolicyFastest {
 		g.Policy = outbound.Fastest
 	}

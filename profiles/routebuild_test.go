@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/core/stats"
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 // TestRoutingFromProfile: the profile's rules, then its list's, pick the
@@ -141,5 +144,50 @@ func TestWatchRuleListChange(t *testing.T) {
 	case ev := <-w.Events():
 		t.Errorf("an event for a profile that uses no list: %v %s", ev.Kind, ev.Name)
 	case <-time.After(2 * Debounce):
+	}
+}
+
+// TestGroupHealthChecks: a group with check_interval probes its members
+// without any client traffic while its config is in force, and stops
+// when the server does; without it, nothing is probed.
+func TestGroupHealthChecks(t *testing.T) {
+	echo := testnet.EchoTCP(t, "tcp4").String()
+	dead := freePort(t)
+	p := New("checked")
+	p.Upstreams = []Upstream{{Name: "dead", Host: "127.0.0.1", Port: dead}}
+	p.Routes = []Route{
+		{Name: "via-dead", Chain: []string{"dead"}},
+		{Name: "auto", Group: []string{"via-dead", "direct"}, CheckInterval: time.Second, CheckTarget: echo},
+	}
+	p.DefaultRoute = "auto"
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	events := make(chan outbound.GroupEvent, 16)
+	cfg, err := p.ServerConfigWith(Credentials{}, Hooks{GroupEvent: func(e outbound.GroupEvent) { events <- e }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Checks) != 1 {
+		t.Fatalf("%d checkers, want the group's", len(cfg.Checks))
+	}
+	srv := server.New(cfg, stats.New(nil))
+	select {
+	case e := <-events:
+		if e.Kind != outbound.MemberDown || e.Member != "via-dead" {
+			t.Errorf("first event %+v, want via-dead down", e)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the dead member was not found out without traffic")
+	}
+	srv.Close()
+
+	p.Routes[1].CheckInterval, p.Routes[1].CheckTarget = 0, ""
+	if cfg, err := p.ServerConfig(Credentials{}); err != nil || len(cfg.Checks) != 0 {
+		t.Errorf("checks off: %v, %d checkers", err, len(cfg.Checks))
+	}
+	p.Routes[1].CheckInterval = time.Minute
+	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "check_target") {
+		t.Errorf("checks without a target: %v", err)
 	}
 }

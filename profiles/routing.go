@@ -3,8 +3,10 @@ package profiles
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/sockstray/sockstray/core/rules"
+	"github.com/sockstray/sockstray/core/socks5"
 )
 
 // checkUpstreamKind checks an upstream's kind and the keys that belong to
@@ -108,6 +110,16 @@ func (p *Profile) validateRoute(ps *problems, f string, r Route, upstreams, rout
 			continue
 		}
 		checkRouteRef(ps, fmt.Sprintf("%s.group[%d]", f, j+1), name, routes)
+	}
+	switch {
+	case r.CheckInterval < 0 || (r.CheckInterval > 0 && r.CheckInterval < time.Second):
+		ps.add(f+".check_interval", "%v is out of range; want 0s (no active checks) or at least 1s, such as \"30s\"", r.CheckInterval)
+	case r.CheckInterval > 0 && len(r.Group) == 0:
+		ps.add(f+".check_interval", "only a group has health checks")
+	case r.CheckInterval > 0:
+		if _, err := socks5.ParseAddr(r.CheckTarget); err != nil {
+			ps.add(f+".check_target", "%q is not HOST:PORT; active checks dial it through every member", r.CheckTarget)
+		}
 	}
 	switch r.Policy {
 	case "", PolicyFailover, PolicyFastest:

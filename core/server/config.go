@@ -49,6 +49,11 @@ type Config struct {
 	// Nil sends everything through Route.
 	Router func(Query) (outbound.Route, string)
 
+	// Checks run while the config is in force: started when it comes
+	// into force, closed when another replaces it or the server stops
+	// (the routes' active health checks).
+	Checks []Checker
+
 	// PAC, when set, makes the mixed port answer GET /proxy.pac with a
 	// proxy auto-config file for the address the client reached it at.
 	PAC func(proxy string) []byte
@@ -125,6 +130,13 @@ func (c *Config) handshakeTimeout() time.Duration {
 		return c.HandshakeTimeout
 	}
 	return DefaultHandshakeTimeout
+}
+
+// Checker is something that runs alongside a config, such as a group's
+// health checks.
+type Checker interface {
+	Start() error
+	Close() error
 }
 
 // Query is what a Router decides on.

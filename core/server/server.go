@@ -70,6 +70,7 @@ func (s *Server) Apply(cfg *Config) {
 	next := newServed(cfg)
 	var gone []net.Conn
 	s.mu.Lock()
+	prev := s.cur
 	s.cur = next
 	for c, a := range s.conns {
 		if next.admits(a) != nil {
@@ -82,6 +83,23 @@ func (s *Server) Apply(cfg *Config) {
 	}
 	if len(gone) > 0 {
 		cfg.logger().Info("config changed: disconnected clients it no longer admits", "count", len(gone))
+	}
+	if prev != nil && prev.cfg == cfg {
+		return // the same config again: its checks run already
+	}
+	for _, c := range cfg.Checks {
+		if err := c.Start(); err != nil {
+			cfg.logger().Warn("health checks not started: " + err.Error())
+		}
+	}
+	if prev != nil {
+		stopChecks(prev.cfg)
+	}
+}
+
+func stopChecks(cfg *Config) {
+	for _, c := range cfg.Checks {
+		c.Close()
 	}
 }
 
@@ -164,8 +182,10 @@ func (s *Server) Close() {
 	for c := range s.conns {
 		c.Close()
 	}
+	cur := s.cur
 	s.mu.Unlock()
 	s.wg.Wait()
+	stopChecks(cur.cfg)
 	// Whatever failed logins are still counted get their line now.
 	s.guard.Flush(time.Now().Add(authlimit.ReportWindow))
 }
