@@ -24,7 +24,8 @@ type bench struct {
 	res    results
 	notes  []string
 
-	loadStart string // load averages when the run began
+	loadStart string   // load averages when the run began
+	tmpDirs   []string // removed by close
 
 	// Server CPU time and bytes over all throughput windows, per column.
 	cpu      [numColumns]time.Duration
@@ -53,7 +54,12 @@ func newBench(cfg config, log io.Writer) (*bench, error) {
 	return b, nil
 }
 
-func (b *bench) close() { b.tg.Close() }
+func (b *bench) close() {
+	b.tg.Close()
+	for _, d := range b.tmpDirs {
+		os.RemoveAll(d)
+	}
+}
 
 func (b *bench) notef(format string, args ...any) {
 	b.notes = append(b.notes, fmt.Sprintf(format, args...))
@@ -95,6 +101,13 @@ func (b *bench) findServers() error {
 		b.launch[colAuth] = specLauncher(serverSpec{name: "sockstray auth", path: path,
 			args: append(listen, "--user", benchUser.Username),
 			env:  []string{"SOCKSTRAY_PASSWORD=" + benchUser.Password}})
+		if home, err := b.rulesProfile(); err != nil {
+			b.notef("the 20k-rules profile: %v; its column skipped", err)
+		} else {
+			b.launch[colRules] = specLauncher(serverSpec{name: "sockstray 20k rules", path: path,
+				args: []string{"serve", "--profile", "rules", "--listen", "127.0.0.1:0"},
+				env:  []string{"XDG_CONFIG_HOME=" + home}})
+		}
 	}
 	if path := b.cfg.microsocks; path == "" {
 		b.notef("no -microsocks binary given: microsocks column skipped")

@@ -108,6 +108,6 @@ func (b *bench) runHandshakes(ctx context.Context) error {
 			},
 		})
 	}
-	cols := b.available(colDirect, colSockstray, colAuth, colMicrosocks, colBare)
+	cols := b.available(colDirect, colSockstray, colAuth, colRules, colMicrosocks, colBare)
 	return b.interleave(ctx, "handshake", cols, false, steps)
 }

@@ -11,7 +11,7 @@ import (
 
 // report prints the tables, the target checks and the notes.
 func (b *bench) report(w io.Writer) {
-	cols := b.available(colDirect, colSockstray, colNoCount, colAuth, colMicrosocks, colBare)
+	cols := b.available(colDirect, colSockstray, colNoCount, colAuth, colRules, colMicrosocks, colBare)
 	var rows []metric
 	for m := range numMetrics {
 		for _, c := range cols {
@@ -169,6 +169,10 @@ func (b *bench) checks(w io.Writer) {
 	for _, m := range []metric{mHS8, mHS32} {
 		v, got = ratio(m, colAuth, colSockstray, 0.9, inf)
 		row(metrics[m].name+" with auth ≥ 0.90× without", v, got)
+	}
+	for _, m := range []metric{mHS8, mHS32} {
+		v, got = ratio(m, colRules, colSockstray, 0.95, inf)
+		row(metrics[m].name+" with 20k rules ≥ 0.95× without", v, got)
 	}
 	v, got = b.memCheck()
 	row(fmt.Sprintf("memory ≤ 13 KiB per idle conn at %d, all echoing", b.cfg.conns), v, got)

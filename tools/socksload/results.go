@@ -15,6 +15,7 @@ const (
 	colSockstray
 	colNoCount
 	colAuth
+	colRules
 	colMicrosocks
 	colBare
 	numColumns
@@ -25,6 +26,7 @@ var columnNames = [numColumns]string{
 	colSockstray:  "sockstray",
 	colNoCount:    "sockstray no-count",
 	colAuth:       "sockstray auth",
+	colRules:      "sockstray 20k rules",
 	colMicrosocks: "microsocks",
 	colBare:       "bare relay",
 }
@@ -136,9 +138,9 @@ func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsec
 func applies(m metric, c column) bool {
 	switch m {
 	case mUp1, mDown1, mBoth8:
-		return c != colAuth
+		return c != colAuth && c != colRules
 	case mCPU:
-		return c != colAuth && c != colDirect
+		return c != colAuth && c != colRules && c != colDirect
 	case mHS8, mHS8p50, mHS8p99, mHS32, mHS32p50, mHS32p99:
 		return c != colNoCount
 	case mMem, mMemOK:
