@@ -8,13 +8,14 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/sockstray/sockstray/app/autostart"
+	"github.com/sockstray/sockstray/app/sysproxy"
 	"github.com/sockstray/sockstray/profiles"
 )
 
 // SystemProxy points the operating system's proxy setting at Sockstray
 // and puts the user's own back (app/sysproxy.Manager).
 type SystemProxy interface {
-	Enable(hostPort string) error
+	Enable(hostPort string, mode sysproxy.Mode) error
 	Disable() error
 	Enabled() bool
 }
@@ -65,7 +66,7 @@ func (c *Controller) SetSystemProxy(on bool) error {
 		return err
 	}
 	addr := c.State().Addr
-	if err := c.sysProxy.Enable(localAddr(addr)); err != nil {
+	if err := c.sysProxy.Enable(localAddr(addr), sysproxy.ModeManual); err != nil {
 		return c.fail(lang.L("system proxy not set"), err)
 	}
 	c.log.Info("system proxy set", "proxy", addr)
@@ -97,7 +98,7 @@ func (c *Controller) followSystemProxy(p *profiles.Profile) {
 		c.notify(slog.LevelWarn, lang.L("The system proxy was turned off: this profile requires a password."))
 		return
 	}
-	if err := c.sysProxy.Enable(localAddr(c.eng.Addr().String())); err != nil {
+	if err := c.sysProxy.Enable(localAddr(c.eng.Addr().String()), sysproxy.ModeManual); err != nil {
 		c.notify(slog.LevelError, lang.L("System proxy not changed: {{.Err}}", map[string]any{"Err": err}))
 	}
 }

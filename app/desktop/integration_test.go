@@ -10,6 +10,7 @@ import (
 
 	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/sysproxy"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -21,7 +22,7 @@ type recordingProxy struct {
 	addrs []string
 }
 
-func (r *recordingProxy) Enable(a string) error {
+func (r *recordingProxy) Enable(a string, _ sysproxy.Mode) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.on, r.addrs = true, append(r.addrs, a)
