@@ -21,9 +21,34 @@ type Settings struct {
 	// Language is the desktop app's language, one of Languages; empty
 	// means the system's.
 	Language string
+	// SystemProxyMode is how "Use as system proxy" points the system at
+	// the proxy, one of SystemProxyModes; empty means SystemProxyManual.
+	SystemProxyMode string
 	// WindowWidth and WindowHeight are the window's last size; zero means
 	// the app's default.
 	WindowWidth, WindowHeight int
+}
+
+// The values of Settings.SystemProxyMode.
+const (
+	// SystemProxyManual sets the proxy's address for HTTP, HTTPS and SOCKS:
+	// everything that follows the system setting goes through it.
+	SystemProxyManual = "manual"
+	// SystemProxyPAC sets the PAC file the proxy serves (/proxy.pac): what
+	// the rules route direct never reaches the proxy.
+	SystemProxyPAC = "pac"
+)
+
+// SystemProxyModes are the values Settings.SystemProxyMode takes besides "".
+var SystemProxyModes = []string{SystemProxyManual, SystemProxyPAC}
+
+// SystemProxy is the system proxy mode in force: SystemProxyMode, or
+// SystemProxyManual when it is empty.
+func (s Settings) SystemProxy() string {
+	if s.SystemProxyMode == "" {
+		return SystemProxyManual
+	}
+	return s.SystemProxyMode
 }
 
 // Active is the profile in use.
@@ -80,6 +105,7 @@ func LoadSettings(path string) (Settings, error) {
 		r.str("active_profile", &s.ActiveProfile)
 		r.boolean("proxy_on_at_start", &s.ProxyOnAtStart)
 		r.str("language", &s.Language)
+		r.str("system_proxy_mode", &s.SystemProxyMode)
 		if w := r.table("window"); w != nil {
 			w.integer("width", &s.WindowWidth)
 			w.integer("height", &s.WindowHeight)
@@ -105,6 +131,9 @@ func (s Settings) validate(ps *problems) {
 	if s.Language != "" && !slices.Contains(Languages, s.Language) {
 		ps.add("language", "%q is not a language of the app; want \"\" (the system's) or one of %s", s.Language, strings.Join(Languages, ", "))
 	}
+	if s.SystemProxyMode != "" && !slices.Contains(SystemProxyModes, s.SystemProxyMode) {
+		ps.add("system_proxy_mode", "%q is not a system proxy mode; want \"\" (%s) or one of %s", s.SystemProxyMode, SystemProxyManual, strings.Join(SystemProxyModes, ", "))
+	}
 	if s.WindowWidth < 0 || s.WindowWidth > maxWindow {
 		ps.add("window.width", "%d is out of range; want 0 (default) to %d", s.WindowWidth, maxWindow)
 	}
@@ -123,7 +152,9 @@ func (s Settings) Save(path string) error {
 	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
 		return err
 	}
-	data := fmt.Sprintf("# Sockstray settings.\nversion = %d\n\nactive_profile = %s\nproxy_on_at_start = %t\n# \"\" follows the system; or %s\nlanguage = %s\n\n[window]\nwidth = %d\nheight = %d\n",
-		settingsVersion, quote(s.ActiveProfile), s.ProxyOnAtStart, strings.Join(Languages, ", "), quote(s.Language), s.WindowWidth, s.WindowHeight)
+	data := fmt.Sprintf("# Sockstray settings.\nversion = %d\n\nactive_profile = %s\nproxy_on_at_start = %t\n# \"\" follows the system; or %s\nlanguage = %s\n"+
+		"# \"Use as system proxy\": %q (also \"\") sets the proxy for HTTP, HTTPS and SOCKS, %q its PAC file\nsystem_proxy_mode = %s\n\n[window]\nwidth = %d\nheight = %d\n",
+		settingsVersion, quote(s.ActiveProfile), s.ProxyOnAtStart, strings.Join(Languages, ", "), quote(s.Language),
+		SystemProxyManual, SystemProxyPAC, quote(s.SystemProxyMode), s.WindowWidth, s.WindowHeight)
 	return writeFileAtomic(path, []byte(data))
 }

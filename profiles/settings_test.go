@@ -14,7 +14,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 	if err != nil || s != (Settings{}) || s.Active() != "Direct" {
 		t.Fatalf("missing file: %+v, %v; want zero settings, active Direct", s, err)
 	}
-	want := Settings{ActiveProfile: "work", ProxyOnAtStart: true, Language: "zh-Hans", WindowWidth: 900, WindowHeight: 640}
+	want := Settings{ActiveProfile: "work", ProxyOnAtStart: true, Language: "zh-Hans", SystemProxyMode: SystemProxyPAC, WindowWidth: 900, WindowHeight: 640}
 	if err := want.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -29,17 +29,42 @@ func TestSettingsRoundTrip(t *testing.T) {
 
 func TestSettingsProblems(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "settings.toml")
-	os.WriteFile(path, []byte("version = 1\nactive_profile = \"a/b\"\ntheme = \"dark\"\nlanguage = \"zh_CN\"\n[window]\nwidth = -1\n"), 0o600)
+	os.WriteFile(path, []byte("version = 1\nactive_profile = \"a/b\"\ntheme = \"dark\"\nlanguage = \"zh_CN\"\nsystem_proxy_mode = \"auto\"\n[window]\nwidth = -1\n"), 0o600)
 	_, err := LoadSettings(path)
 	var ie *InvalidError
 	want := path + `:2:1: active_profile: "a/b" holds one of / \ : * ? " < > |, which file names cannot; ` +
-		path + `:3:1: theme: unknown key; known here: version, active_profile, proxy_on_at_start, language, window; ` +
+		path + `:3:1: theme: unknown key; known here: version, active_profile, proxy_on_at_start, language, system_proxy_mode, window; ` +
 		path + `:4:1: language: "zh_CN" is not a language of the app; want "" (the system's) or one of en, zh-Hans; ` +
-		path + `:6:1: window.width: -1 is out of range; want 0 (default) to 100000`
+		path + `:5:1: system_proxy_mode: "auto" is not a system proxy mode; want "" (manual) or one of manual, pac; ` +
+		path + `:7:1: window.width: -1 is out of range; want 0 (default) to 100000`
 	if !errors.As(err, &ie) || err.Error() != want {
 		t.Errorf("LoadSettings = %v\nwant %s", err, want)
 	}
 	if err := (Settings{WindowHeight: -2}).Save(path); err == nil {
 		t.Error("saved invalid settings")
+	}
+}
+
+func TestSettingsSystemProxyMode(t *testing.T) {
+	if got := (Settings{}).SystemProxy(); got != SystemProxyManual {
+		t.Errorf("default system proxy mode %q, want %q", got, SystemProxyManual)
+	}
+	path := filepath.Join(t.TempDir(), "settings.toml")
+	for _, mode := range []string{"", SystemProxyManual, SystemProxyPAC} {
+		if err := (Settings{SystemProxyMode: mode}).Save(path); err != nil {
+			t.Fatal(err)
+		}
+		got, err := LoadSettings(path)
+		if err != nil || got.SystemProxyMode != mode {
+			t.Errorf("saved %q, loaded %q, %v", mode, got.SystemProxyMode, err)
+		}
+	}
+	// A file from before the key existed means manual.
+	os.WriteFile(path, []byte("version = 1\nlanguage = \"en\"\n"), 0o600)
+	if got, err := LoadSettings(path); err != nil || got.SystemProxy() != SystemProxyManual {
+		t.Errorf("without the key: %q, %v", got.SystemProxy(), err)
+	}
+	if err := (Settings{SystemProxyMode: "PAC"}).Save(path); err == nil {
+		t.Error("saved an unknown system proxy mode")
 	}
 }

@@ -4,17 +4,20 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/sockstray/sockstray/app/autostart"
+	"github.com/sockstray/sockstray/app/sysproxy"
 	"github.com/sockstray/sockstray/profiles"
 )
 
 // SystemProxy points the operating system's proxy setting at Sockstray
 // and puts the user's own back (app/sysproxy.Manager).
 type SystemProxy interface {
-	Enable(hostPort string) error
+	Enable(hostPort string, mode sysproxy.Mode) error
 	Disable() error
 	Enabled() bool
 }
@@ -65,12 +68,51 @@ func (c *Controller) SetSystemProxy(on bool) error {
 		return err
 	}
 	addr := c.State().Addr
-	if err := c.sysProxy.Enable(localAddr(addr)); err != nil {
+	if err := c.sysProxy.Enable(localAddr(addr), c.systemProxyMode()); err != nil {
 		return c.fail(lang.L("system proxy not set"), err)
 	}
-	c.log.Info("system proxy set", "proxy", addr)
+	c.log.Info("system proxy set", "proxy", addr, "mode", c.SystemProxyMode())
 	c.changed()
 	return nil
+}
+
+// SystemProxyMode is how the system proxy switch points the system at the
+// proxy: profiles.SystemProxyManual (the proxy's address for HTTP, HTTPS
+// and SOCKS) or profiles.SystemProxyPAC (the PAC file it serves).
+func (c *Controller) SystemProxyMode() string { return c.Settings().SystemProxy() }
+
+// SetSystemProxyMode saves the system proxy mode, one of
+// profiles.SystemProxyModes, and while the system proxy is on, sets it
+// again in that mode at once. It runs the desktop's tools: call it off the
+// UI thread.
+func (c *Controller) SetSystemProxyMode(mode string) error {
+	if !slices.Contains(profiles.SystemProxyModes, mode) {
+		return errors.New(lang.L(`system proxy mode "{{.Mode}}": want one of {{.List}}`, map[string]any{"Mode": mode, "List": strings.Join(profiles.SystemProxyModes, ", ")}))
+	}
+	c.op.Lock()
+	defer c.op.Unlock()
+	if c.isClosed() {
+		return errClosed
+	}
+	if err := c.updateSettings(func(s *profiles.Settings) { s.SystemProxyMode = mode }); err != nil {
+		return err
+	}
+	if c.sysProxy != nil && c.sysProxy.Enabled() && c.eng.Running() {
+		if err := c.sysProxy.Enable(localAddr(c.eng.Addr().String()), c.systemProxyMode()); err != nil {
+			return c.fail(lang.L("system proxy not set"), err)
+		}
+		c.log.Info("system proxy set", "proxy", c.eng.Addr().String(), "mode", mode)
+	}
+	c.changed()
+	return nil
+}
+
+// systemProxyMode is the setting as app/sysproxy's mode.
+func (c *Controller) systemProxyMode() sysproxy.Mode {
+	if c.Settings().SystemProxy() == profiles.SystemProxyPAC {
+		return sysproxy.ModeAuto
+	}
+	return sysproxy.ModeManual
 }
 
 // ErrSystemProxyNeedsAuth refuses the system proxy for a profile with a
@@ -97,7 +139,7 @@ func (c *Controller) followSystemProxy(p *profiles.Profile) {
 		c.notify(slog.LevelWarn, lang.L("The system proxy was turned off: this profile requires a password."))
 		return
 	}
-	if err := c.sysProxy.Enable(localAddr(c.eng.Addr().String())); err != nil {
+	if err := c.sysProxy.Enable(localAddr(c.eng.Addr().String()), c.systemProxyMode()); err != nil {
 		c.notify(slog.LevelError, lang.L("System proxy not changed: {{.Err}}", map[string]any{"Err": err}))
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/sysproxy"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -19,13 +20,24 @@ type recordingProxy struct {
 	mu    sync.Mutex
 	on    bool
 	addrs []string
+	modes []sysproxy.Mode
 }
 
-func (r *recordingProxy) Enable(a string) error {
+func (r *recordingProxy) Enable(a string, m sysproxy.Mode) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.on, r.addrs = true, append(r.addrs, a)
+	r.on, r.addrs, r.modes = true, append(r.addrs, a), append(r.modes, m)
 	return nil
+}
+
+// last is the address and mode of the last Enable, and how many there were.
+func (r *recordingProxy) last() (string, sysproxy.Mode, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.addrs) == 0 {
+		return "", "", 0
+	}
+	return r.addrs[len(r.addrs)-1], r.modes[len(r.modes)-1], len(r.addrs)
 }
 
 func (r *recordingProxy) Disable() error {
@@ -147,5 +159,89 @@ func TestSystemProxyRefusedForProfilesWithPassword(t *testing.T) {
 	}
 	if got, want := sp.addrs[len(sp.addrs)-1], c.State().Addr; !sp.Enabled() || got != want {
 		t.Fatalf("after switching: system proxy on=%v at %s, want %s", sp.Enabled(), got, want)
+	}
+}
+
+func TestSystemProxyModeHonoured(t *testing.T) {
+	sp := &recordingProxy{}
+	c := desktoptest.NewWith(t, desktop.Options{SystemProxy: sp})
+	if got := c.SystemProxyMode(); got != profiles.SystemProxyManual {
+		t.Fatalf("default mode %q", got)
+	}
+	// Chosen while off: saved, nothing set yet.
+	if err := c.SetSystemProxyMode(profiles.SystemProxyPAC); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, n := sp.last(); n != 0 || c.Settings().SystemProxyMode != profiles.SystemProxyPAC {
+		t.Fatalf("after choosing PAC while off: %d Enable calls, settings %+v", n, c.Settings())
+	}
+	check := func(when, wantAddr string, wantMode sysproxy.Mode) {
+		t.Helper()
+		if addr, mode, _ := sp.last(); !sp.Enabled() || addr != wantAddr || mode != wantMode {
+			t.Fatalf("%s: system proxy on=%v at %s in mode %q, want %s in %q", when, sp.Enabled(), addr, mode, wantAddr, wantMode)
+		}
+	}
+	if err := c.SetSystemProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	check("turned on", c.State().Addr, sysproxy.ModeAuto)
+
+	// A profile switch keeps the mode.
+	other := desktoptest.AddProfile(t, c, "Other")
+	if err := c.UseProfile("Other"); err != nil {
+		t.Fatal(err)
+	}
+	check("after a profile switch", desktoptest.Addr(other.Port), sysproxy.ModeAuto)
+
+	// A new mode applies at once while on.
+	if err := c.SetSystemProxyMode(profiles.SystemProxyManual); err != nil {
+		t.Fatal(err)
+	}
+	check("switched to manual", desktoptest.Addr(other.Port), sysproxy.ModeManual)
+	if err := c.SetSystemProxyMode(profiles.SystemProxyPAC); err != nil {
+		t.Fatal(err)
+	}
+	check("switched back to PAC", desktoptest.Addr(other.Port), sysproxy.ModeAuto)
+
+	// An unknown mode changes nothing.
+	_, _, before := sp.last()
+	if err := c.SetSystemProxyMode("auto"); err == nil || !strings.Contains(err.Error(), `"auto"`) {
+		t.Fatalf("SetSystemProxyMode(auto) = %v", err)
+	}
+	if _, _, n := sp.last(); n != before || c.SystemProxyMode() != profiles.SystemProxyPAC {
+		t.Fatalf("an unknown mode changed something: %d calls, mode %q", n, c.SystemProxyMode())
+	}
+}
+
+// The mode saved in settings.toml is the one the next start uses.
+func TestSystemProxyModeFromSettingsFile(t *testing.T) {
+	dir := t.TempDir()
+	settings := filepath.Join(dir, "settings.toml")
+	if err := (profiles.Settings{SystemProxyMode: profiles.SystemProxyPAC}).Save(settings); err != nil {
+		t.Fatal(err)
+	}
+	store := &profiles.Store{Dir: filepath.Join(dir, "profiles"), Keychain: &profiles.Keychain{Service: desktoptest.Service}}
+	direct := profiles.Builtin()
+	direct.Port = desktoptest.FreePort(t)
+	if err := store.Create(direct); err != nil {
+		t.Fatal(err)
+	}
+	sp := &recordingProxy{}
+	c, err := desktop.Open(desktop.Options{Store: store, SettingsPath: settings, SystemProxy: sp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(0, 0) })
+	if err := c.SetSystemProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	if addr, mode, _ := sp.last(); addr != desktoptest.Addr(direct.Port) || mode != sysproxy.ModeAuto {
+		t.Fatalf("system proxy set at %s in mode %q, want %s in auto", addr, mode, desktoptest.Addr(direct.Port))
+	}
+	if err := c.Close(0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := profiles.LoadSettings(settings); err != nil || s.SystemProxyMode != profiles.SystemProxyPAC {
+		t.Fatalf("after quitting, settings %+v, %v: the mode was lost", s, err)
 	}
 }

@@ -92,7 +92,7 @@ func TestWatchdogRestoresAfterKill9(t *testing.T) {
 	if restored, err := other.RecoverStale(); restored || err != nil {
 		t.Fatalf("RecoverStale with the owner alive = %v, %v", restored, err)
 	}
-	if err := other.Enable("127.0.0.1:1090"); !errors.Is(err, ErrBusy) {
+	if err := other.Enable("127.0.0.1:1090", ModeManual); !errors.Is(err, ErrBusy) {
 		t.Fatalf("Enable with the owner alive: %v", err)
 	}
 

@@ -29,7 +29,7 @@ func TestGNOMEEnableDisableExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Enable("0.0.0.0:1080"); err != nil {
+	if err := m.Enable("0.0.0.0:1080", ModeManual); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ sub, key, want string }{
@@ -53,7 +53,7 @@ func TestGNOMEEnableDisableExact(t *testing.T) {
 	}
 
 	// A new port (another profile) keeps the settings saved first.
-	if err := m.Enable("127.0.0.1:1081"); err != nil {
+	if err := m.Enable("127.0.0.1:1081", ModeManual); err != nil {
 		t.Fatal(err)
 	}
 	if got := gget(t, "socks", "port"); got != "1081" {
@@ -82,7 +82,7 @@ func TestGNOMERestoresUnsetKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Enable("127.0.0.1:1080"); err != nil {
+	if err := m.Enable("127.0.0.1:1080", ModeManual); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.Disable(); err != nil {
@@ -124,7 +124,7 @@ func TestGNOMEApplyFailsMidway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Enable("127.0.0.1:1080"); err == nil || !strings.Contains(err.Error(), "injected") {
+	if err := m.Enable("127.0.0.1:1080", ModeManual); err == nil || !strings.Contains(err.Error(), "injected") {
 		t.Fatalf("Enable: %v", err)
 	}
 	if after := gnomeSnapshot(t); after != before {
@@ -140,7 +140,7 @@ func TestGNOMEApplyFailsMidway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Enable("127.0.0.1:1080"); err == nil {
+	if err := m.Enable("127.0.0.1:1080", ModeManual); err == nil {
 		t.Fatal("Enable succeeded")
 	}
 	if gget(t, "", "mode") != "'manual'" {
@@ -172,7 +172,7 @@ func TestGNOMEKeepsForeignChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Enable("127.0.0.1:1080"); err != nil {
+	if err := m.Enable("127.0.0.1:1080", ModeManual); err != nil {
 		t.Fatal(err)
 	}
 	gset(t, "http", "host", "'other-proxy.example'")
@@ -207,7 +207,7 @@ func TestGNOMEDisableWithoutStateFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Enable("127.0.0.1:1080"); err != nil {
+	if err := m.Enable("127.0.0.1:1080", ModeManual); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Remove(statePath(t)); err != nil {

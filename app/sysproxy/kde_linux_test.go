@@ -93,23 +93,41 @@ func kdeKey(t *testing.T, store, key string) string {
 	return string(b)
 }
 
-func TestKDEEnableDisableExact(t *testing.T) {
-	store := fakeKDE(t)
-	kdeSeed(t, store)
-	before := kdeSnapshot(t, store)
-
+// kioSignals receives the signals that tell KIO to read its settings again.
+func kioSignals(t *testing.T) chan *dbus.Signal {
+	t.Helper()
 	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
 	if err := conn.AddMatchSignal(dbus.WithMatchInterface("org.kde.KIO.Scheduler"), dbus.WithMatchMember("reparseSlaveConfiguration")); err != nil {
 		t.Fatal(err)
 	}
 	signals := make(chan *dbus.Signal, 10)
 	conn.Signal(signals)
-	defer conn.RemoveSignal(signals)
+	t.Cleanup(func() { conn.RemoveSignal(signals); conn.Close() })
+	return signals
+}
 
+// waitKIO waits for one such signal.
+func waitKIO(t *testing.T, signals chan *dbus.Signal) {
+	t.Helper()
+	select {
+	case s := <-signals:
+		if s.Path != "/KIO/Scheduler" || !slices.Equal(s.Body, []any{""}) {
+			t.Errorf("signal %+v", s)
+		}
+	case <-time.After(3 * time.Second):
+		t.Error("no reparseSlaveConfiguration signal on the session bus")
+	}
+}
+
+func TestKDEEnableDisableExact(t *testing.T) {
+	store := fakeKDE(t)
+	kdeSeed(t, store)
+	before := kdeSnapshot(t, store)
+
+	signals := kioSignals(t)
 	m, err := New(Options{NoWatchdog: true})
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +135,7 @@ func TestKDEEnableDisableExact(t *testing.T) {
 	if m.Backend() != "kde" {
 		t.Fatalf("backend %q, want kde", m.Backend())
 	}
-	if err := m.Enable("127.0.0.1:1080"); err != nil {
+	if err := m.Enable("127.0.0.1:1080", ModeManual); err != nil {
 		t.Fatal(err)
 	}
 	for key, want := range map[string]string{
@@ -135,14 +153,7 @@ func TestKDEEnableDisableExact(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(store, "Proxy Config Script")); !os.IsNotExist(err) {
 		t.Error("PAC script still set while enabled")
 	}
-	select {
-	case s := <-signals:
-		if s.Path != "/KIO/Scheduler" || !slices.Equal(s.Body, []any{""}) {
-			t.Errorf("signal %+v", s)
-		}
-	case <-time.After(3 * time.Second):
-		t.Error("no reparseSlaveConfiguration signal on the session bus")
-	}
+	waitKIO(t, signals)
 
 	if err := m.Disable(); err != nil {
 		t.Fatal(err)
@@ -159,6 +170,61 @@ func TestKDEWatchdogRestoresAfterKill9(t *testing.T) {
 	a := startApp(t, "127.0.0.1:1080", true)
 	if kdeKey(t, store, "ProxyType") != "1" {
 		t.Fatal("the app did not set the proxy")
+	}
+	a.kill9(t)
+	if !eventually(5*time.Second, func() bool { return kdeSnapshot(t, store) == before }) {
+		t.Fatalf("watchdog did not restore:\n%s\nwatchdog log: %s", kdeSnapshot(t, store), watchdogLog(t))
+	}
+}
+
+// The automatic mode: ProxyType 2 and the PAC script, from the user's own
+// PAC file and back, switching to manual and again while on.
+func TestKDEPACModes(t *testing.T) {
+	store := fakeKDE(t)
+	kdeSeed(t, store)
+	before := kdeSnapshot(t, store)
+	signals := kioSignals(t)
+	m, err := New(Options{NoWatchdog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		addr string
+		mode Mode
+		want map[string]string // "" for a key that must be absent
+	}{
+		{"127.0.0.1:1080", ModeAuto, map[string]string{"ProxyType": "2", "Proxy Config Script": "http://127.0.0.1:1080/proxy.pac",
+			"httpProxy": "http://corp-proxy.example 3128", "socksProxy": "", "NoProxyFor": "intranet.example,*.corp"}},
+		{"127.0.0.1:1081", ModeManual, map[string]string{"ProxyType": "1", "Proxy Config Script": "", "socksProxy": "socks://127.0.0.1 1081"}},
+		{"127.0.0.1:1081", ModeAuto, map[string]string{"ProxyType": "2", "Proxy Config Script": "http://127.0.0.1:1081/proxy.pac",
+			"httpProxy": "http://corp-proxy.example 3128", "socksProxy": "", "NoProxyFor": "intranet.example,*.corp"}},
+	} {
+		if err := m.Enable(step.addr, step.mode); err != nil {
+			t.Fatal(err)
+		}
+		for key, want := range step.want {
+			if got := kdeKey(t, store, key); got != want {
+				t.Errorf("%s %s: %s = %q, want %q", step.mode, step.addr, key, got, want)
+			}
+		}
+		waitKIO(t, signals)
+	}
+	if err := m.Disable(); err != nil {
+		t.Fatal(err)
+	}
+	waitKIO(t, signals)
+	if after := kdeSnapshot(t, store); after != before {
+		t.Errorf("not restored exactly:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+func TestKDEPACWatchdogRestoresAfterKill9(t *testing.T) {
+	store := fakeKDE(t)
+	before := kdeSnapshot(t, store) // nothing set: every key absent again after
+	t.Setenv("TEST_MODE", string(ModeAuto))
+	a := startApp(t, "127.0.0.1:1080", true)
+	if kdeKey(t, store, "ProxyType") != "2" || kdeKey(t, store, "Proxy Config Script") != "http://127.0.0.1:1080/proxy.pac" {
+		t.Fatalf("the app did not set the PAC file:\n%s", kdeSnapshot(t, store))
 	}
 	a.kill9(t)
 	if !eventually(5*time.Second, func() bool { return kdeSnapshot(t, store) == before }) {

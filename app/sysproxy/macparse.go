@@ -143,3 +143,57 @@ func sameNeutral(a, b Settings) bool {
 	return a.Mode == b.Mode && a.HTTP == b.HTTP && a.HTTPS == b.HTTPS && a.SOCKS == b.SOCKS &&
 		a.FTP == b.FTP && a.AutoConfigURL == b.AutoConfigURL && slices.Equal(a.Bypass, b.Bypass)
 }
+
+// macCommands are the networksetup arguments that turn service name's
+// settings from cur into want, in order; none for what is already so. The
+// manual and automatic modes take the same steps with other values.
+func macCommands(name string, cur, want macService) [][]string {
+	var cmds [][]string
+	for _, p := range []struct {
+		set, state string
+		cur, want  macProxy
+	}{
+		{"-setwebproxy", "-setwebproxystate", cur.Web, want.Web},
+		{"-setsecurewebproxy", "-setsecurewebproxystate", cur.Secure, want.Secure},
+		{"-setsocksfirewallproxy", "-setsocksfirewallproxystate", cur.Socks, want.Socks},
+	} {
+		if p.cur == p.want {
+			continue
+		}
+		// Setting a server also turns the proxy on; an empty server cannot
+		// be set, so that proxy is only turned off.
+		if p.want.Host != "" && (p.want.Host != p.cur.Host || p.want.Port != p.cur.Port || p.want.On && !p.cur.On) {
+			cmds = append(cmds, []string{p.set, name, p.want.Host, strconv.Itoa(p.want.Port)})
+		}
+		if !p.want.On {
+			cmds = append(cmds, []string{p.state, name, "off"})
+		}
+	}
+	if !slices.Equal(cur.Bypass, want.Bypass) {
+		args := append([]string{"-setproxybypassdomains", name}, want.Bypass...)
+		if len(want.Bypass) == 0 {
+			args = append(args, "Empty")
+		}
+		cmds = append(cmds, args)
+	}
+	// Setting a URL also turns the PAC file on.
+	pacOn := cur.PACOn
+	if cur.PACURL != want.PACURL && want.PACURL != "" {
+		cmds = append(cmds, []string{"-setautoproxyurl", name, want.PACURL})
+		pacOn = true
+	}
+	if pacOn != want.PACOn {
+		cmds = append(cmds, []string{"-setautoproxystate", name, onOff(want.PACOn)})
+	}
+	if cur.Discovery != want.Discovery {
+		cmds = append(cmds, []string{"-setproxyautodiscovery", name, onOff(want.Discovery)})
+	}
+	return cmds
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}

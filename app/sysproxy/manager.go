@@ -76,13 +76,18 @@ func (m *Manager) Enabled() bool {
 }
 
 // Enable points the system proxy at proxyHostPort (the listening address;
-// an unspecified host means this machine's loopback). The current settings
-// are saved to the state file before anything changes; calling Enable again
-// with a new address keeps the settings saved the first time.
-func (m *Manager) Enable(proxyHostPort string) error {
+// an unspecified host means this machine's loopback), in mode: ModeManual
+// sets it as the HTTP, HTTPS and SOCKS proxy, ModeAuto sets the PAC file it
+// serves (PACURL). The current settings are saved to the state file before
+// anything changes; calling Enable again with a new address or mode keeps
+// the settings saved the first time.
+func (m *Manager) Enable(proxyHostPort string, mode Mode) error {
 	ep, err := ParseEndpoint(proxyHostPort)
 	if err != nil {
 		return fmt.Errorf("system proxy address: %w", err)
+	}
+	if mode != ModeManual && mode != ModeAuto {
+		return fmt.Errorf("system proxy mode %q: want %q or %q", mode, ModeManual, ModeAuto)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -134,7 +139,7 @@ func (m *Manager) Enable(proxyHostPort string) error {
 		}
 		return err
 	}
-	if err := m.backend.Apply(proxied(st.Saved, ep)); err != nil {
+	if err := m.backend.Apply(proxied(st.Saved, ep, mode)); err != nil {
 		if rerr := m.backend.Apply(st.Saved); rerr != nil {
 			// The state file stays: the watchdog or the next start retries.
 			return fmt.Errorf("set system proxy: %w (and restoring the saved settings: %v)", err, rerr)

@@ -6,8 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"strconv"
 )
 
 // networksetup is macOS's proxy settings, set on every enabled network
@@ -123,61 +121,10 @@ func (n networksetup) Apply(s Settings) error {
 
 // writeMacService changes what differs between cur and want.
 func writeMacService(name string, cur, want macService) error {
-	for _, p := range []struct {
-		set, state string
-		cur, want  macProxy
-	}{
-		{"-setwebproxy", "-setwebproxystate", cur.Web, want.Web},
-		{"-setsecurewebproxy", "-setsecurewebproxystate", cur.Secure, want.Secure},
-		{"-setsocksfirewallproxy", "-setsocksfirewallproxystate", cur.Socks, want.Socks},
-	} {
-		if p.cur == p.want {
-			continue
-		}
-		// Setting a server also turns the proxy on; an empty server cannot
-		// be set, so that proxy is only turned off.
-		if p.want.Host != "" && (p.want.Host != p.cur.Host || p.want.Port != p.cur.Port || p.want.On && !p.cur.On) {
-			if _, err := run("networksetup", p.set, name, p.want.Host, strconv.Itoa(p.want.Port)); err != nil {
-				return err
-			}
-		}
-		if !p.want.On {
-			if _, err := run("networksetup", p.state, name, "off"); err != nil {
-				return err
-			}
-		}
-	}
-	if !slices.Equal(cur.Bypass, want.Bypass) {
-		args := append([]string{"-setproxybypassdomains", name}, want.Bypass...)
-		if len(want.Bypass) == 0 {
-			args = append(args, "Empty")
-		}
+	for _, args := range macCommands(name, cur, want) {
 		if _, err := run("networksetup", args...); err != nil {
 			return err
 		}
 	}
-	if cur.PACURL != want.PACURL && want.PACURL != "" {
-		if _, err := run("networksetup", "-setautoproxyurl", name, want.PACURL); err != nil {
-			return err
-		}
-		cur.PACOn = true
-	}
-	if cur.PACOn != want.PACOn {
-		if _, err := run("networksetup", "-setautoproxystate", name, onOff(want.PACOn)); err != nil {
-			return err
-		}
-	}
-	if cur.Discovery != want.Discovery {
-		if _, err := run("networksetup", "-setproxyautodiscovery", name, onOff(want.Discovery)); err != nil {
-			return err
-		}
-	}
 	return nil
-}
-
-func onOff(b bool) string {
-	if b {
-		return "on"
-	}
-	return "off"
 }

@@ -97,7 +97,7 @@ func TestForeign(t *testing.T) {
 	saved := Settings{Mode: ModeAuto, AutoConfigURL: "http://wpad/p.pac", HTTP: Endpoint{"corp", 3128}}
 	ours := []string{"127.0.0.1:1080", "127.0.0.1:1081"}
 	ep := Endpoint{"127.0.0.1", 1080}
-	applied := proxied(saved, ep)
+	applied := proxied(saved, ep, ModeManual)
 	half := saved
 	half.HTTP = ep
 	other := applied
@@ -172,11 +172,11 @@ func TestMacParse(t *testing.T) {
 	if s.Mode != ModeAuto || s.AutoConfigURL != "http://wpad/p.pac" || !slices.Equal(s.Bypass, []string{"*.corp"}) {
 		t.Errorf("neutral = %+v", s)
 	}
-	m := macFromSettings(proxied(s, Endpoint{"127.0.0.1", 1080}))
+	m := macFromSettings(proxied(s, Endpoint{"127.0.0.1", 1080}, ModeManual))
 	if !m.Web.On || !m.Secure.On || !m.Socks.On || m.PACOn || m.Discovery || m.Web.Host != "127.0.0.1" || len(m.Bypass) != 8 {
 		t.Errorf("proxied service = %+v", m)
 	}
-	if !sameNeutral(s, macSettings(saved)) || sameNeutral(s, proxied(s, Endpoint{"127.0.0.1", 1080})) {
+	if !sameNeutral(s, macSettings(saved)) || sameNeutral(s, proxied(s, Endpoint{"127.0.0.1", 1080}, ModeManual)) {
 		t.Error("sameNeutral")
 	}
 }
@@ -194,7 +194,7 @@ func TestWinParse(t *testing.T) {
 		!slices.Equal(s.Bypass, []string{"<local>", "*.corp"}) {
 		t.Errorf("neutral = %+v", s)
 	}
-	p := proxied(s, Endpoint{"127.0.0.1", 1080})
+	p := proxied(s, Endpoint{"127.0.0.1", 1080}, ModeManual)
 	p.FTP = Endpoint{}
 	if got := formatWinProxyServer(p); got != "http=127.0.0.1:1080;https=127.0.0.1:1080;socks=127.0.0.1:1080" {
 		t.Errorf("ProxyServer = %q", got)

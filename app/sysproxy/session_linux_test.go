@@ -40,12 +40,17 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// testApp is a stand-in for Sockstray: it enables the system proxy, says
-// "enabled WATCHDOG-PID" on stdout and disables it when stdin closes.
+// testApp is a stand-in for Sockstray: it enables the system proxy at
+// $TEST_PROXY in mode $TEST_MODE (manual when unset), says "enabled
+// WATCHDOG-PID" on stdout and disables it when stdin closes.
 func testApp() int {
+	mode := Mode(os.Getenv("TEST_MODE"))
+	if mode == "" {
+		mode = ModeManual
+	}
 	m, err := New(Options{NoWatchdog: os.Getenv("TEST_NO_WATCHDOG") == "1", Watchdog: testWatchdog})
 	if err == nil {
-		err = m.Enable(os.Getenv("TEST_PROXY"))
+		err = m.Enable(os.Getenv("TEST_PROXY"), mode)
 	}
 	if err != nil {
 		fmt.Println("error", err)

@@ -1,5 +1,6 @@
 // Package sysproxy points the desktop's system proxy settings at Sockstray
-// and puts them back afterwards.
+// and puts them back afterwards: in manual mode at its mixed port for HTTP,
+// HTTPS and SOCKS, in automatic mode at the PAC file the port serves.
 //
 // A Backend reads and writes one desktop's settings: GNOME (gsettings) and
 // KDE (kioslaverc) on Linux and the BSDs, networksetup on macOS, the WinINet
@@ -134,15 +135,37 @@ func ParseEndpoint(hostport string) (Endpoint, error) {
 	return Endpoint{Host: host, Port: port}, nil
 }
 
-// proxied returns the settings that send traffic through ep: manual mode,
-// ep for HTTP, HTTPS and SOCKS (the port speaks all of them), no PAC file,
-// and the user's bypass list with DefaultBypass merged in.
-func proxied(saved Settings, ep Endpoint) Settings {
+// pacPath is where the mixed port serves the PAC file made from the
+// profile's rules (core/server).
+const pacPath = "/proxy.pac"
+
+// PACURL is the PAC file's address at the proxy endpoint ep (as ParseEndpoint
+// made it: a wildcard listener is reached on 127.0.0.1, any other host as
+// it is, for that is the only address it listens on).
+func PACURL(ep Endpoint) string { return "http://" + ep.String() + pacPath }
+
+// proxied returns the settings that send traffic through ep in mode:
+//
+//   - ModeManual: ep for HTTP, HTTPS and SOCKS (the port speaks all of
+//     them), no PAC file, and the user's bypass list with DefaultBypass
+//     merged in.
+//   - ModeAuto: the PAC file that ep serves. The user's proxies and bypass
+//     list stay as they were: the PAC file decides, and the fewer keys
+//     change, the less there is to put back.
+//
+// Each backend maps these fields to its own keys in one place (its Apply),
+// so the two modes differ only in the values written.
+func proxied(saved Settings, ep Endpoint, mode Mode) Settings {
 	s := saved
-	s.Mode = ModeManual
-	s.HTTP, s.HTTPS, s.SOCKS = ep, ep, ep
-	s.AutoConfigURL = ""
-	s.Bypass = MergeBypass(saved.Bypass, DefaultBypass)
+	s.Mode = mode
+	switch mode {
+	case ModeManual:
+		s.HTTP, s.HTTPS, s.SOCKS = ep, ep, ep
+		s.AutoConfigURL = ""
+		s.Bypass = MergeBypass(saved.Bypass, DefaultBypass)
+	case ModeAuto:
+		s.AutoConfigURL = PACURL(ep)
+	}
 	return s
 }
 
@@ -154,10 +177,10 @@ func proxied(saved Settings, ep Endpoint) Settings {
 // left alone. Bypass lists are not compared: a backend may store them in
 // another form than Settings.
 func foreign(cur, saved Settings, ours []string) bool {
-	hosts, ports := []string{""}, []int{0}
+	hosts, ports, pacs := []string{""}, []int{0}, []string{""}
 	for _, o := range ours {
 		if e, err := ParseEndpoint(o); err == nil {
-			hosts, ports = append(hosts, e.Host), append(ports, e.Port)
+			hosts, ports, pacs = append(hosts, e.Host), append(ports, e.Port), append(pacs, PACURL(e))
 		}
 	}
 	for _, p := range [][2]Endpoint{{cur.HTTP, saved.HTTP}, {cur.HTTPS, saved.HTTPS}, {cur.SOCKS, saved.SOCKS}, {cur.FTP, saved.FTP}} {
@@ -166,10 +189,14 @@ func foreign(cur, saved Settings, ours []string) bool {
 			return true
 		}
 	}
-	if cur.Mode != saved.Mode && cur.Mode != ModeManual {
+	ourPAC := slices.Contains(pacs, cur.AutoConfigURL)
+	// Automatic mode is ours only with our PAC file: with none it is WPAD,
+	// which Sockstray never turns on.
+	ourMode := cur.Mode == ModeManual || cur.Mode == ModeAuto && ourPAC && cur.AutoConfigURL != ""
+	if cur.Mode != saved.Mode && !ourMode {
 		return true
 	}
-	return cur.AutoConfigURL != saved.AutoConfigURL && cur.AutoConfigURL != ""
+	return cur.AutoConfigURL != saved.AutoConfigURL && !ourPAC
 }
 
 // setRaw puts v in place of the value with its key in raw, or appends it.

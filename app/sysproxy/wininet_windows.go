@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -91,37 +90,10 @@ func (wininet) raw() ([]RawValue, error) {
 }
 
 func (w wininet) Apply(s Settings) error {
-	base := winSettings(s.Raw)
-	want := slices.Clone(s.Raw)
-	set := func(key, value string) {
-		want = setRaw(want, RawValue{Key: key, Value: value, Unset: value == ""})
+	want, err := winWant(s)
+	if err != nil {
+		return err
 	}
-	if s.Mode != base.Mode || s.AutoConfigURL != base.AutoConfigURL {
-		switch s.Mode {
-		case ModeManual:
-			set("ProxyEnable", regDWORDValue(1))
-		case ModeNone, ModeAuto, "":
-			set("ProxyEnable", regDWORDValue(0))
-		default:
-			return fmt.Errorf("the WinINet proxy settings have no mode %q", s.Mode)
-		}
-		if s.Mode == ModeAuto && s.AutoConfigURL != "" {
-			set("AutoConfigURL", regSZValue(s.AutoConfigURL))
-		} else {
-			set("AutoConfigURL", "")
-		}
-	}
-	if s.HTTP != base.HTTP || s.HTTPS != base.HTTPS || s.SOCKS != base.SOCKS || s.FTP != base.FTP {
-		if v := formatWinProxyServer(s); v != "" {
-			set("ProxyServer", regSZValue(v))
-		} else {
-			set("ProxyServer", "")
-		}
-	}
-	if !slices.Equal(s.Bypass, base.Bypass) {
-		set("ProxyOverride", regSZValue(strings.Join(winBypass(s.Bypass), ";")))
-	}
-
 	cur, err := w.raw()
 	if err != nil {
 		return err

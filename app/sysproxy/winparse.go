@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -97,6 +98,45 @@ func winSettings(raw []RawValue) Settings {
 		}
 	}
 	return s
+}
+
+// winWant is the registry values that make s: s.Raw, with the values
+// behind every neutral field that differs from what s.Raw says replaced.
+// Manual mode is ProxyEnable 1 with ProxyServer; automatic mode is
+// AutoConfigURL (which WinINet uses whatever ProxyEnable says), so
+// ProxyEnable 0 lets nothing but the PAC file decide.
+func winWant(s Settings) ([]RawValue, error) {
+	base := winSettings(s.Raw)
+	want := slices.Clone(s.Raw)
+	set := func(key, value string) {
+		want = setRaw(want, RawValue{Key: key, Value: value, Unset: value == ""})
+	}
+	if s.Mode != base.Mode || s.AutoConfigURL != base.AutoConfigURL {
+		switch s.Mode {
+		case ModeManual:
+			set("ProxyEnable", regDWORDValue(1))
+		case ModeNone, ModeAuto, "":
+			set("ProxyEnable", regDWORDValue(0))
+		default:
+			return nil, fmt.Errorf("the WinINet proxy settings have no mode %q", s.Mode)
+		}
+		if s.Mode == ModeAuto && s.AutoConfigURL != "" {
+			set("AutoConfigURL", regSZValue(s.AutoConfigURL))
+		} else {
+			set("AutoConfigURL", "")
+		}
+	}
+	if s.HTTP != base.HTTP || s.HTTPS != base.HTTPS || s.SOCKS != base.SOCKS || s.FTP != base.FTP {
+		if v := formatWinProxyServer(s); v != "" {
+			set("ProxyServer", regSZValue(v))
+		} else {
+			set("ProxyServer", "")
+		}
+	}
+	if !slices.Equal(s.Bypass, base.Bypass) {
+		set("ProxyOverride", regSZValue(strings.Join(winBypass(s.Bypass), ";")))
+	}
+	return want, nil
 }
 
 // parseWinProxyServer reads "host:port" (one proxy for HTTP, HTTPS and FTP)
