@@ -222,8 +222,8 @@ func (f *ProfileForm) ShowProblems(ps []profiles.Problem) {
 	msgs := map[string][]string{}
 	var top []string
 	f.markTabs(ps)
-	ps = f.Rules.showProblems(f.Routes.showProblems(f.Upstreams.showProblems(ps)))
-	for _, p := range ps {
+	rest := f.Rules.showProblems(f.Routes.showProblems(f.Upstreams.showProblems(ps)))
+	for _, p := range rest {
 		key := p.Field
 		if i := strings.IndexByte(key, '['); i >= 0 {
 			key = key[:i]

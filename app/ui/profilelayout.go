@@ -110,12 +110,13 @@ func (f *ProfileForm) markTabs(ps []profiles.Problem) {
 	}
 	changed := false
 	for name, t := range f.tabOf {
-		var icon fyne.Resource
-		if bad[name] {
-			icon = theme.ErrorIcon()
+		if (t.Icon != nil) == bad[name] {
+			continue
 		}
-		if t.Icon != icon {
-			t.Icon, changed = icon, true
+		// Compared by presence: each call of theme.ErrorIcon is a new value.
+		t.Icon, changed = nil, true
+		if bad[name] {
+			t.Icon = theme.ErrorIcon()
 		}
 	}
 	if changed {

@@ -72,7 +72,7 @@ func newRules(onChange func()) *Rules {
 			onChange()
 		}
 	})
-	help := widget.NewLabel(lang.L("First match wins. Types: DOMAIN, DOMAIN-SUFFIX, DOMAIN-KEYWORD, IP-CIDR and IP-CIDR6 (add ,no-resolve to never look the name up), SRC-IP-CIDR, DST-PORT, MATCH."))
+	help := widget.NewLabel(lang.L("First match wins. Types: DOMAIN, DOMAIN-SUFFIX, DOMAIN-KEYWORD, IP-CIDR and IP-CIDR6 (add ,no-resolve to never look the name up), SRC-IP-CIDR, DST-PORT, NETWORK (udp or tcp), MATCH."))
 	help.Wrapping, help.Importance = fyne.TextWrapWord, widget.LowImportance
 	listHelp := widget.NewLabel(lang.L("Rule lists are files of such lines (Clash's classical format), read after the rules above; a line without a route goes to the list's route. A relative path is in the profiles folder."))
 	listHelp.Wrapping, listHelp.Importance = fyne.TextWrapWord, widget.LowImportance
