@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -175,5 +177,39 @@ func TestRoutingEditorsShowAndEditWork(t *testing.T) {
 	}
 	if !f.Save.Disabled() || f.tabOf[sectionRoutes].Icon == nil {
 		t.Error("a route of a removed upstream can be saved, or its tab is not marked")
+	}
+}
+
+// TestAddRouteAndList: new rows start usable: a route with the first
+// upstream as its hop, a list sending to direct; an unnamed route says so.
+func TestAddRouteAndList(t *testing.T) {
+	w, _ := newWindow(t)
+	f := w.Profiles.Form
+	loadWork(t, f)
+	test.Tap(f.Routes.Add)
+	r := f.Routes.Rows[3]
+	if got := r.Chain.names(); len(got) != 1 || got[0] != "corp-proxy" {
+		t.Errorf("a new route's chain %v", got)
+	}
+	if !r.Errors.Visible() || r.Errors.Text != "name: empty; rules and groups refer to a route by its name" || !f.Save.Disabled() {
+		t.Errorf("unnamed route: %q", r.Errors.Text)
+	}
+	test.Type(r.Name, "new")
+	if r.Errors.Visible() || f.Save.Disabled() {
+		t.Errorf("named route: %q", r.Errors.Text)
+	}
+	if !slices.Contains(f.Rules.Default.Options, "new") || !slices.Contains(f.Routes.Rows[1].Group.choices, "new") {
+		t.Errorf("the new route is not offered: default %v, group %v", f.Rules.Default.Options, f.Routes.Rows[1].Group.choices)
+	}
+	test.Tap(f.Rules.AddList)
+	l := f.Rules.Lists.Values()[1]
+	if l.Route.Text != "direct" || !strings.HasPrefix(l.Errors.Text, "file: empty") {
+		t.Errorf("a new list: route %q, errors %q", l.Route.Text, l.Errors.Text)
+	}
+	test.Tap(f.Upstreams.Add)
+	u := f.Upstreams.Rows[3]
+	u.Kind.SetSelected(profiles.KindSSH)
+	if u.Password.PlaceHolder != "login password or key passphrase (optional)" || !u.KeyFile.Visible() {
+		t.Errorf("a new ssh row: placeholder %q", u.Password.PlaceHolder)
 	}
 }
