@@ -87,27 +87,9 @@ func (c *Controller) TestRoute(ctx context.Context, p *profiles.Profile, sec Sec
 	if err != nil {
 		return TestResult{}, errors.New(lang.L(`"{{.Target}}": want HOST:PORT, such as example.org:443`, map[string]any{"Target": target}))
 	}
-	// Only the route matters: a test does not listen, so the listening
-	// side of the profile (LAN share, local user) is left out.
-	q := p.Clone()
-	q.Host, q.ShareOnLAN, q.LANInterface, q.Username, q.Open = profiles.DefaultHost, false, "", "", false
-	creds := profiles.Credentials{Upstream: make([]string, len(q.Upstreams))}
-	for i, u := range q.Upstreams {
-		if u.Username == "" {
-			continue
-		}
-		if i < len(sec.Upstream) && sec.Upstream[i] != "" {
-			creds.Upstream[i] = sec.Upstream[i]
-			continue
-		}
-		pw, err := c.keychain.Get(profiles.UpstreamAccount(p.Name, u))
-		if errors.Is(err, profiles.ErrNoPassword) {
-			return TestResult{}, errors.New(NoUpstreamPassword(i+1, u))
-		}
-		if err != nil {
-			return TestResult{}, fmt.Errorf("%s: %w", lang.L("upstream {{.N}} password", map[string]any{"N": i + 1}), err)
-		}
-		creds.Upstream[i] = pw
+	q, creds, err := c.testProfile(p, sec)
+	if err != nil {
+		return TestResult{}, err
 	}
 	cfg, err := q.ServerConfig(creds)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sockstray/sockstray/app/desktop"
@@ -29,17 +28,25 @@ type ProfileForm struct {
 	ShareOnLAN, Open, AllowLocalTargets      *widget.Check
 	DisableUDP, DisableBind                  *widget.Check
 	Upstreams                                *Upstreams
+	Routes                                   *Routes
+	Rules                                    *Rules
+	Which                                    *WhichRoute
 	Error                                    *widget.Label // problems with no field, and save errors
 	Save, Revert                             *widget.Button
+	// Tabs are the editor's sections; a section with problems shows an
+	// error icon, as its messages may be out of sight.
+	Tabs *container.AppTabs
 
 	errs    map[string]*widget.Label // by field as the file spells it
 	orig    string                   // the name the profile had when loaded
-	base    *profiles.Profile        // as loaded: what the form does not show (routes, rules) is kept
+	base    *profiles.Profile        // as loaded: what the form does not show is kept
 	version profiles.Version         // of its file when loaded: a save over another version asks
 	loading bool
 	dirty   bool
 	onDirty func()
 	content fyne.CanvasObject
+	check   *fyne.Container // the Check tab's content
+	tabOf   map[string]*container.TabItem
 }
 
 func newProfileForm(onSave func(), onDirty func()) *ProfileForm {
@@ -64,6 +71,9 @@ func newProfileForm(onSave func(), onDirty func()) *ProfileForm {
 		e.OnChanged = func(string) { f.changed() }
 	}
 	f.Upstreams = newUpstreams(f.changed)
+	f.Routes = newRoutes(f.changed)
+	f.Rules = newRules(f.changed)
+	f.Which = newWhichRoute(func() (*profiles.Profile, bool) { p, _, ok := f.validate(); return p, ok })
 	f.Error = widget.NewLabel("")
 	f.Error.Importance = widget.DangerImportance
 	f.Error.Wrapping = fyne.TextWrapWord
@@ -71,34 +81,7 @@ func newProfileForm(onSave func(), onDirty func()) *ProfileForm {
 	f.Save = widget.NewButton(lang.L("Save"), onSave)
 	f.Save.Importance = widget.HighImportance
 	f.Revert = widget.NewButton(lang.L("Revert"), nil)
-
-	grid := container.New(layout.NewFormLayout())
-	row := func(label, field string, w fyne.CanvasObject) {
-		e := widget.NewLabel("")
-		e.Importance = widget.DangerImportance
-		e.Wrapping = fyne.TextWrapWord
-		e.Hide()
-		f.errs[field] = e
-		grid.Add(widget.NewLabel(label))
-		grid.Add(container.NewVBox(w, e))
-	}
-	row(lang.L("Name"), "name", f.Name)
-	row(lang.L("Listen host"), "host", f.Host)
-	row(lang.L("Port"), "port", f.Port)
-	row("", "share_on_lan", f.ShareOnLAN)
-	row(lang.L("LAN interface"), "lan_interface", f.LANInterface)
-	row(lang.L("Username"), "username", f.Username)
-	row(lang.L("Password"), "password", f.Password)
-	row(lang.L("Allowed clients"), "allow", f.Allow)
-	row("", "open", f.Open)
-	row("", "allow_local_targets", f.AllowLocalTargets)
-	row(lang.L("Upstreams"), "upstream", f.Upstreams.content)
-	row(lang.L("Handshake timeout"), "options.handshake_timeout", f.HandshakeTimeout)
-	row(lang.L("Idle timeout"), "options.idle_timeout", f.IdleTimeout)
-	row(lang.L("Max connections"), "options.max_connections", f.MaxConns)
-	row("", "options.udp", f.DisableUDP)
-	row("", "options.bind", f.DisableBind)
-	f.content = container.NewVBox(f.Error, grid, container.NewHBox(f.Save, f.Revert))
+	f.buildLayout()
 	return f
 }
 
@@ -130,6 +113,8 @@ func (f *ProfileForm) load(p *profiles.Profile, v profiles.Version, local string
 	f.Open.SetChecked(p.Open)
 	f.AllowLocalTargets.SetChecked(p.AllowLocalTargets)
 	f.Upstreams.set(p.Upstreams, ups)
+	f.Routes.set(p.Routes)
+	f.Rules.set(p)
 	f.HandshakeTimeout.SetText(p.HandshakeTimeout.String())
 	f.IdleTimeout.SetText(p.IdleTimeout.String())
 	f.MaxConns.SetText(strconv.Itoa(p.MaxConns))
@@ -159,8 +144,7 @@ func (f *ProfileForm) read() (*profiles.Profile, desktop.Secrets, []profiles.Pro
 	bad := func(field, msg string) { ps = append(ps, profiles.Problem{Field: field, Msg: msg}) }
 	p := profiles.New(strings.TrimSpace(f.Name.Text))
 	if f.base != nil {
-		// Routes, rules and the upstreams' kinds are edited in the file
-		// for now: keep them as loaded.
+		// Keys the form does not show are kept as loaded.
 		p = f.base.Clone()
 		p.Name, p.Allow = strings.TrimSpace(f.Name.Text), nil
 	}
@@ -190,6 +174,8 @@ func (f *ProfileForm) read() (*profiles.Profile, desktop.Secrets, []profiles.Pro
 	var upsProblems []profiles.Problem
 	p.Upstreams, ups, upsProblems = f.Upstreams.read()
 	ps = append(ps, upsProblems...)
+	p.Routes = f.Routes.read()
+	f.Rules.read(p)
 	p.HandshakeTimeout = f.duration("options.handshake_timeout", f.HandshakeTimeout.Text, &ps)
 	p.IdleTimeout = f.duration("options.idle_timeout", f.IdleTimeout.Text, &ps)
 	if s := strings.TrimSpace(f.MaxConns.Text); s != "" {
@@ -221,6 +207,7 @@ func notPort(s string) string {
 // validate shows the problems of the form as typed, and returns the
 // profile when it has none.
 func (f *ProfileForm) validate() (*profiles.Profile, desktop.Secrets, bool) {
+	f.refreshChoices()
 	p, sec, ps := f.read()
 	var inv *profiles.InvalidError
 	if err := p.Validate(); errors.As(err, &inv) {
@@ -234,7 +221,9 @@ func (f *ProfileForm) validate() (*profiles.Profile, desktop.Secrets, bool) {
 func (f *ProfileForm) ShowProblems(ps []profiles.Problem) {
 	msgs := map[string][]string{}
 	var top []string
-	for _, p := range f.Upstreams.showProblems(ps) {
+	f.markTabs(ps)
+	rest := f.Rules.showProblems(f.Routes.showProblems(f.Upstreams.showProblems(ps)))
+	for _, p := range rest {
 		key := p.Field
 		if i := strings.IndexByte(key, '['); i >= 0 {
 			key = key[:i]

@@ -99,7 +99,7 @@ func (s *Profiles) passwordHints(p *profiles.Profile) (local string, ups, missin
 			kerr = err
 			return lang.L("keychain unavailable"), false
 		case ok:
-			return lang.L("stored in the keychain (type to replace)"), false
+			return storedHint(), false
 		}
 		return lang.L("not set: type one"), true
 	}
@@ -108,9 +108,14 @@ func (s *Profiles) passwordHints(p *profiles.Profile) (local string, ups, missin
 	for i, u := range p.Upstreams {
 		var none bool
 		ups[i], none = hint(u.Username, profiles.UpstreamAccount(p.Name, u))
-		if none {
+		// An SSH login may need no password: the agent, or a key
+		// without a passphrase.
+		if none && u.Kind != profiles.KindSSH {
 			missing = append(missing, desktop.NoUpstreamPassword(i+1, u))
 		}
 	}
 	return local, ups, missing, kerr
 }
+
+// storedHint is the placeholder of a password the keychain holds.
+func storedHint() string { return lang.L("stored in the keychain (type to replace)") }

@@ -25,6 +25,7 @@ type Profiles struct {
 	TestTarget     *widget.Entry
 	Test           *widget.Button
 	TestResult     *widget.Label
+	TestAll        *TestAll
 	Broken         *widget.Label   // a selected file that does not parse
 	Prompt         *UnsavedPrompt  // the last question about unsaved changes
 	Conflict       *ConflictPrompt // the last question about a file changed on disk
@@ -63,12 +64,15 @@ func NewProfiles(ctrl *desktop.Controller, win fyne.Window) *Profiles {
 	s.Broken.Importance = widget.DangerImportance
 	s.Broken.Wrapping = fyne.TextWrapWord
 	s.Broken.Hide()
-	test := container.NewVBox(widget.NewSeparator(),
+	test := container.NewVBox(
 		widget.NewLabelWithStyle(lang.L("Test the route"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, s.Test, s.TestTarget), s.TestResult)
-	s.formBox = container.NewVBox(s.Form.content, test)
+	s.TestAll = newTestAll(ctrl, s.Form)
+	s.Form.addCheck(test, s.TestAll.content)
+	s.formBox = container.NewStack(s.Form.content)
 	left := container.NewBorder(nil, container.NewHBox(s.New, s.Remove, s.Use), nil, nil, s.List)
-	right := container.NewVScroll(container.NewVBox(s.Broken, s.formBox))
+	// The form scrolls within its tabs, so that Save stays in sight.
+	right := container.NewBorder(s.Broken, nil, nil, nil, s.formBox)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.22
 	s.content = split

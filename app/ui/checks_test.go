@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/profiles"
+)
+
+// ask types target into the Which route? box, asks, and waits for the
+// answer computed off the UI goroutine.
+func ask(t *testing.T, w *WhichRoute, target string) string {
+	t.Helper()
+	done := make(chan struct{}, 1)
+	w.afterShow = func() { done <- struct{}{} }
+	defer func() { w.afterShow = nil }()
+	w.Target.SetText(target)
+	test.Tap(w.Ask)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer within 10s")
+	}
+	return w.Result.Text
+}
+
+// TestWhichRouteOnTypedProfile: the box answers for the profile as typed,
+// unsaved edits and its rule list file included.
+func TestWhichRouteOnTypedProfile(t *testing.T) {
+	w, _ := newWindow(t)
+	f := w.Profiles.Form
+	loadWork(t, f)
+	list := filepath.Join(t.TempDir(), "ads.list")
+	if err := os.WriteFile(list, []byte("# ads\nDOMAIN-SUFFIX,ads.example\nDOMAIN-KEYWORD,tracker,direct\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// An unsaved edit: the list is read from where the form says now.
+	f.Rules.Lists.Items[0].V.File.SetText(list)
+	which := f.Which
+
+	got := ask(t, which, "www.corp.example.com:443")
+	for _, want := range []string{
+		"Rule: DOMAIN-SUFFIX,corp.example.com (written in rules[1])",
+		"Route: work",
+		"work: failover group of office-ssh, backup-chain",
+		"office-ssh: chain corp-proxy (http alice@proxy.corp.example.com:3128) → office (ssh alice@ssh.corp.example.com:22)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("www.corp.example.com: %q lacks %q", got, want)
+		}
+	}
+	if got := ask(t, which, "x.ads.example:443"); !strings.Contains(got, "Rule: DOMAIN-SUFFIX,ads.example (written in ads.list:2)") || !strings.Contains(got, "Route: block") {
+		t.Errorf("x.ads.example: %q", got)
+	}
+	if got := ask(t, which, "other.example:80"); !strings.Contains(got, "Rule: none matched, so the default route") || !strings.Contains(got, "Route: direct") {
+		t.Errorf("other.example: %q", got)
+	}
+	// The default as picked, not saved, and a rule for UDP only.
+	f.Rules.Default.SetSelected("work")
+	if got := ask(t, which, "other.example:80"); !strings.Contains(got, "Route: work") {
+		t.Errorf("other.example after picking the default work: %q", got)
+	}
+	// A rule for UDP only, moved first: first match wins.
+	test.Tap(f.Rules.AddRule)
+	f.Rules.Lines.Items[3].V.Line.SetText("NETWORK,udp,block")
+	for i := 3; i > 0; i-- {
+		test.Tap(f.Rules.Lines.Items[i].Up)
+	}
+	if got := ask(t, which, "10.20.1.1:53"); !strings.Contains(got, "Rule: IP-CIDR,10.20.0.0/16 (written in rules[3])") {
+		t.Errorf("10.20.1.1:53 over TCP: %q", got)
+	}
+	test.Tap(which.UDP)
+	if got := ask(t, which, "10.20.1.1:53"); !strings.Contains(got, "Rule: NETWORK,udp (written in rules[1])") || !strings.Contains(got, "Route: block") {
+		t.Errorf("10.20.1.1:53 over UDP: %q", got)
+	}
+	// Answers that need no work come at once.
+	which.Target.SetText("no port")
+	test.Tap(which.Ask)
+	if got := which.Result.Text; !strings.Contains(got, "want HOST:PORT") {
+		t.Errorf("bad target: %q", got)
+	}
+	f.Rules.Lines.Items[0].V.Line.SetText("NETWORK")
+	which.Target.SetText("x.example:1")
+	test.Tap(which.Ask)
+	if got := which.Result.Text; got != "Fix the profile's problems first." {
+		t.Errorf("invalid profile: %q", got)
+	}
+}
+
+// TestTestAllShowsEachUpstreamAndRoute: a live upstream (another
+// controller's engine on loopback, wanting a password, which is typed in
+// its row) and a dead one (a closed loopback port), each alone and in
+// routes; one line each, ok or the precise failure.
+func TestTestAllShowsEachUpstreamAndRoute(t *testing.T) {
+	k := desktoptest.NeedKeychain(t)
+	up := desktoptest.New(t)
+	upP := up.Active()
+	upP.Username = "bob"
+	if err := up.SaveProfile(upP.Name, upP, desktop.Secrets{Local: "right"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { k.Delete(profiles.LocalAccount(upP.Name)) })
+	if err := up.SetProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	w, _ := newWindow(t)
+	s := w.Profiles
+	p := profiles.New("tested")
+	p.Upstreams = []profiles.Upstream{
+		{Name: "live", Host: "127.0.0.1", Port: upP.Port, Username: "bob"},
+		{Name: "dead", Host: "127.0.0.1", Port: desktoptest.FreePort(t)},
+	}
+	p.Routes = []profiles.Route{
+		{Name: "via-live", Chain: []string{"live"}},
+		{Name: "via-dead", Chain: []string{"dead"}},
+		{Name: "either", Group: []string{"via-dead", "via-live"}},
+	}
+	s.Form.load(p, profiles.Version{}, "", []string{"", ""})
+	test.Type(s.Form.Upstreams.Rows[0].Password, "right")
+	ta := s.TestAll
+	if ta.Target.Text != profiles.DefaultTestTarget {
+		t.Errorf("target at first %q", ta.Target.Text)
+	}
+	ta.Target.SetText(desktoptest.Echo(t))
+	done := make(chan struct{}, 1)
+	ta.afterShow = func() { done <- struct{}{} }
+	test.Tap(ta.Run)
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no results within 20s")
+	}
+	lines := ta.Lines()
+	want := []string{
+		"upstream live (socks5 bob@127.0.0.1:", "upstream dead (socks5 127.0.0.1:",
+		"route via-live (chain live (socks5 bob@", "route via-dead (chain dead (", "route either (failover group of 2): ok in ",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("lines:\n%s", strings.Join(lines, "\n"))
+	}
+	for i, l := range lines {
+		ok := !strings.Contains(l, "dead")
+		if !strings.HasPrefix(l, want[i]) || strings.Contains(l, "): ok in ") != ok {
+			t.Errorf("line %d: %q", i+1, l)
+		}
+		if !ok && !strings.Contains(l, "reply 0x05 (connection refused)") {
+			t.Errorf("line %d lacks the reply: %q", i+1, l)
+		}
+	}
+	if !strings.HasSuffix(lines[4], " via via-live") {
+		t.Errorf("group line: %q", lines[4])
+	}
+}
