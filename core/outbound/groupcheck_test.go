@@ -75,8 +75,11 @@ func TestGroupActiveCheck(t *testing.T) {
 	ev.expect(t, "member down dead", "member up dead")
 
 	g.Close()
+	// A probe's connection made just before Close may still be waiting in
+	// the upstream's accept queue: let the count settle first.
+	time.Sleep(100 * time.Millisecond)
 	n := live.n.Load()
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	if m := live.n.Load(); m != n {
 		t.Errorf("%d probes after Close", m-n)
 	}
