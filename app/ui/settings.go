@@ -19,6 +19,7 @@ import (
 type Settings struct {
 	Button       *widget.Button
 	SystemProxy  *widget.Check
+	ProxyMode    *widget.RadioGroup // manual, or the PAC file made from the rules
 	StartAtLogin *widget.Check
 	Language     *widget.Select
 	Note         *widget.Label
@@ -44,6 +45,38 @@ func (s *Settings) onSystemProxy(on bool) {
 			s.refreshing = true
 			s.SystemProxy.SetChecked(s.ctrl.SystemProxyOn())
 			s.refreshing = false
+			if err != nil {
+				s.Note.SetText(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
+				s.Note.Show()
+			}
+		})
+	}()
+}
+
+// proxyModes are the system proxy modes in the order shown, with their
+// labels.
+func proxyModes() ([]string, []string) {
+	return []string{profiles.SystemProxyManual, profiles.SystemProxyPAC},
+		[]string{lang.L("Every connection through Sockstray"), lang.L("By the rules (PAC file): direct routes bypass Sockstray")}
+}
+
+// onProxyMode saves the mode off the UI thread: while the system proxy is
+// on, the desktop's tools set it again in the new mode.
+func (s *Settings) onProxyMode(label string) {
+	if s.refreshing {
+		return
+	}
+	modes, labels := proxyModes()
+	mode := profiles.SystemProxyManual
+	for i, l := range labels {
+		if l == label {
+			mode = modes[i]
+		}
+	}
+	go func() {
+		err := s.ctrl.SetSystemProxyMode(mode)
+		fyne.Do(func() {
+			s.Refresh()
 			if err != nil {
 				s.Note.SetText(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
 				s.Note.Show()
@@ -81,8 +114,12 @@ func NewSettings(ctrl *desktop.Controller, win fyne.Window) *Settings {
 	s.Note.Wrapping = fyne.TextWrapWord
 	s.SystemProxy = widget.NewCheck(lang.L("Use as system proxy"), s.onSystemProxy)
 	s.StartAtLogin = widget.NewCheck(lang.L("Start at login"), s.onStartAtLogin)
+	_, modeLabels := proxyModes()
+	s.ProxyMode = widget.NewRadioGroup(modeLabels, s.onProxyMode)
+	s.ProxyMode.Required = true
 	form := widget.NewForm(
 		widget.NewFormItem("", s.SystemProxy),
+		widget.NewFormItem("", s.ProxyMode),
 		widget.NewFormItem("", s.StartAtLogin),
 		widget.NewFormItem(lang.L("Language"), s.Language))
 	s.content = container.NewVBox(form, s.Note)
@@ -102,6 +139,12 @@ func (s *Settings) Show() {
 func (s *Settings) Refresh() {
 	s.refreshing = true
 	s.SystemProxy.SetChecked(s.ctrl.SystemProxyOn())
+	modes, labels := proxyModes()
+	for i, m := range modes {
+		if m == s.ctrl.SystemProxyMode() {
+			s.ProxyMode.SetSelected(labels[i])
+		}
+	}
 	s.StartAtLogin.SetChecked(s.ctrl.StartAtLogin())
 	s.refreshing = false
 	tag := s.ctrl.Settings().Language

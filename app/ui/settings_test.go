@@ -1,0 +1,21 @@
+package ui
+
+import (
+	"testing"
+
+	"github.com/sockstray/sockstray/profiles"
+)
+
+// TestSettingsSystemProxyMode: choosing the PAC mode in Settings saves it,
+// and the dialog shows what is saved.
+func TestSettingsSystemProxyMode(t *testing.T) {
+	w, c := newWindow(t)
+	s := w.Settings
+	_, labels := proxyModes()
+	if s.ProxyMode.Selected != labels[0] {
+		t.Fatalf("fresh settings show %q, want manual", s.ProxyMode.Selected)
+	}
+	s.ProxyMode.SetSelected(labels[1])
+	eventually(t, "the PAC mode to be saved", func() bool { return c.SystemProxyMode() == profiles.SystemProxyPAC })
+	eventually(t, "the dialog to show it", func() bool { return s.ProxyMode.Selected == labels[1] })
+}
