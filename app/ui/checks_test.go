@@ -1,16 +1,20 @@
 package ui
 
 import (
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/internal/sshdtest"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -156,5 +160,51 @@ func TestTestAllShowsEachUpstreamAndRoute(t *testing.T) {
 	}
 	if !strings.HasSuffix(lines[4], " via via-live") {
 		t.Errorf("group line: %q", lines[4])
+	}
+}
+
+// TestTestAllTrustsAnUnknownHostKey: an SSH upstream whose host key is not
+// in known_hosts is refused with its fingerprint; the user checks it,
+// trusts it, and the test passes.
+func TestTestAllTrustsAnUnknownHostKey(t *testing.T) {
+	s := sshdtest.Start(t)
+	known := filepath.Join(t.TempDir(), "known_hosts") // empty: the key is unknown
+	w, _ := newWindow(t)
+	host, port, _ := net.SplitHostPort(s.Addr)
+	p := profiles.New("ssh")
+	portN, _ := strconv.Atoi(port)
+	p.Upstreams = []profiles.Upstream{{Name: "office", Kind: profiles.KindSSH, Host: host, Port: portN,
+		Username: "root", KeyFile: s.KeyFile, KnownHosts: known}}
+	w.Profiles.Form.load(p, profiles.Version{}, "", []string{""})
+	ta := w.Profiles.TestAll
+	ta.Target.SetText(desktoptest.Echo(t))
+	done := make(chan struct{}, 4)
+	ta.afterShow = func() { done <- struct{}{} }
+	run := func() {
+		t.Helper()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatal("no results within 20s")
+		}
+	}
+	test.Tap(ta.Run)
+	run()
+	fp := ssh.FingerprintSHA256(s.HostKey)
+	if l := ta.Lines()[0]; !strings.Contains(l, "failed") || !strings.Contains(l, fp) || len(ta.Trust) != 1 {
+		t.Fatalf("unknown key: %q, %d trust buttons", l, len(ta.Trust))
+	}
+	test.Tap(ta.Trust[0])
+	if ta.confirm == nil {
+		t.Fatal("no question before trusting")
+	}
+	ta.confirm.Confirm()
+	run()
+	if l := ta.Lines()[0]; !strings.Contains(l, "ok in") {
+		t.Errorf("after trusting: %q", l)
+	}
+	data, _ := os.ReadFile(known)
+	if !strings.Contains(string(data), strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.HostKey)))) {
+		t.Errorf("known_hosts lacks the key:\n%s", data)
 	}
 }

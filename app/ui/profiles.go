@@ -67,7 +67,7 @@ func NewProfiles(ctrl *desktop.Controller, win fyne.Window) *Profiles {
 	test := container.NewVBox(
 		widget.NewLabelWithStyle(lang.L("Test the route"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, s.Test, s.TestTarget), s.TestResult)
-	s.TestAll = newTestAll(ctrl, s.Form)
+	s.TestAll = newTestAll(ctrl, s.Form, win)
 	s.Form.addCheck(test, s.TestAll.content)
 	s.formBox = container.NewStack(s.Form.content)
 	left := container.NewBorder(nil, container.NewHBox(s.New, s.Remove, s.Use), nil, nil, s.List)

@@ -7,10 +7,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -23,16 +26,22 @@ type TestAll struct {
 	// one for a run that could not start.
 	Results *fyne.Container
 
+	// Trust are the buttons that trust a refused SSH host key, one per
+	// line that has one.
+	Trust []*widget.Button
+
+	confirm    *dialog.ConfirmDialog // the last trust question, for tests
 	ctrl       *desktop.Controller
 	form       *ProfileForm
+	win        fyne.Window // hosts the trust question
 	cancel     context.CancelFunc // of the run in progress
 	generation int                // of the last run: older results are dropped
 	afterShow  func()             // for tests: called once results show
 	content    fyne.CanvasObject
 }
 
-func newTestAll(ctrl *desktop.Controller, form *ProfileForm) *TestAll {
-	t := &TestAll{ctrl: ctrl, form: form, Target: widget.NewEntry(), Results: container.NewVBox()}
+func newTestAll(ctrl *desktop.Controller, form *ProfileForm, win fyne.Window) *TestAll {
+	t := &TestAll{ctrl: ctrl, form: form, win: win, Target: widget.NewEntry(), Results: container.NewVBox()}
 	t.Target.SetText(profiles.DefaultTestTarget)
 	t.Target.SetPlaceHolder(lang.L("host:port to reach through each, such as example.org:443"))
 	t.Run = widget.NewButton(lang.L("Test all"), t.onRun)
@@ -74,28 +83,63 @@ func (t *TestAll) onRun() {
 	}()
 }
 
-// resultLine is one line of the results and how it looks.
+// resultLine is one line of the results and how it looks; trust is an
+// SSH host key the user may choose to trust after checking it.
 type resultLine struct {
-	text string
-	imp  widget.Importance
+	text  string
+	imp   widget.Importance
+	trust *outbound.HostKeyError
 }
 
-// show replaces the results with lines.
+// show replaces the results with lines; a line refused for an unknown SSH
+// host key gets a button to trust it.
 func (t *TestAll) show(lines []resultLine) {
+	t.Trust = nil
 	objs := make([]fyne.CanvasObject, len(lines))
 	for i, l := range lines {
 		label := widget.NewLabel(l.text)
 		label.Wrapping, label.Importance = fyne.TextWrapWord, l.imp
 		objs[i] = label
+		if l.trust != nil {
+			b := widget.NewButton(lang.L("Trust this host key…"), func() { t.askTrust(l.trust) })
+			t.Trust = append(t.Trust, b)
+			objs[i] = container.NewBorder(nil, nil, nil, b, label)
+		}
 	}
 	t.Results.Objects = objs
 	t.Results.Refresh()
+}
+
+// askTrust shows the key's fingerprint and trusts it only when the user
+// confirms; then the tests run again.
+func (t *TestAll) askTrust(hk *outbound.HostKeyError) {
+	msg := lang.L("The SSH server {{.Host}} presented this host key:\n\n{{.Type}} {{.Fingerprint}}\n\nTrust it only if it is the fingerprint the server's administrator gave you (on the server: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub). It will be added to {{.File}}.",
+		map[string]any{"Host": hk.Host, "Type": hk.Key.Type(), "Fingerprint": ssh.FingerprintSHA256(hk.Key), "File": hk.File})
+	t.confirm = dialog.NewConfirm(lang.L("Trust this host key?"), msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		go func() {
+			err := t.ctrl.TrustHostKey(hk)
+			fyne.Do(func() {
+				if err != nil {
+					t.show([]resultLine{{text: lang.L("Not trusted: {{.Err}}", map[string]any{"Err": err}), imp: widget.DangerImportance}})
+					return
+				}
+				t.onRun()
+			})
+		}()
+	}, t.win)
+	t.confirm.Show()
 }
 
 // Lines are the results' texts, in order.
 func (t *TestAll) Lines() []string {
 	var out []string
 	for _, o := range t.Results.Objects {
+		if b, ok := o.(*fyne.Container); ok {
+			o = b.Objects[0] // the label beside a Trust button
+		}
 		out = append(out, o.(*widget.Label).Text)
 	}
 	return out
@@ -124,11 +168,11 @@ func testAllLines(res []profiles.Tested, err error) []resultLine {
 			"Via": r.Via, "Err": r.Err, "Code": fmt.Sprintf("%#02x", byte(r.Reply)), "Reply": desktop.ReplyText(r.Reply)}
 		switch {
 		case r.Err != nil:
-			lines[i] = resultLine{lang.L("{{.What}} ({{.About}}): failed after {{.Latency}}: reply {{.Code}} ({{.Reply}}): {{.Err}}", d), widget.DangerImportance}
+			lines[i] = resultLine{lang.L("{{.What}} ({{.About}}): failed after {{.Latency}}: reply {{.Code}} ({{.Reply}}): {{.Err}}", d), widget.DangerImportance, desktop.UntrustedHostKey(r.Err)}
 		case r.Via != "":
-			lines[i] = resultLine{lang.L("{{.What}} ({{.About}}): ok in {{.Latency}} via {{.Via}}", d), widget.SuccessImportance}
+			lines[i] = resultLine{text: lang.L("{{.What}} ({{.About}}): ok in {{.Latency}} via {{.Via}}", d), imp: widget.SuccessImportance}
 		default:
-			lines[i] = resultLine{lang.L("{{.What}} ({{.About}}): ok in {{.Latency}}", d), widget.SuccessImportance}
+			lines[i] = resultLine{text: lang.L("{{.What}} ({{.About}}): ok in {{.Latency}}", d), imp: widget.SuccessImportance}
 		}
 	}
 	return lines
