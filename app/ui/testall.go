@@ -33,7 +33,7 @@ type TestAll struct {
 	confirm    *dialog.ConfirmDialog // the last trust question, for tests
 	ctrl       *desktop.Controller
 	form       *ProfileForm
-	win        fyne.Window // hosts the trust question
+	win        fyne.Window        // hosts the trust question
 	cancel     context.CancelFunc // of the run in progress
 	generation int                // of the last run: older results are dropped
 	afterShow  func()             // for tests: called once results show
