@@ -35,6 +35,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	// Only for measuring what live counting costs (make bench).
 	cfg.NoCount = os.Getenv("SOCKSTRAY_NO_COUNT") == "1"
 
+	// Signals are caught before "listening on" is printed: a supervisor
+	// may stop us as soon as it reads that line.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
 	eng := engine.New()
 	if err := eng.Start(cfg); err != nil {
 		fmt.Fprintf(stderr, "sockstray serve: %v\n", err)
@@ -47,8 +51,6 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		prof.follow(eng, cfg)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	stop()
 	if prof != nil {
