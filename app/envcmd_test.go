@@ -30,11 +30,16 @@ func envHome(t *testing.T) string {
 	t.Helper()
 	home := freshConfigHome(t)
 	writeProfiles(t, home, map[string]string{"plain": plainProfile, "login": loginProfile, "lan": lanProfile})
+	writeSettings(t, home, `active_profile = "login"`)
+	return home
+}
+
+func writeSettings(t *testing.T, home, lines string) {
+	t.Helper()
 	settings := filepath.Join(home, "sockstray", "settings.toml")
-	if err := os.WriteFile(settings, []byte("version = 1\nactive_profile = \"login\"\n"), 0o600); err != nil {
+	if err := os.WriteFile(settings, []byte("version = 1\n"+lines+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return home
 }
 
 func writeProfiles(t *testing.T, home string, files map[string]string) {

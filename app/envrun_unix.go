@@ -15,8 +15,11 @@ var relayedSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM}
 
 // relaySignal passes sig on to p. A SIGINT is not passed on when this
 // process group is the foreground group of its terminal: then the
-// terminal's Ctrl-C has reached the program already (it is in the group),
-// and a second SIGINT makes many programs give up their own clean exit.
+// terminal's Ctrl-C has reached the program already (it is in the group).
+// A second one mostly merges with the first while it is pending, but not
+// always, and a program that sees two often takes the second as "quit
+// now, skip the clean exit". (A kill -INT aimed at this process alone
+// while it runs in the foreground is then not passed on either.)
 func relaySignal(p *os.Process, sig os.Signal) {
 	if sig == syscall.SIGINT && terminalForeground() {
 		return
