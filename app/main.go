@@ -26,6 +26,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return profilesCmd(args[1:], os.Stdin, stdout, stderr)
 	case "route":
 		return routeCmd(args[1:], stdout, stderr)
+	case "env":
+		return envCmd(args[1:], stdout, stderr)
+	case "run":
+		return runCmd(args[1:], os.Stdin, stdout, stderr)
 	case "sysproxy-watchdog": // hidden: started by the system proxy switch
 		return sysproxyWatchdog(args[1:], stderr)
 	case "sysproxy-restore": // hidden: run at login while the system proxy is set
@@ -47,5 +51,9 @@ const usage = `usage:
   sockstray profiles ...     list, show, import, export, remove saved profiles (sockstray profiles help)
   sockstray route NAME HOST:PORT
                              which rule and route a destination takes in a profile (sockstray route -h)
+  sockstray env [--shell SHELL] [--profile NAME]
+                             the proxy variables for a terminal: eval "$(sockstray env)" (sockstray env -h)
+  sockstray run [--profile NAME] -- CMD [ARGS...]
+                             run one program with those variables set
   sockstray version          print the version
 `

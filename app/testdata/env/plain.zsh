@@ -1,0 +1,8 @@
+export http_proxy='http://127.0.0.1:1080'
+export https_proxy='http://127.0.0.1:1080'
+export all_proxy='socks5h://127.0.0.1:1080'
+export no_proxy='localhost,127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,.local'
+export HTTP_PROXY='http://127.0.0.1:1080'
+export HTTPS_PROXY='http://127.0.0.1:1080'
+export ALL_PROXY='socks5h://127.0.0.1:1080'
+export NO_PROXY='localhost,127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,.local'
