@@ -4,11 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"fyne.io/fyne/v2/lang"
 
-	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -17,44 +15,21 @@ import (
 // use, a password missing from the keychain) leaves the proxy off and
 // says why.
 func (c *Controller) SetProxy(on bool) error {
-	c.op.Lock()
-	defer c.op.Unlock()
-	if c.isClosed() {
-		return errClosed
-	}
-	if !on {
-		// The system setting would point at nothing: put it back first.
-		c.releaseSystemProxy()
-		c.eng.Stop()
-		c.setErr(nil)
-		c.log.Info("proxy off")
-		c.updateSettings(func(s *profiles.Settings) { s.ProxyOnAtStart = false })
-		c.changed()
-		return nil
-	}
-	if c.eng.Running() {
-		return nil
-	}
-	p := c.Active()
-	cfg, err := c.config(p)
-	if err == nil {
-		err = c.eng.Start(cfg)
-	}
+	a, err := c.begin()
 	if err != nil {
-		return c.fail(lang.L("proxy not started"), err)
+		return err
 	}
-	c.setErr(nil)
-	c.log.Info("proxy on", "profile", p.Name, "listen", c.eng.Addr().String(), "route", routeName(cfg))
-	c.updateSettings(func(s *profiles.Settings) { s.ProxyOnAtStart = true })
-	c.changed()
+	defer a.end()
+	if !on {
+		a.stop()
+		c.log.Info("proxy off")
+		a.updateSettings(func(s *profiles.Settings) { s.ProxyOnAtStart = false })
+		return nil
+	}
+	if err := a.start(); err != nil {
+		return a.fail(lang.L("proxy not started"), err)
+	}
 	return nil
-}
-
-func routeName(cfg *server.Config) string {
-	if cfg.Route == nil {
-		return "direct"
-	}
-	return cfg.Route.String()
 }
 
 func (c *Controller) isClosed() bool {
@@ -67,40 +42,21 @@ func (c *Controller) isClosed() bool {
 // on, applies it live: open connections keep running. When it cannot be
 // applied, the profile in force stays.
 func (c *Controller) UseProfile(name string) error {
-	c.op.Lock()
-	defer c.op.Unlock()
+	a, err := c.begin()
+	if err != nil {
+		return err
+	}
+	defer a.end()
 	p, err := c.store.Load(name)
 	if err != nil {
-		return c.fail(lang.L(`profile "{{.Name}}" not used`, map[string]any{"Name": name}), err)
+		return a.fail(lang.L(`profile "{{.Name}}" not used`, map[string]any{"Name": name}), err)
 	}
-	if err := c.applyLive(p); err != nil {
-		return c.fail(lang.L(`profile "{{.Name}}" not applied`, map[string]any{"Name": name}), err)
+	if err := a.applyLive(p); err != nil {
+		return a.fail(lang.L(`profile "{{.Name}}" not applied`, map[string]any{"Name": name}), err)
 	}
-	c.mu.Lock()
-	c.active, c.lastErr = p, nil
-	c.mu.Unlock()
+	a.use(p)
 	c.log.Info("profile in use", "profile", p.Name)
-	c.updateSettings(func(s *profiles.Settings) { s.ActiveProfile = p.Name })
-	c.changed()
-	return nil
-}
-
-// applyLive hands p to a running engine; it does nothing when the proxy
-// is off. c.op must be held.
-func (c *Controller) applyLive(p *profiles.Profile) error {
-	if !c.eng.Running() {
-		return nil
-	}
-	cfg, err := c.config(p)
-	if err != nil {
-		return err
-	}
-	// The engine hands the port over itself when only the address changes
-	// (loopback to the LAN on one port); open connections carry on.
-	if err := c.eng.Apply(cfg); err != nil {
-		return err
-	}
-	c.followSystemProxy(p)
+	a.updateSettings(func(s *profiles.Settings) { s.ActiveProfile = p.Name })
 	return nil
 }
 
@@ -109,24 +65,24 @@ func (c *Controller) applyLive(p *profiles.Profile) error {
 // username and no narrowed allowlist) is refused with the validator's
 // message, and nothing changes.
 func (c *Controller) SetShareLAN(on bool) error {
-	c.op.Lock()
-	defer c.op.Unlock()
-	p := c.Active()
+	a, err := c.begin()
+	if err != nil {
+		return err
+	}
+	defer a.end()
+	p := a.active.Clone()
 	p.ShareOnLAN = on
 	if err := p.Validate(); err != nil {
-		return c.fail(lang.L("LAN sharing not changed"), err)
+		return a.fail(lang.L("LAN sharing not changed"), err)
 	}
-	if err := c.applyLive(p); err != nil {
-		return c.fail(lang.L("LAN sharing not changed"), err)
+	if err := a.applyLive(p); err != nil {
+		return a.fail(lang.L("LAN sharing not changed"), err)
 	}
 	if err := c.store.Save(p); err != nil {
-		c.notify(slog.LevelError, lang.L(`Profile "{{.Name}}" applied but not saved: {{.Err}}`, map[string]any{"Name": p.Name, "Err": err}))
+		a.notify(slog.LevelError, lang.L(`Profile "{{.Name}}" applied but not saved: {{.Err}}`, map[string]any{"Name": p.Name, "Err": err}))
 	}
-	c.mu.Lock()
-	c.active, c.lastErr = p, nil
-	c.mu.Unlock()
+	a.use(p)
 	c.log.Info("LAN sharing", "profile", p.Name, "on", on)
-	c.changed()
 	return nil
 }
 
@@ -165,8 +121,11 @@ func (c *Controller) SaveEdited(orig string, p *profiles.Profile, sec Secrets, b
 }
 
 func (c *Controller) saveProfile(orig string, p *profiles.Profile, sec Secrets, base *profiles.Version) error {
-	c.op.Lock()
-	defer c.op.Unlock()
+	a, err := c.begin()
+	if err != nil {
+		return err
+	}
+	defer a.end()
 	p = p.Clone()
 	if err := p.Validate(); err != nil {
 		return err
@@ -203,21 +162,17 @@ func (c *Controller) saveProfile(orig string, p *profiles.Profile, sec Secrets, 
 		}
 	}
 	c.log.Info("profile saved", "profile", p.Name)
-	c.mu.Lock()
-	wasActive := c.active.Name == orig || c.active.Name == p.Name
-	c.mu.Unlock()
-	if wasActive {
-		err := c.applyLive(p)
-		c.mu.Lock()
-		c.active = p
-		c.mu.Unlock()
-		c.updateSettings(func(s *profiles.Settings) { s.ActiveProfile = p.Name })
+	a.changed()
+	if a.active.Name == orig || a.active.Name == p.Name {
+		// Active even when not applied: the file in force is the saved one.
+		err := a.applyLive(p)
+		a.use(p)
+		a.updateSettings(func(s *profiles.Settings) { s.ActiveProfile = p.Name })
 		if err != nil {
 			c.setErr(err)
-			c.notify(slog.LevelError, lang.L(`Profile "{{.Name}}" saved but not applied: {{.Err}}`, map[string]any{"Name": p.Name, "Err": err}))
+			a.notify(slog.LevelError, lang.L(`Profile "{{.Name}}" saved but not applied: {{.Err}}`, map[string]any{"Name": p.Name, "Err": err}))
 		}
 	}
-	c.changed()
 	return nil
 }
 
@@ -257,8 +212,11 @@ func (c *Controller) HasPassword(account string) (bool, error) {
 // NewProfile creates a profile with the defaults under a free name built
 // from base ("New profile", "New profile 2", …) and returns it.
 func (c *Controller) NewProfile(base string) (*profiles.Profile, error) {
-	c.op.Lock()
-	defer c.op.Unlock()
+	a, err := c.begin()
+	if err != nil {
+		return nil, err
+	}
+	defer a.end()
 	for i := 1; i < 1000; i++ {
 		name := base
 		if i > 1 {
@@ -272,7 +230,7 @@ func (c *Controller) NewProfile(base string) (*profiles.Profile, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.changed()
+		a.changed()
 		return p, nil
 	}
 	return nil, errors.New(lang.L(`no free name like "{{.Base}}"`, map[string]any{"Base": base}))
@@ -281,18 +239,18 @@ func (c *Controller) NewProfile(base string) (*profiles.Profile, error) {
 // RemoveProfile deletes a profile and its passwords. The active profile
 // cannot be removed: choose another first.
 func (c *Controller) RemoveProfile(name string) error {
-	c.op.Lock()
-	defer c.op.Unlock()
-	c.mu.Lock()
-	active := strings.EqualFold(c.active.Name, name)
-	c.mu.Unlock()
-	if active {
+	a, err := c.begin()
+	if err != nil {
+		return err
+	}
+	defer a.end()
+	if a.isActive(name) {
 		return errors.New(lang.L(`profile "{{.Name}}" is in use; choose another profile first`, map[string]any{"Name": name}))
 	}
 	if err := c.store.Remove(name); err != nil {
 		return err
 	}
 	c.log.Info("profile removed", "profile", name)
-	c.changed()
+	a.changed()
 	return nil
 }

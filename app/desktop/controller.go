@@ -3,28 +3,36 @@
 // log ring. The tray and the window both drive one Controller; tests drive
 // it without a display.
 //
-// Its methods are safe from any goroutine. Listeners added with OnChange
-// and OnNotice are called from whichever goroutine made the change, never
-// with a lock held: widgets must hop to the UI thread (fyne.Do) themselves.
+// Its methods are safe from any goroutine, and the state stays whole by
+// construction, with two locks:
+//
+//   - Every action (proxy on or off, a profile switch or save, LAN sharing,
+//     the system proxy, an edit on disk seen by the watcher) runs as an act
+//     (act.go): it holds c.op from its first check to its last change, so
+//     nothing runs in between, and it may be slow (keychain, disk, engine,
+//     the desktop's proxy tools). Its end points the system proxy at what
+//     runs, or puts the user's setting back, and publishes the outcome.
+//   - State, Active, Settings and SystemProxyOn read only what the last
+//     finished act published, under c.mu, which is never held across slow
+//     work: the window never waits for an action to read the state.
+//
+// Listeners added with OnChange and OnNotice are called from whichever
+// goroutine made the change, after the act ended and never with a lock
+// held: widgets must hop to the UI thread (fyne.Do) themselves.
 package desktop
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/sockstray/sockstray/core/engine"
-	"github.com/sockstray/sockstray/core/outbound"
-	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/stats"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -73,10 +81,15 @@ type Controller struct {
 	sysProxy     SystemProxy
 	loginItem    LoginItem
 
-	op sync.Mutex // serialises actions (start, stop, switch, save)
+	op      sync.Mutex // held by the one act in progress
+	sysAddr string     // where the system proxy points, "" for the user's own; acts only
 
-	mu        sync.Mutex // guards what follows
+	saveMu sync.Mutex // held while settings.toml is written; see saveSettings
+
+	mu        sync.Mutex // guards what follows, for a few copies at a time
 	active    *profiles.Profile
+	addr      string // where the engine listened when the last act ended; "" when off
+	sysOn     bool   // whether the system proxy pointed at it then
 	settings  profiles.Settings
 	lastErr   error
 	listeners []func()
@@ -150,16 +163,6 @@ func (c *Controller) loadOrBuiltin(name string) *profiles.Profile {
 	return profiles.Builtin()
 }
 
-// Restore turns the proxy on when it was on when the app last quit.
-func (c *Controller) Restore() {
-	c.mu.Lock()
-	on := c.settings.ProxyOnAtStart
-	c.mu.Unlock()
-	if on {
-		_ = c.SetProxy(true)
-	}
-}
-
 // Logger is the app's logger: into the ring (and stderr).
 func (c *Controller) Logger() *slog.Logger { return c.log }
 
@@ -187,39 +190,24 @@ func (c *Controller) CloseConns(ids []uint64) int {
 	return n
 }
 
-// Active returns a copy of the active profile.
+// Active returns a copy of the active profile, as the last action left it.
 func (c *Controller) Active() *profiles.Profile {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.active.Clone()
 }
 
-// Settings returns the settings in force.
-func (c *Controller) Settings() profiles.Settings {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.settings
-}
-
-// SetLanguage saves the app's language, one of profiles.Languages or ""
-// for the system's. It applies at the next start: strings already shown
-// do not change.
-func (c *Controller) SetLanguage(tag string) error {
-	if tag != "" && !slices.Contains(profiles.Languages, tag) {
-		return errors.New(lang.L(`language "{{.Tag}}": want one of {{.List}}`, map[string]any{"Tag": tag, "List": strings.Join(profiles.Languages, ", ")}))
-	}
-	return c.updateSettings(func(s *profiles.Settings) { s.Language = tag })
-}
-
-// State is the proxy's state now.
+// State is the proxy's state as the last action left it: profile, address
+// and sharing always agree.
 func (c *Controller) State() State {
 	c.mu.Lock()
-	s := State{Profile: c.active.Name, ShareLAN: c.active.ShareOnLAN, Err: c.lastErr}
+	s := State{Profile: c.active.Name, ShareLAN: c.active.ShareOnLAN, Err: c.lastErr, Running: c.addr != "", Addr: c.addr}
 	p := c.active
 	c.mu.Unlock()
-	if a := c.eng.Addr(); a != nil {
-		s.Running, s.Addr = true, a.String()
-	} else if host, err := p.ListenHost(); err == nil {
+	if s.Running {
+		return s
+	}
+	if host, err := p.ListenHost(); err == nil {
 		s.Addr = net.JoinHostPort(host, strconv.Itoa(p.Port))
 	}
 	return s
@@ -256,42 +244,16 @@ func (c *Controller) Notify(level slog.Level, text string) { c.notify(level, tex
 func (c *Controller) notify(level slog.Level, text string) {
 	n := Notice{Level: level, Text: text}
 	c.log.Log(context.Background(), level, n.Text)
+	c.deliver(n)
+}
+
+// deliver hands a logged notice to the listeners.
+func (c *Controller) deliver(n Notice) {
 	c.mu.Lock()
 	fs := append([]func(Notice){}, c.noticeFns...)
 	c.mu.Unlock()
 	for _, f := range fs {
 		f(n)
-	}
-}
-
-// config turns p into the engine's config with its passwords from the
-// keychain, and the app's logger.
-func (c *Controller) config(p *profiles.Profile) (*server.Config, error) {
-	creds, err := c.keychain.Credentials(p)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", lang.L(`profile "{{.Name}}": passwords`, p), err)
-	}
-	cfg, err := p.ServerConfigWith(creds, profiles.Hooks{GroupEvent: c.groupEvent})
-	if err != nil {
-		return nil, err
-	}
-	cfg.Logger = c.log
-	return cfg, nil
-}
-
-// groupEvent tells the user when a group of routes moves to another
-// member and when all its members are down; the rest goes to the log.
-func (c *Controller) groupEvent(e outbound.GroupEvent) {
-	d := map[string]any{"Group": e.Group, "Member": e.Member, "From": e.From, "Err": e.Err}
-	switch e.Kind {
-	case outbound.MemberSwitched:
-		c.notify(slog.LevelInfo, lang.L(`Route "{{.Group}}" now goes through "{{.Member}}" (was "{{.From}}")`, d))
-	case outbound.AllDown:
-		c.notify(slog.LevelWarn, lang.L(`Every member of route "{{.Group}}" is down; still trying them`, d))
-	case outbound.MemberDown:
-		c.log.Warn("route member down", "group", e.Group, "member", e.Member, "error", fmt.Sprint(e.Err))
-	case outbound.MemberUp:
-		c.log.Info("route member up again", "group", e.Group, "member", e.Member)
 	}
 }
 
@@ -312,29 +274,18 @@ func (c *Controller) Close(w, h int) error {
 		watcher.Close()
 		<-done
 	}
+	// Not a.stop: the proxy's on/off choice stays for the next start.
 	c.op.Lock()
-	defer c.op.Unlock()
-	c.releaseSystemProxy()
+	a := c.beginAlways()
+	a.releaseSystemProxy()
 	c.eng.Stop()
+	a.end()
 	c.log.Info("stopped")
 	return c.updateSettings(func(s *profiles.Settings) {
 		if w > 0 && h > 0 {
 			s.WindowWidth, s.WindowHeight = w, h
 		}
 	})
-}
-
-// updateSettings changes the settings and saves them.
-func (c *Controller) updateSettings(f func(*profiles.Settings)) error {
-	c.mu.Lock()
-	f(&c.settings)
-	s := c.settings
-	c.mu.Unlock()
-	if err := s.Save(c.settingsPath); err != nil {
-		c.notify(slog.LevelError, lang.L("Settings not saved: {{.Err}}", map[string]any{"Err": err}))
-		return err
-	}
-	return nil
 }
 
 // setErr records the outcome of an action: the error for the user, or

@@ -41,38 +41,46 @@ func (noSystemProxyError) Error() string {
 	return lang.L("no system proxy setting this app can change on this desktop")
 }
 
-// SystemProxyOn reports whether the system proxy points at Sockstray.
+// SystemProxyOn reports whether the system proxy points at Sockstray, as
+// the last action left it.
 func (c *Controller) SystemProxyOn() bool {
-	return c.sysProxy != nil && c.sysProxy.Enabled()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sysOn
 }
 
 // SetSystemProxy points the system proxy at the running proxy, or puts the
 // user's settings back. Turning it on starts the proxy first if it is off:
-// a system setting pointing at nothing would cut the user off.
+// a system setting pointing at nothing would cut the user off. It runs the
+// desktop's tools: call it off the UI thread.
 func (c *Controller) SetSystemProxy(on bool) error {
 	if c.sysProxy == nil {
 		return c.fail(lang.L("system proxy"), ErrNoSystemProxy)
 	}
-	if !on {
-		if err := c.sysProxy.Disable(); err != nil {
-			return c.fail(lang.L("system proxy not restored"), err)
-		}
-		c.log.Info("system proxy restored")
-		c.changed()
-		return nil
-	}
-	if c.Active().Username != "" {
-		return c.fail(lang.L("system proxy not set"), ErrSystemProxyNeedsAuth)
-	}
-	if err := c.SetProxy(true); err != nil {
+	a, err := c.begin()
+	if err != nil {
 		return err
 	}
-	addr := c.State().Addr
-	if err := c.sysProxy.Enable(localAddr(addr), c.systemProxyMode()); err != nil {
-		return c.fail(lang.L("system proxy not set"), err)
+	defer a.end()
+	if !on {
+		if err := c.sysProxy.Disable(); err != nil {
+			return a.fail(lang.L("system proxy not restored"), err)
+		}
+		c.sysAddr = ""
+		c.log.Info("system proxy restored")
+		a.changed()
+		return nil
 	}
-	c.log.Info("system proxy set", "proxy", addr, "mode", c.SystemProxyMode())
-	c.changed()
+	if a.active.Username != "" {
+		return a.fail(lang.L("system proxy not set"), ErrSystemProxyNeedsAuth)
+	}
+	if err := a.start(); err != nil {
+		return a.fail(lang.L("proxy not started"), err)
+	}
+	if err := a.pointSystemProxy(); err != nil {
+		return a.fail(lang.L("system proxy not set"), err)
+	}
+	a.changed()
 	return nil
 }
 
@@ -89,21 +97,20 @@ func (c *Controller) SetSystemProxyMode(mode string) error {
 	if !slices.Contains(profiles.SystemProxyModes, mode) {
 		return errors.New(lang.L(`system proxy mode "{{.Mode}}": want one of {{.List}}`, map[string]any{"Mode": mode, "List": strings.Join(profiles.SystemProxyModes, ", ")}))
 	}
-	c.op.Lock()
-	defer c.op.Unlock()
-	if c.isClosed() {
-		return errClosed
-	}
-	if err := c.updateSettings(func(s *profiles.Settings) { s.SystemProxyMode = mode }); err != nil {
+	a, err := c.begin()
+	if err != nil {
 		return err
 	}
-	if c.sysProxy != nil && c.sysProxy.Enabled() && c.eng.Running() {
-		if err := c.sysProxy.Enable(localAddr(c.eng.Addr().String()), c.systemProxyMode()); err != nil {
-			return c.fail(lang.L("system proxy not set"), err)
-		}
-		c.log.Info("system proxy set", "proxy", c.eng.Addr().String(), "mode", mode)
+	defer a.end()
+	if err := a.updateSettings(func(s *profiles.Settings) { s.SystemProxyMode = mode }); err != nil {
+		return err
 	}
-	c.changed()
+	a.changed()
+	if c.sysAddr != "" {
+		if err := a.pointSystemProxy(); err != nil {
+			return a.fail(lang.L("system proxy not set"), err)
+		}
+	}
 	return nil
 }
 
@@ -127,20 +134,41 @@ func (needsAuthError) Error() string {
 	return lang.L("the active profile requires a password, which programs that follow the system proxy cannot send")
 }
 
-// followSystemProxy keeps the system setting pointing at the proxy when the
-// profile in force changes its address, and puts the user's settings back
-// when the new profile needs a password. c.op must be held.
-func (c *Controller) followSystemProxy(p *profiles.Profile) {
-	if c.sysProxy == nil || !c.sysProxy.Enabled() {
+// pointSystemProxy points the system proxy at the running engine in the
+// mode of the settings.
+func (a *act) pointSystemProxy() error {
+	c := a.c
+	addr := localAddr(c.eng.Addr().String())
+	if err := c.sysProxy.Enable(addr, c.systemProxyMode()); err != nil {
+		return err
+	}
+	c.sysAddr = addr
+	c.log.Info("system proxy set", "proxy", addr, "mode", c.SystemProxyMode())
+	return nil
+}
+
+// settleSystemProxy keeps the system proxy pointing at the proxy that
+// runs, whatever the act changed: it follows a new address, and puts the
+// user's settings back when the proxy stopped or the profile in force
+// needs a password. Every act ends with it.
+func (a *act) settleSystemProxy() {
+	c := a.c
+	if c.sysAddr == "" {
 		return
 	}
-	if p.Username != "" {
-		c.releaseSystemProxy()
-		c.notify(slog.LevelWarn, lang.L("The system proxy was turned off: this profile requires a password."))
-		return
-	}
-	if err := c.sysProxy.Enable(localAddr(c.eng.Addr().String()), c.systemProxyMode()); err != nil {
-		c.notify(slog.LevelError, lang.L("System proxy not changed: {{.Err}}", map[string]any{"Err": err}))
+	running := c.eng.Addr()
+	switch {
+	case running == nil:
+		a.releaseSystemProxy()
+	case a.active.Username != "":
+		a.releaseSystemProxy()
+		a.notify(slog.LevelWarn, lang.L("The system proxy was turned off: this profile requires a password."))
+	case localAddr(running.String()) != c.sysAddr:
+		if err := a.pointSystemProxy(); err != nil {
+			// Where it points, nothing listens any more.
+			a.releaseSystemProxy()
+			a.notify(slog.LevelError, lang.L("System proxy not changed: {{.Err}}", map[string]any{"Err": err}))
+		}
 	}
 }
 
@@ -158,15 +186,19 @@ func localAddr(hostPort string) string {
 }
 
 // releaseSystemProxy puts the user's settings back when the proxy stops
-// or the app quits. c.op must be held.
-func (c *Controller) releaseSystemProxy() {
-	if c.sysProxy == nil || !c.sysProxy.Enabled() {
+// or the app quits.
+func (a *act) releaseSystemProxy() {
+	c := a.c
+	if c.sysProxy == nil || (c.sysAddr == "" && !c.sysProxy.Enabled()) {
 		return
 	}
+	a.changed()
 	if err := c.sysProxy.Disable(); err != nil {
-		c.notify(slog.LevelError, lang.L("{{.What}}: {{.Err}}", map[string]any{"What": lang.L("system proxy not restored"), "Err": err}))
+		// Still pointing at us, as far as we know: the next act tries again.
+		a.notify(slog.LevelError, lang.L("{{.What}}: {{.Err}}", map[string]any{"What": lang.L("system proxy not restored"), "Err": err}))
 		return
 	}
+	c.sysAddr = ""
 	c.log.Info("system proxy restored")
 }
 

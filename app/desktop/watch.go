@@ -26,39 +26,52 @@ func (c *Controller) watch(w *profiles.Watcher) {
 	}
 }
 
+// handle acts on one event. Whether the event is about the active profile
+// is decided inside the act: a switch made while the event waited has
+// already happened, and the edit of a profile no longer active changes
+// nothing.
 func (c *Controller) handle(ev profiles.Event) {
-	c.mu.Lock()
-	isActive := strings.EqualFold(c.active.Name, ev.Name)
-	c.mu.Unlock()
+	a, err := c.begin()
+	if err != nil {
+		return // quitting
+	}
+	defer a.end()
+	a.changed()
+	isActive := a.isActive(ev.Name)
 	switch ev.Kind {
 	case profiles.Changed, profiles.Added:
 		if isActive && ev.Profile != nil {
-			c.op.Lock()
-			err := c.applyLive(ev.Profile)
-			if err == nil {
-				c.mu.Lock()
-				c.active, c.lastErr = ev.Profile.Clone(), nil
-				c.mu.Unlock()
-				c.log.Info("profile changed on disk, applied", "profile", ev.Name)
-			}
-			c.op.Unlock()
-			if err != nil {
-				c.setErr(err)
-				c.notify(slog.LevelError, lang.L(`Profile "{{.Name}}" changed on disk but was not applied: {{.Err}}`, map[string]any{"Name": ev.Name, "Err": err}))
-			}
+			c.applyFromDisk(a)
 		}
 	case profiles.Removed:
 		if isActive {
-			c.notify(slog.LevelWarn, lang.L(`The file of profile "{{.Name}}" was removed; the profile stays in force until you choose another.`, ev))
+			a.notify(slog.LevelWarn, lang.L(`The file of profile "{{.Name}}" was removed; the profile stays in force until you choose another.`, ev))
 		}
 	case profiles.Invalid:
 		msg := lang.L(`Profile "{{.Name}}": {{.Err}}`, ev)
 		if isActive {
 			msg = lang.L(`Profile "{{.Name}}": {{.Err}}; the last good version stays in force`, ev)
 		}
-		c.notify(slog.LevelError, msg)
+		a.notify(slog.LevelError, msg)
 	}
-	c.changed()
+}
+
+// applyFromDisk applies the active profile's file as it is now, not as the
+// event read it: a save made while the event waited is newer. A file gone
+// or broken since changes nothing; its own event reports it.
+func (c *Controller) applyFromDisk(a *act) {
+	name := a.active.Name
+	p, err := c.store.Load(name)
+	if err != nil {
+		return
+	}
+	if err := a.applyLive(p); err != nil {
+		c.setErr(err)
+		a.notify(slog.LevelError, lang.L(`Profile "{{.Name}}" changed on disk but was not applied: {{.Err}}`, map[string]any{"Name": name, "Err": err}))
+		return
+	}
+	a.use(p)
+	c.log.Info("profile changed on disk, applied", "profile", name)
 }
 
 // TestResult is the outcome of TestRoute.
