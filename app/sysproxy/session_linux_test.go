@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 // The tests run the real gsettings and dconf against a private D-Bus
@@ -112,7 +114,9 @@ func session(t *testing.T, tools ...string) {
 	if err := bus.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { bus.Process.Kill(); bus.Wait() })
+	// The bus's activated services (dconf-service) write into the test's
+	// folders: they go with it, before those folders are removed.
+	t.Cleanup(func() { testnet.KillTree(bus.Process.Pid); bus.Wait() })
 	addr, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		t.Fatalf("dbus-daemon printed no address: %v", err)

@@ -19,7 +19,6 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/sockstray/sockstray/core/socks5"
-	"github.com/sockstray/sockstray/internal/sshdtest"
 	"github.com/sockstray/sockstray/internal/testnet"
 )
 
@@ -272,7 +271,7 @@ func TestSSHIdleAndDead(t *testing.T) {
 
 	// A hung server (its session processes stopped) fails the keep-alive:
 	// the connection is dropped, though a channel is open on it.
-	hung := sshdtest.Descendants(s.Pid())
+	hung := testnet.Descendants(s.Pid())
 	for _, pid := range hung {
 		syscall.Kill(pid, syscall.SIGSTOP)
 	}

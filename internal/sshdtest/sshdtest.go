@@ -22,6 +22,8 @@ import (
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 // Server is a real OpenSSH server on a loopback port, with its own host key
@@ -183,45 +185,11 @@ func (s *Server) Kill() {
 	if s.cmd == nil {
 		return
 	}
-	for _, pid := range append(Descendants(s.cmd.Process.Pid), s.cmd.Process.Pid) {
+	for _, pid := range append(testnet.Descendants(s.cmd.Process.Pid), s.cmd.Process.Pid) {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
 	s.cmd.Wait()
 	s.cmd = nil
-}
-
-// Descendants lists the processes below pid, from /proc.
-func Descendants(pid int) []int {
-	children := map[int][]int{}
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// "PID (COMM) STATE PPID ...": COMM may hold spaces, so cut at
-		// the last ')'.
-		var self, parent int
-		rest := stat[bytes.LastIndexByte(stat, ')')+1:]
-		if _, err := fmt.Sscanf(e.Name(), "%d", &self); err != nil {
-			continue
-		}
-		f := strings.Fields(string(rest)) // STATE PPID ...
-		if len(f) < 2 {
-			continue
-		}
-		if _, err := fmt.Sscanf(f[1], "%d", &parent); err != nil {
-			continue
-		}
-		children[parent] = append(children[parent], self)
-	}
-	var out []int
-	for todo := children[pid]; len(todo) > 0; {
-		p := todo[0]
-		todo = append(todo[1:], children[p]...)
-		out = append(out, p)
-	}
-	return out
 }
 
 // Pid is the running sshd's process id.
