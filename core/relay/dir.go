@@ -25,6 +25,7 @@ type dir struct {
 	lr       io.LimitedReader
 	limit    int64      // budget of the next ReadFrom call, see copySplice
 	queue    queueState // the low unsent mark on spliceTo, see tuneQueue
+	lowat    int        // the mark's value while queueLimited
 	// limitedAt and limitedN: when the mark was set and n then, to measure
 	// the download's rate since.
 	limitedAt time.Time
@@ -38,8 +39,9 @@ type dir struct {
 const (
 	bufSize = 32 << 10
 	// minLimit bounds how long one splice call can run on a very slow
-	// destination; large enough that a fast stream quickly outgrows it.
-	minLimit = 16 << 10
+	// destination: 20 KB/s moves it in one Flush (100 ms). A fast stream
+	// outgrows it by doubling in a few calls of microseconds each.
+	minLimit = 2 << 10
 )
 
 // bufPool holds the buffered loop's buffers, lent out only while data flows.
@@ -123,9 +125,11 @@ func (d *dir) run(pending []byte) error {
 // A destination that took more than fastBytes at more than fastRate
 // bytes a second on average is fast enough to go without the low unsent
 // mark; the kernel's buffers of a slow one hold a few MiB at most, so they
-// cannot fake it.
+// cannot fake it. lowatFrom is below what the kernel buffers of even a
+// small client take before the relay blocks (measured: a 20 KB/s reader
+// blocked it after less than 256 KiB, and then for over 30 s).
 const (
-	lowatFrom = 256 << 10
+	lowatFrom = 32 << 10
 	fastBytes = 64 << 20
 	fastRate  = 16 << 20
 )
@@ -192,21 +196,37 @@ const (
 )
 
 // tuneQueue sets the low unsent mark (limitQueue) on the client's socket
-// once a download has moved lowatFrom bytes, long before the kernel's
-// buffers (megabytes) could fill, so short connections never pay the
-// syscall; and takes it off once the download proves fast.
+// once a download has moved lowatFrom bytes, before the kernel's buffers
+// could fill, so short connections never pay the syscall; keeps it at
+// about two budgets (a budget is what moves in one Flush), so the kernel
+// takes one in each step and the counter moves every Flush even at
+// 20 KB/s; and takes it off once the download proves fast. The mark is
+// set again only when the rate has more than halved or doubled: no
+// syscall while a rate holds.
 func (d *dir) tuneQueue() {
+	want := lowatFor(d.limit)
 	switch {
 	case d.queue == queueUnset && d.n > lowatFrom:
 		d.queue = queueNone
-		if limitQueue(d.spliceTo) {
-			d.queue, d.limitedAt, d.limitedN = queueLimited, time.Now(), d.n
+		if limitQueue(d.spliceTo, want) {
+			d.queue, d.lowat, d.limitedAt, d.limitedN = queueLimited, want, time.Now(), d.n
 		}
 	case d.queue == queueLimited && d.n-d.limitedN > fastBytes &&
 		float64(d.n-d.limitedN)/time.Since(d.limitedAt).Seconds() > fastRate:
 		d.queue = queueNone
 		unlimitQueue(d.spliceTo)
+	case d.queue == queueLimited && (want > 2*d.lowat || 2*want < d.lowat):
+		if limitQueue(d.spliceTo, want) {
+			d.lowat = want
+		}
 	}
+}
+
+// lowatFor is the low unsent mark for a budget: the kernel wakes a
+// blocked writer when less than half the mark is unsent, so each step
+// moves about one budget.
+func lowatFor(limit int64) int {
+	return int(min(max(2*limit, 2*minLimit), maxNotSentLowat))
 }
 
 // copyBuffered is the user-space loop; it counts every chunk.

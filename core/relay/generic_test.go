@@ -86,11 +86,11 @@ func TestOptionsNorm(t *testing.T) {
 		in   Options
 		want Options
 	}{
-		{"zero", Options{}, Options{Flush: time.Second}},
+		{"zero", Options{}, Options{Flush: defaultFlush}},
 		{"flush kept", Options{Flush: 100 * time.Millisecond}, Options{Flush: 100 * time.Millisecond}},
-		{"long idle", Options{Idle: time.Minute}, Options{Idle: time.Minute, Flush: time.Second}},
-		{"short idle lowers flush", Options{Idle: time.Second}, Options{Idle: time.Second, Flush: 500 * time.Millisecond}},
-		{"negative idle", Options{Idle: -1}, Options{Flush: time.Second}},
+		{"long idle", Options{Idle: time.Minute}, Options{Idle: time.Minute, Flush: defaultFlush}},
+		{"short idle lowers flush", Options{Idle: 100 * time.Millisecond}, Options{Idle: 100 * time.Millisecond, Flush: 50 * time.Millisecond}},
+		{"negative idle", Options{Idle: -1}, Options{Flush: defaultFlush}},
 	}
 	for _, tt := range tests {
 		if got := tt.in.norm(); got != tt.want {

@@ -41,7 +41,10 @@
 // relay. Counting thus costs nothing measurable against counting off or
 // the bare relay (a few ReadFrom calls and atomic adds per second), while
 // the buffered loop, which copies every byte into and out of user space,
-// costs 30 to 70 % more CPU and 15 % of the throughput.
+// costs 30 to 70 % more CPU and 15 % of the throughput. (The table is from
+// a 1 s Flush; with 100 ms, -count=4 on a loaded 2-CPU VM: 212 ms/GB
+// counting against 218 with counting off, before 266 against 268: ten
+// calls a second instead of one cost nothing measurable.)
 //
 // # Idle connections
 //
@@ -67,7 +70,7 @@ import (
 var ErrIdle = errors.New("relay: idle timeout")
 
 // Options tune a relay. The zero value means: no idle timeout, counters
-// brought up to date every second.
+// brought up to date every 100 ms while bytes flow.
 type Options struct {
 	// Idle closes both connections after that long without a byte moving in
 	// either direction; 0 means never. It is measured with a granularity of
@@ -76,7 +79,7 @@ type Options struct {
 	Idle time.Duration
 
 	// Flush is the longest a counter lags behind the bytes moved while they
-	// flow; 0 means 1 s.
+	// flow; 0 means 100 ms.
 	Flush time.Duration
 
 	// buffered forces the user-space loop where splice would be used, to
@@ -84,7 +87,13 @@ type Options struct {
 	buffered bool
 }
 
-const defaultFlush = time.Second
+// defaultFlush is well under the stats tick (1 s): a counter that moves
+// in steps of a second, read by a tick of a second, aliases (a steady
+// 400 KB/s read as 0, 0.8, 0.4 MB/s), while steps of 100 ms put each
+// per-second rate within 10 % of the truth. It costs about ten ReadFrom
+// calls a second per direction while bytes flow, nothing per byte, and
+// nothing while idle.
+const defaultFlush = 100 * time.Millisecond
 
 func (o Options) norm() Options {
 	if o.Flush <= 0 {

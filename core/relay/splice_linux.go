@@ -10,20 +10,21 @@ import (
 // uses splice(2) (net/splice_linux.go).
 const canSplice = true
 
-// notSentLowat bounds the unsent bytes queued on the client's socket.
-const notSentLowat = 128 << 10
+// maxNotSentLowat bounds the unsent bytes queued on the client's socket.
+const maxNotSentLowat = 128 << 10
 
 // limitQueue keeps a slow client's counters moving. A writer blocked on a
 // full socket is woken only when a third of the send buffer (megabytes)
 // has drained, so a download to a slow reader (a phone on Wi-Fi) was
-// handed over, and counted, in steps of 1–4 s: the live rate read 0 most
-// seconds. With TCP_NOTSENT_LOWAT the kernel wakes the relay every 128 KiB
-// instead (measured at 300 KB/s: steps of about 0.3 s). Accepted sockets
-// do not inherit it from the listener (measured), so it is set per
-// connection, and only once a download has moved 256 KiB (dir.tuneQueue):
+// handed over, and counted, in steps of 1–4 s (at 20 KB/s, over 30 s):
+// the live rate read 0 most seconds. With TCP_NOTSENT_LOWAT the kernel
+// wakes the relay once half of lowat has gone out (dir.tuneQueue sizes it
+// to the rate: 4 KiB at 20 KB/s, at most 128 KiB). Accepted sockets do
+// not inherit it from the listener (measured), so it is set per
+// connection, and only once a download has moved lowatFrom bytes:
 // short connections never pay the syscall. A fast download gets the
 // default back, see unlimitQueue.
-func limitQueue(c *net.TCPConn) bool { return setNotSentLowat(c, notSentLowat) }
+func limitQueue(c *net.TCPConn, lowat int) bool { return setNotSentLowat(c, lowat) }
 
 // unlimitQueue gives a fast client the kernel's default back: in a bulk
 // download the low mark wakes the relay every 128 KiB, which measured about

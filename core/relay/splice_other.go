@@ -10,6 +10,9 @@ const canSplice = false
 
 // limitQueue: see splice_linux.go; elsewhere the buffered loop counts
 // every chunk anyway.
-func limitQueue(*net.TCPConn) bool { return false }
+func limitQueue(*net.TCPConn, int) bool { return false }
+
+// maxNotSentLowat: see splice_linux.go.
+const maxNotSentLowat = 128 << 10
 
 func unlimitQueue(*net.TCPConn) {}
