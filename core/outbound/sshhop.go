@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 	"syscall"
-	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -118,21 +117,11 @@ func (c *Chain) sshClient(ctx context.Context, hops []Upstream, network string, 
 // Handshake does for SOCKS5: ctx's deadline becomes conn's, and
 // cancelling pulls it into the past.
 func sshHandshake(ctx context.Context, conn net.Conn, addr string, cfg *ssh.ClientConfig) (ssh.Conn, <-chan ssh.NewChannel, <-chan *ssh.Request, error) {
-	if d, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(d)
-	}
-	pulled := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		conn.SetDeadline(aLongTimeAgo)
-		close(pulled)
-	})
+	release := guardConn(ctx, conn)
 	sc, chans, reqs, err := ssh.NewClientConn(conn, addr, cfg)
-	if !stop() {
-		<-pulled
-	}
-	conn.SetDeadline(time.Time{})
-	if err != nil && ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded) {
-		err = fmt.Errorf("ssh handshake: %w", ctx.Err())
+	release()
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		err = fmt.Errorf("ssh handshake: %w", ctxCause(ctx, err))
 	}
 	return sc, chans, reqs, err
 }
