@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sockstray/sockstray/core/outbound"
+	"github.com/sockstray/sockstray/core/rules"
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/socks5"
 	"github.com/sockstray/sockstray/core/stats"
@@ -162,4 +164,78 @@ func TestRouterPicksPerDatagram(t *testing.T) {
 	if n := strings.Count(log.String(), "UDP datagrams dropped"); n != 1 {
 		t.Errorf("%d log lines for the blocked datagrams, want 1:\n%s", n, log.String())
 	}
+}
+
+// TestRulesRouteByClientNetworkWithoutLocalDNS: a real rule set picks the
+// route by the client's network, and a name sent through an upstream route
+// is resolved by the upstream, never here.
+func TestRulesRouteByClientNetworkWithoutLocalDNS(t *testing.T) {
+	echo := testnet.EchoTCP(t, "tcp4")
+	// The upstream resolves the name itself (its own resolver hook).
+	upstreamResolve := func(_ context.Context, host string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+	}
+	upstream, _ := serveOn(t, &server.Config{Route: &outbound.Direct{Resolve: upstreamResolve}}, nil)
+	var localLookups atomic.Int32
+	noLocalDNS := &outbound.Direct{Resolve: func(_ context.Context, host string) ([]netip.Addr, error) {
+		localLookups.Add(1)
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}}
+	chain := &outbound.Chain{Hops: []outbound.Upstream{{Addr: upstream}}, Forward: noLocalDNS}
+	set, err := rules.New(mustRules(t,
+		"SRC-IP-CIDR,192.168.0.0/16,lan",
+		"DOMAIN-SUFFIX,svc.example,lan",
+	), "direct")
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := map[string]outbound.Route{"lan": chain, "direct": noLocalDNS}
+	router := func(q server.Query) (outbound.Route, string) {
+		res := set.Match(rules.Query{Host: q.Dst.Name, Addr: q.Dst.IP, Port: q.Dst.Port, Client: q.Client, UDP: q.UDP})
+		if res.Rule == nil {
+			return nil, ""
+		}
+		return routes[res.Route], res.Rule.Condition()
+	}
+	cfg := &server.Config{Router: router, Route: noLocalDNS, AllowLocalTargets: true}
+	lan, _, lanTable := serveTable(t, cfg, lanClient)
+	local, _, localTable := serveTable(t, cfg, nil)
+	name := "api.svc.example:" + strconv.Itoa(echo.Port)
+
+	for _, tc := range []struct {
+		name, addr, dst, rule string
+		table                 *stats.Table
+	}{
+		{"client on the LAN", lan, echo.String(), "SRC-IP-CIDR,192.168.0.0/16", lanTable},
+		{"name through the upstream", local, name, "DOMAIN-SUFFIX,svc.example", localTable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dial(t, tc.addr)
+			if r := connectNoAuth(t, c, tc.dst); r.Reply != socks5.ReplySucceeded {
+				t.Fatalf("reply %v", r.Reply)
+			}
+			send(t, c, []byte("ping"))
+			expect(t, c, []byte("ping"))
+			row := waitRow(t, tc.table, func(r stats.ConnStat) bool { return r.Replied })
+			if row.Rule != tc.rule || !strings.Contains(row.Route, upstream) {
+				t.Errorf("rule %q route %q, want %q via %s", row.Rule, row.Route, tc.rule, upstream)
+			}
+		})
+	}
+	if n := localLookups.Load(); n != 0 {
+		t.Errorf("the local resolver was asked %d times; names must go to the upstream", n)
+	}
+}
+
+func mustRules(t *testing.T, lines ...string) []rules.Rule {
+	t.Helper()
+	var out []rules.Rule
+	for _, l := range lines {
+		r, err := rules.ParseLine(l, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
 }
