@@ -136,6 +136,11 @@ func (c *Controller) saveProfile(orig string, p *profiles.Profile, sec Secrets, 
 			return err
 		}
 	}
+	// From here the keychain may change (a rename moves passwords, a save
+	// drops an old hop's): HasPassword asks it again, except for the
+	// passwords just stored.
+	var stored []string
+	defer func() { c.forgetPasswords(stored...) }()
 	if orig == "" {
 		if err := c.store.Create(p); err != nil {
 			return err
@@ -145,7 +150,8 @@ func (c *Controller) saveProfile(orig string, p *profiles.Profile, sec Secrets, 
 			return err
 		}
 	}
-	if err := c.storeSecrets(p, sec); err != nil {
+	stored, err = c.storeSecrets(p, sec)
+	if err != nil {
 		if orig == "" {
 			c.store.Remove(p.Name)
 		}
@@ -176,20 +182,24 @@ func (c *Controller) saveProfile(orig string, p *profiles.Profile, sec Secrets, 
 	return nil
 }
 
-func (c *Controller) storeSecrets(p *profiles.Profile, sec Secrets) error {
+// storeSecrets stores the passwords typed and returns their accounts.
+func (c *Controller) storeSecrets(p *profiles.Profile, sec Secrets) ([]string, error) {
+	var stored []string
 	if p.Username != "" && sec.Local != "" {
 		if err := c.keychain.Set(profiles.LocalAccount(p.Name), sec.Local); err != nil {
-			return fmt.Errorf("%s: %w", lang.L("password not stored"), err)
+			return stored, fmt.Errorf("%s: %w", lang.L("password not stored"), err)
 		}
+		stored = append(stored, profiles.LocalAccount(p.Name))
 	}
 	for i, u := range p.Upstreams {
 		if u.Username != "" && i < len(sec.Upstream) && sec.Upstream[i] != "" {
 			if err := c.keychain.Set(profiles.UpstreamAccount(p.Name, u), sec.Upstream[i]); err != nil {
-				return fmt.Errorf("%s: %w", lang.L("upstream {{.N}} password not stored", map[string]any{"N": i + 1}), err)
+				return stored, fmt.Errorf("%s: %w", lang.L("upstream {{.N}} password not stored", map[string]any{"N": i + 1}), err)
 			}
+			stored = append(stored, profiles.UpstreamAccount(p.Name, u))
 		}
 	}
-	return nil
+	return stored, nil
 }
 
 // NoUpstreamPassword says that upstream n (from 1), u, has no password in
@@ -200,13 +210,54 @@ func NoUpstreamPassword(n int, u profiles.Upstream) string {
 }
 
 // HasPassword reports whether the keychain holds a password for account,
-// and the keychain's error when it cannot tell.
+// and the keychain's error when it cannot tell. The answer is cached: only
+// the first question about an account (after the app stored or deleted
+// passwords) asks the keychain, which may be slow: call it off the UI
+// goroutine all the same.
 func (c *Controller) HasPassword(account string) (bool, error) {
-	_, err := c.keychain.Get(account)
-	if errors.Is(err, profiles.ErrNoPassword) {
-		return false, nil
+	c.mu.Lock()
+	ok, known := c.hasPw[account]
+	gen := c.hasPwGen
+	c.mu.Unlock()
+	if known {
+		return ok, nil
 	}
-	return err == nil, err
+	_, err := c.keychain.Get(account)
+	switch {
+	case errors.Is(err, profiles.ErrNoPassword):
+		ok = false
+	case err != nil:
+		return false, err // not cached: the keychain may come back
+	default:
+		ok = true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen == c.hasPwGen { // else the app changed passwords meanwhile
+		c.rememberLocked(account, ok)
+	}
+	return ok, nil
+}
+
+// rememberLocked records whether account has a password; c.mu is held.
+func (c *Controller) rememberLocked(account string, ok bool) {
+	if c.hasPw == nil {
+		c.hasPw = map[string]bool{}
+	}
+	c.hasPw[account] = ok
+}
+
+// forgetPasswords empties HasPassword's cache after the app stored, moved
+// or deleted passwords (a save may drop an old hop's, a rename moves
+// them, a removal deletes them), then records the accounts just stored.
+func (c *Controller) forgetPasswords(stored ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hasPw = nil
+	c.hasPwGen++
+	for _, a := range stored {
+		c.rememberLocked(a, true)
+	}
 }
 
 // NewProfile creates a profile with the defaults under a free name built
@@ -247,7 +298,9 @@ func (c *Controller) RemoveProfile(name string) error {
 	if a.isActive(name) {
 		return errors.New(lang.L(`profile "{{.Name}}" is in use; choose another profile first`, map[string]any{"Name": name}))
 	}
-	if err := c.store.Remove(name); err != nil {
+	err = c.store.Remove(name)
+	c.forgetPasswords()
+	if err != nil {
 		return err
 	}
 	c.log.Info("profile removed", "profile", name)

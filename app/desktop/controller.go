@@ -52,6 +52,19 @@ type Options struct {
 	// desktop has none (the switches then say so).
 	SystemProxy SystemProxy
 	LoginItem   LoginItem
+	// Keychain is where the controller reads and stores passwords; nil
+	// means the Store's (the OS keychain). Tests put a slow one here.
+	// Renaming and removing a profile still move its passwords through
+	// the Store's keychain.
+	Keychain Keychain
+}
+
+// Keychain holds the profiles' passwords (*profiles.Keychain). Its calls
+// may be slow (D-Bus, a locked keyring): make them off the UI goroutine.
+type Keychain interface {
+	Get(account string) (string, error)
+	Set(account, password string) error
+	Credentials(p *profiles.Profile) (profiles.Credentials, error)
 }
 
 // State is what the tray and the window show about the proxy.
@@ -74,7 +87,7 @@ type Notice struct {
 type Controller struct {
 	eng          *engine.Engine
 	store        *profiles.Store
-	keychain     *profiles.Keychain
+	keychain     Keychain
 	settingsPath string
 	ring         *Ring
 	log          *slog.Logger
@@ -97,6 +110,11 @@ type Controller struct {
 	watcher   *profiles.Watcher
 	watchDone chan struct{}
 	closed    bool
+	// hasPw caches HasPassword's answers by account, so that a form shows
+	// "password present" without a keychain round-trip each refresh. The
+	// app's own stores and deletes keep it right (see forgetPasswords).
+	hasPw    map[string]bool
+	hasPwGen int // counts forgetPasswords, so a slow lookup does not undo one
 }
 
 // Open loads the settings and the active profile (writing the built-in
@@ -109,8 +127,12 @@ func Open(o Options) (*Controller, error) {
 	if c.store == nil {
 		c.store = &profiles.Store{}
 	}
-	c.keychain = c.store.Keychain
-	if c.keychain == nil {
+	switch {
+	case o.Keychain != nil:
+		c.keychain = o.Keychain
+	case c.store.Keychain != nil:
+		c.keychain = c.store.Keychain
+	default:
 		c.keychain = &profiles.Keychain{}
 	}
 	if c.ring == nil {
