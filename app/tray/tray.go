@@ -6,6 +6,8 @@
 package tray
 
 import (
+	"sync"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
@@ -40,6 +42,22 @@ type Hooks struct {
 	Quit func()                       // stop everything and exit
 	Copy func(string)                 // put text on the clipboard
 	Fail func(what string, err error) // tell the user an action failed
+	// Run runs an action of the controller (the keychain, the disk, the
+	// engine, the desktop's tools) off the UI goroutine; nil means on a
+	// new goroutine. Tray sets its own, which shows the action in progress.
+	Run func(action func())
+	// Busy reports whether an action runs: its items are disabled
+	// meanwhile. Nil means never.
+	Busy func() bool
+}
+
+// run runs action through h.Run, or on a new goroutine.
+func (h Hooks) run(action func()) {
+	if h.Run != nil {
+		h.Run(action)
+		return
+	}
+	go action()
 }
 
 // Menu builds the tray menu for the controller's state now.
@@ -50,16 +68,32 @@ func Menu(c *ctl.Controller, h Hooks) *fyne.Menu {
 			h.Fail(what, err)
 		}
 	}
-	proxy := fyne.NewMenuItem(lang.L(LabelProxy), func() { fail(lang.L("Proxy not switched"), c.SetProxy(!c.State().Running)) })
+	// Every action waits for the ones before it and may be slow: decide
+	// decides at the tap, from the state now (cheap reads), what to do off
+	// the UI goroutine.
+	act := func(what string, decide func() func() error) func() {
+		return func() {
+			do := decide()
+			h.run(func() { fail(what, do()) })
+		}
+	}
+	busy := h.Busy != nil && h.Busy()
+	proxy := fyne.NewMenuItem(lang.L(LabelProxy), act(lang.L("Proxy not switched"), func() func() error {
+		on := !c.State().Running
+		return func() error { return c.SetProxy(on) }
+	}))
 	proxy.Checked = st.Running
+	proxy.Disabled = busy
 
 	var items []*fyne.MenuItem
 	if es, err := c.Profiles(); err == nil {
 		for _, e := range es {
 			name := e.Name
-			it := fyne.NewMenuItem(name, func() { fail(lang.L("Profile not applied"), c.UseProfile(name)) })
+			it := fyne.NewMenuItem(name, act(lang.L("Profile not applied"), func() func() error {
+				return func() error { return c.UseProfile(name) }
+			}))
 			it.Checked = name == st.Profile
-			it.Disabled = e.Err != nil
+			it.Disabled = e.Err != nil || busy
 			items = append(items, it)
 		}
 	}
@@ -69,18 +103,25 @@ func Menu(c *ctl.Controller, h Hooks) *fyne.Menu {
 	profs := fyne.NewMenuItem(lang.L(LabelProfiles), nil)
 	profs.ChildMenu = fyne.NewMenu(lang.L(LabelProfiles), items...)
 
-	share := fyne.NewMenuItem(lang.L(LabelShare), func() { fail(lang.L("LAN sharing not changed"), c.SetShareLAN(!c.State().ShareLAN)) })
+	share := fyne.NewMenuItem(lang.L(LabelShare), act(lang.L("LAN sharing not changed"), func() func() error {
+		on := !c.State().ShareLAN
+		return func() error { return c.SetShareLAN(on) }
+	}))
 	share.Checked = st.ShareLAN
-	sys := fyne.NewMenuItem(lang.L(LabelSysProxy), func() {
-		// The desktop's tools take a moment: off the UI thread.
+	share.Disabled = busy
+	sys := fyne.NewMenuItem(lang.L(LabelSysProxy), act(lang.L("System proxy not changed"), func() func() error {
 		on := !c.SystemProxyOn()
-		go func() { fail(lang.L("System proxy not changed"), c.SetSystemProxy(on)) }()
-	})
+		return func() error { return c.SetSystemProxy(on) }
+	}))
 	sys.Checked = c.SystemProxyOn()
-	login := fyne.NewMenuItem(lang.L(LabelLogin), func() {
-		fail(lang.L("Start at login not changed"), c.SetStartAtLogin(!c.StartAtLogin()))
-	})
-	login.Checked = c.StartAtLogin()
+	sys.Disabled = busy
+	// StartAtLogin reads a file: the item's state is read once per menu.
+	loginOn := c.StartAtLogin()
+	login := fyne.NewMenuItem(lang.L(LabelLogin), act(lang.L("Start at login not changed"), func() func() error {
+		return func() error { return c.SetStartAtLogin(!loginOn) }
+	}))
+	login.Checked = loginOn
+	login.Disabled = busy
 	cp := fyne.NewMenuItem(lang.L(LabelCopy), func() {
 		if h.Copy != nil {
 			h.Copy(c.State().Addr)
@@ -127,12 +168,40 @@ type Tray struct {
 	SetTitle func(string)
 	// Menu is the menu installed last.
 	Menu *fyne.Menu
+
+	busy int            // actions started from the menu and not finished; UI goroutine
+	wg   sync.WaitGroup // the goroutines running them
 }
 
-// New returns a tray for app, which must be a desktop.App.
+// New returns a tray for app, which must be a desktop.App. Unless h has
+// its own Run, the menu's actions run off the UI goroutine with the items
+// disabled and the title saying so until they end.
 func New(app desktop.App, c *ctl.Controller, h Hooks) *Tray {
-	return &Tray{app: app, ctrl: c, hooks: h, SetTitle: setTitle}
+	t := &Tray{app: app, ctrl: c, hooks: h, SetTitle: setTitle}
+	if t.hooks.Run == nil {
+		t.hooks.Run, t.hooks.Busy = t.run, func() bool { return t.busy > 0 }
+	}
+	return t
 }
+
+// run runs action on a goroutine and refreshes the tray when it ends;
+// call it on the UI goroutine.
+func (t *Tray) run(action func()) {
+	t.busy++
+	t.Refresh()
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		action()
+		fyne.Do(func() {
+			t.busy--
+			t.Refresh()
+		})
+	}()
+}
+
+// Wait waits for the actions started from the menu.
+func (t *Tray) Wait() { t.wg.Wait() }
 
 // Refresh rebuilds the menu and sets the icon and title from the state now.
 // Call it on the UI thread, once to install the tray and after each change.
@@ -141,5 +210,9 @@ func (t *Tray) Refresh() {
 	t.Menu = Menu(t.ctrl, t.hooks)
 	t.app.SetSystemTrayMenu(t.Menu)
 	t.app.SetSystemTrayIcon(Icon(st))
-	t.SetTitle(Title(st))
+	title := Title(st)
+	if t.busy > 0 {
+		title = lang.L("{{.Title}} (working…)", map[string]any{"Title": title})
+	}
+	t.SetTitle(title)
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,24 +37,39 @@ func (f *fakeDesktop) SetSystemTrayMenu(m *fyne.Menu)    { f.menu = m }
 func (f *fakeDesktop) SetSystemTrayIcon(r fyne.Resource) { f.icon = r }
 func (f *fakeDesktop) SetSystemTrayWindow(fyne.Window)   {}
 
+// waiting returns h with its actions run off the caller's goroutine, as in
+// the app, and a wait for them.
+func waiting(t *testing.T, h Hooks) (Hooks, func()) {
+	var wg sync.WaitGroup
+	h.Run = func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	t.Cleanup(wg.Wait)
+	return h, wg.Wait
+}
+
 func TestMenuStartsAndStopsEngine(t *testing.T) {
 	test.NewTempApp(t)
 	c := desktoptest.New(t)
-	m := Menu(c, Hooks{})
+	h, wait := waiting(t, Hooks{})
+	m := Menu(c, h)
 	if p := item(t, m, LabelProxy); p.Checked {
 		t.Fatal("proxy checked before start")
 	}
 	item(t, m, LabelProxy).Action()
+	wait()
 	st := c.State()
 	if !st.Running {
 		t.Fatalf("not running: %v", st.Err)
 	}
 	desktoptest.Dial(t, st.Addr, desktoptest.Echo(t)).Close()
-	m = Menu(c, Hooks{})
+	m = Menu(c, h)
 	if !item(t, m, LabelProxy).Checked {
 		t.Error("proxy not checked while on")
 	}
 	item(t, m, LabelProxy).Action()
+	wait()
 	if c.State().Running {
 		t.Fatal("still running")
 	}
@@ -70,12 +86,14 @@ func TestMenuChoosesProfileLive(t *testing.T) {
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	m := Menu(c, Hooks{})
+	h, wait := waiting(t, Hooks{})
+	m := Menu(c, h)
 	profs := item(t, m, LabelProfiles).ChildMenu
 	if len(profs.Items) != 2 || !item(t, profs, "Direct").Checked || item(t, profs, "Other").Checked {
 		t.Fatalf("profiles submenu %+v", profs.Items)
 	}
 	item(t, profs, "Other").Action()
+	wait()
 	st := c.State()
 	if st.Profile != "Other" || st.Addr != desktoptest.Addr(other.Port) || !st.Running {
 		t.Fatalf("state after choosing Other: %+v", st)
@@ -91,12 +109,13 @@ func TestMenuHooksAndFailures(t *testing.T) {
 	c := desktoptest.New(t)
 	var copied, failed string
 	shown, quit := false, false
-	m := Menu(c, Hooks{
+	h, wait := waiting(t, Hooks{
 		Show: func() { shown = true },
 		Quit: func() { quit = true },
 		Copy: func(s string) { copied = s },
 		Fail: func(what string, err error) { failed = what + ": " + err.Error() },
 	})
+	m := Menu(c, h)
 	item(t, m, LabelCopy).Action()
 	item(t, m, LabelShow).Action()
 	item(t, m, LabelQuit).Action()
@@ -109,6 +128,7 @@ func TestMenuHooksAndFailures(t *testing.T) {
 	// The built-in profile has no password: sharing it is refused, and
 	// the user hears why.
 	item(t, m, LabelShare).Action()
+	wait()
 	if !strings.Contains(failed, "LAN sharing not changed") || !strings.Contains(failed, "share_on_lan") {
 		t.Errorf("failure %q", failed)
 	}
@@ -156,11 +176,12 @@ func TestMenuStartAtLoginAndSystemProxy(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", cfg)
 	c := desktoptest.NewWith(t, ctl.Options{LoginItem: ctl.Autostart{Exe: "/usr/bin/sockstray"}})
 	failed := make(chan string, 4)
-	h := Hooks{Fail: func(what string, err error) { failed <- what + ": " + err.Error() }}
+	h, wait := waiting(t, Hooks{Fail: func(what string, err error) { failed <- what + ": " + err.Error() }})
 	if item(t, Menu(c, h), LabelLogin).Checked {
 		t.Fatal("start at login checked on a fresh config")
 	}
 	item(t, Menu(c, h), LabelLogin).Action()
+	wait()
 	if _, err := os.Stat(filepath.Join(cfg, "autostart", "io.github.sockstray.Sockstray.desktop")); err != nil {
 		t.Fatalf("no autostart entry after the menu item: %v", err)
 	}
@@ -168,6 +189,7 @@ func TestMenuStartAtLoginAndSystemProxy(t *testing.T) {
 		t.Error("start at login not checked after turning it on")
 	}
 	item(t, Menu(c, h), LabelLogin).Action()
+	wait()
 	if item(t, Menu(c, h), LabelLogin).Checked {
 		t.Error("start at login still checked after turning it off")
 	}
@@ -183,5 +205,42 @@ func TestMenuStartAtLoginAndSystemProxy(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Error("no failure reported for a system proxy switch without a backend")
+	}
+}
+
+// A locked keychain does not hold up the tray: the menu's actions return at
+// once, the tray says that it works and disables the actions meanwhile,
+// and the proxy is on once the keychain answers.
+func TestTrayDoesNotWaitForKeychain(t *testing.T) {
+	test.NewTempApp(t)
+	kc := desktoptest.NewGateKeychain()
+	c := desktoptest.NewWith(t, ctl.Options{Keychain: kc})
+	fd := &fakeDesktop{}
+	tr := New(fd, c, Hooks{})
+	var title string
+	tr.SetTitle = func(s string) { title = s }
+	tr.Refresh()
+	kc.Shut()
+	t.Cleanup(kc.Open)
+	start := time.Now()
+	item(t, tr.Menu, LabelProxy).Action()
+	if d := time.Since(start); d > 200*time.Millisecond {
+		t.Fatalf("the menu action took %v", d)
+	}
+	select {
+	case <-kc.Waiting:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the action never reached the keychain")
+	}
+	if !strings.Contains(title, "working") || !item(t, fd.menu, LabelProxy).Disabled {
+		t.Errorf("while it works: title %q, proxy item disabled %v", title, item(t, fd.menu, LabelProxy).Disabled)
+	}
+	kc.Open()
+	tr.Wait()
+	if st := c.State(); !st.Running {
+		t.Fatalf("not running once the keychain answered: %v", st.Err)
+	}
+	if strings.Contains(title, "working") || item(t, fd.menu, LabelProxy).Disabled || !item(t, fd.menu, LabelProxy).Checked {
+		t.Errorf("after it: title %q, proxy item %+v", title, item(t, fd.menu, LabelProxy))
 	}
 }
