@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -16,13 +17,61 @@ import (
 // driver, sized so that tables lay out rows.
 func newWindow(t *testing.T) (*Window, *desktop.Controller) {
 	t.Helper()
+	return newWindowWith(t, desktop.Options{})
+}
+
+// newWindowWith is newWindow over a controller with the options o.
+func newWindowWith(t *testing.T, o desktop.Options) (*Window, *desktop.Controller) {
+	t.Helper()
 	a := test.NewTempApp(t)
-	c := desktoptest.New(t)
+	c := desktoptest.NewWith(t, o)
 	w := New(a, c)
+	t.Cleanup(w.Win.Close)
+	t.Cleanup(func() { settle(w) }) // before the window closes
+	// In Fyne's test driver fyne.Do runs on the caller's goroutine: the
+	// tests wait for the work handlers start before touching widgets.
+	settle(w)
 	w.Win.Resize(fyne.NewSize(1100, 700))
 	w.Show()
-	t.Cleanup(w.Win.Close)
 	return w, c
+}
+
+// shows are the outcomes of the handlers' work, queued for the test's
+// goroutine: in the tests it plays the app's event loop (see do).
+var shows struct {
+	sync.Mutex
+	queue []func()
+}
+
+func init() {
+	do = func(f func()) {
+		shows.Lock()
+		defer shows.Unlock()
+		shows.queue = append(shows.queue, f)
+	}
+}
+
+// settle waits for the work the window's handlers started off the UI
+// goroutine and shows its outcomes, until none is left.
+func settle(w *Window) { drain(&w.Status.jobs, &w.LAN.jobs, &w.Profiles.jobs, &w.Settings.jobs) }
+
+// drain waits for js and runs the outcomes queued, until none is left.
+func drain(js ...*jobs) {
+	for {
+		for _, j := range js {
+			j.wait()
+		}
+		shows.Lock()
+		q := shows.queue
+		shows.queue = nil
+		shows.Unlock()
+		if len(q) == 0 {
+			return
+		}
+		for _, f := range q {
+			f()
+		}
+	}
 }
 
 // find returns the visible objects under o, as rendered, that match.
@@ -66,13 +115,12 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // reload) it starts off the UI goroutine has shown its outcome.
 func tapAndWait(t *testing.T, s *Profiles, b *widget.Button) {
 	t.Helper()
-	done := make(chan struct{}, 1)
-	s.afterSave = func() { done <- struct{}{} }
+	done := false
+	s.afterSave = func() { done = true }
 	defer func() { s.afterSave = nil }()
 	test.Tap(b)
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the save did not finish within 10s")
+	drain(&s.jobs)
+	if !done {
+		t.Fatal("the save showed no outcome")
 	}
 }

@@ -33,6 +33,7 @@ func TestChangedHopAsksForItsPassword(t *testing.T) {
 	}
 	s.Refresh()
 	s.Select("Hops")
+	drain(&s.jobs)
 	f := s.Form
 	if f.Orig() != "Hops" || len(f.Upstreams.Rows) != 2 || f.Error.Visible() {
 		t.Fatalf("editing %q, %d rows, error %q", f.Orig(), len(f.Upstreams.Rows), f.Error.Text)

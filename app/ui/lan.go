@@ -38,6 +38,8 @@ type LAN struct {
 	qrFor   string
 	clients []desktop.Client
 	content fyne.CanvasObject
+	jobs    jobs
+	busy    bool // a change of sharing started here runs
 }
 
 // NewLAN builds the screen; clip puts text on the clipboard.
@@ -80,13 +82,25 @@ func NewLAN(ctrl *desktop.Controller, clip func(string)) *LAN {
 func (l *LAN) Content() fyne.CanvasObject { return l.content }
 
 func (l *LAN) onShare(on bool) {
-	if on == l.ctrl.Active().ShareOnLAN {
+	if l.busy || on == l.ctrl.Active().ShareOnLAN {
 		return
 	}
-	if err := l.ctrl.SetShareLAN(on); err != nil {
-		l.Share.SetChecked(!on) // refused: show the state in force
-		l.Warning.SetText(err.Error())
-	}
+	// Off the UI goroutine: it waits for the actions before it, saves the
+	// profile and may rebind the engine.
+	l.busy = true
+	l.Share.Disable()
+	l.Status.SetText(lang.L("Changing LAN sharing…"))
+	l.jobs.run(func() func() {
+		err := l.ctrl.SetShareLAN(on)
+		return func() {
+			l.busy = false
+			l.Share.Enable()
+			l.Refresh() // shows the state in force, whatever the click
+			if err != nil {
+				l.Warning.SetText(err.Error())
+			}
+		}
+	})
 }
 
 func (l *LAN) onCopy() {
@@ -98,6 +112,9 @@ func (l *LAN) onCopy() {
 // Refresh reads the active profile and the host's addresses; call it on the
 // UI thread after a change of profile or state.
 func (l *LAN) Refresh() {
+	if l.busy {
+		return // the change's end refreshes
+	}
 	p := l.ctrl.Active()
 	st := l.ctrl.State()
 	l.Share.SetChecked(p.ShareOnLAN)

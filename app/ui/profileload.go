@@ -11,12 +11,35 @@ import (
 )
 
 // load shows the profile name in the form, or why its file is broken.
+// The file and the keychain are read off the UI goroutine; meanwhile the
+// form says so, and a later load or reload wins over this one. The form's
+// unsaved changes, typed while it read, are kept.
 func (s *Profiles) load(name string) {
+	gen := s.nextLoad()
 	if i := s.index(name); i >= 0 && s.entries[i].Err != nil {
 		s.showBroken(s.entries[i].Err)
 		return
 	}
-	s.show(s.fetch(name))
+	s.Loading.Show()
+	s.jobs.run(func() func() {
+		l := s.fetch(name)
+		return func() {
+			if gen != s.loadGen {
+				return
+			}
+			s.Loading.Hide()
+			if !s.Form.Dirty() {
+				s.show(l)
+			}
+		}
+	})
+}
+
+// nextLoad makes the loads started before it stale, and numbers the next.
+func (s *Profiles) nextLoad() int {
+	s.loadGen++
+	s.Loading.Hide()
+	return s.loadGen
 }
 
 // loaded is one profile as the editor shows it, read by fetch.

@@ -27,6 +27,7 @@ type Profiles struct {
 	TestResult     *widget.Label
 	TestAll        *TestAll
 	Broken         *widget.Label   // a selected file that does not parse
+	Loading        *widget.Label   // shown while the selected profile is read
 	Prompt         *UnsavedPrompt  // the last question about unsaved changes
 	Conflict       *ConflictPrompt // the last question about a file changed on disk
 	entries        []profiles.Entry
@@ -40,6 +41,8 @@ type Profiles struct {
 	testGeneration int
 	afterTest      func() // for tests: called once a result shows
 	afterSave      func() // for tests: called once a save or reload has shown its outcome
+	jobs           jobs
+	loadGen        int // numbers the loads: only the last one shows
 }
 
 // NewProfiles builds the screen; win hosts its dialogs.
@@ -54,7 +57,7 @@ func NewProfiles(ctrl *desktop.Controller, win fyne.Window) *Profiles {
 	s.Remove = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), s.onRemove)
 	s.Use = widget.NewButtonWithIcon(lang.L("Use"), theme.ConfirmIcon(), s.onUse)
 	s.Form = newProfileForm(func() { s.save(nil) }, nil)
-	s.Form.Revert.OnTapped = func() { s.load(s.selected) }
+	s.Form.Revert.OnTapped = func() { s.Form.dirty = false; s.load(s.selected) }
 	s.TestTarget = widget.NewEntry()
 	s.TestTarget.SetPlaceHolder(lang.L("host:port to reach through this profile, such as example.org:443"))
 	s.Test = widget.NewButton(lang.L("Test"), s.onTest)
@@ -64,6 +67,8 @@ func NewProfiles(ctrl *desktop.Controller, win fyne.Window) *Profiles {
 	s.Broken.Importance = widget.DangerImportance
 	s.Broken.Wrapping = fyne.TextWrapWord
 	s.Broken.Hide()
+	s.Loading = widget.NewLabel(lang.L("Reading the profile…"))
+	s.Loading.Hide()
 	test := container.NewVBox(
 		widget.NewLabelWithStyle(lang.L("Test the route"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, s.Test, s.TestTarget), s.TestResult)
@@ -72,7 +77,7 @@ func NewProfiles(ctrl *desktop.Controller, win fyne.Window) *Profiles {
 	s.formBox = container.NewStack(s.Form.content)
 	left := container.NewBorder(nil, container.NewHBox(s.New, s.Remove, s.Use), nil, nil, s.List)
 	// The form scrolls within its tabs, so that Save stays in sight.
-	right := container.NewBorder(s.Broken, nil, nil, nil, s.formBox)
+	right := container.NewBorder(container.NewVBox(s.Loading, s.Broken), nil, nil, nil, s.formBox)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.22
 	s.content = split
@@ -190,13 +195,19 @@ type UnsavedPrompt struct {
 
 func (s *Profiles) onNew() {
 	create := func() {
-		p, err := s.ctrl.NewProfile(lang.L("New profile"))
-		if err != nil {
-			s.Form.setError(lang.L("Not created: {{.Err}}", map[string]any{"Err": err}))
-			return
-		}
-		s.selected = p.Name
-		s.Refresh()
+		s.New.Disable()
+		s.jobs.run(func() func() {
+			p, err := s.ctrl.NewProfile(lang.L("New profile"))
+			return func() {
+				s.New.Enable()
+				if err != nil {
+					s.Form.setError(lang.L("Not created: {{.Err}}", map[string]any{"Err": err}))
+					return
+				}
+				s.selected = p.Name
+				s.Refresh()
+			}
+		})
 	}
 	if s.Form.Dirty() {
 		s.askUnsaved(create)
@@ -211,24 +222,44 @@ func (s *Profiles) onRemove() {
 		if !ok {
 			return
 		}
-		if err := s.ctrl.RemoveProfile(name); err != nil {
-			s.Form.setError(err.Error())
-			return
-		}
-		s.Form.dirty = false
-		s.selected = s.ctrl.State().Profile
-		s.Refresh()
+		s.Remove.Disable()
+		s.jobs.run(func() func() {
+			err := s.ctrl.RemoveProfile(name) // the file and the keychain
+			return func() {
+				s.Remove.Enable()
+				if err != nil {
+					s.Form.setError(err.Error())
+					return
+				}
+				s.Form.dirty = false
+				s.selected = s.ctrl.State().Profile
+				s.Refresh()
+			}
+		})
 	}, s.win)
 	d.SetConfirmText(lang.L("Remove"))
 	d.SetDismissText(lang.L("Cancel"))
 	d.Show()
 }
 
+// onUse makes the selected profile the active one, off the UI goroutine:
+// it waits for the actions before it and may read the keychain and
+// rebind the engine. The button says so meanwhile.
 func (s *Profiles) onUse() {
 	use := func() {
-		if err := s.ctrl.UseProfile(s.selected); err != nil {
-			s.Form.setError(err.Error())
-		}
+		name := s.selected
+		s.Use.Disable()
+		s.Use.SetText(lang.L("Switching…"))
+		s.jobs.run(func() func() {
+			err := s.ctrl.UseProfile(name)
+			return func() {
+				s.Use.SetText(lang.L("Use"))
+				s.Use.Enable()
+				if err != nil {
+					s.Form.setError(err.Error())
+				}
+			}
+		})
 	}
 	if s.Form.Dirty() {
 		s.askUnsaved(use)

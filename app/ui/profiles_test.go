@@ -61,6 +61,7 @@ func TestProfileFormSavesFileAndKeychain(t *testing.T) {
 	w, c := newWindow(t)
 	s := w.Profiles
 	test.Tap(s.New)
+	drain(&s.jobs)
 	if s.Form.Orig() != "New profile" {
 		t.Fatalf("editing %q after New", s.Form.Orig())
 	}
@@ -114,6 +115,7 @@ func TestUnsavedChangesAsk(t *testing.T) {
 	desktoptest.AddProfile(t, c, "Other")
 	s := w.Profiles
 	s.Refresh()
+	drain(&s.jobs)
 	s.Form.IdleTimeout.SetText("")
 	test.Type(s.Form.IdleTimeout, "5m")
 	s.Select("Other")
@@ -126,6 +128,7 @@ func TestUnsavedChangesAsk(t *testing.T) {
 	}
 	s.Select("Other")
 	test.Tap(s.Prompt.Discard)
+	drain(&s.jobs)
 	if s.Form.Orig() != "Other" || s.Form.Dirty() {
 		t.Fatalf("Discard: editing %q, dirty %v", s.Form.Orig(), s.Form.Dirty())
 	}

@@ -29,15 +29,15 @@ func (s *Profiles) save(then func()) {
 func (s *Profiles) saveOver(p *profiles.Profile, sec desktop.Secrets, base profiles.Version, then func()) {
 	orig := s.Form.Orig()
 	s.Form.Save.Disable() // one save at a time
-	go func() {
+	s.jobs.run(func() func() {
 		err := s.ctrl.SaveEdited(orig, p, sec, base)
-		fyne.Do(func() {
+		return func() {
 			s.saved(p, sec, err, then)
 			if s.afterSave != nil {
 				s.afterSave()
 			}
-		})
-	}()
+		}
+	})
 }
 
 // saved shows the outcome of a save; on the UI goroutine.
@@ -89,15 +89,21 @@ func (s *Profiles) askConflict(p *profiles.Profile, sec desktop.Secrets, c *prof
 // reload drops the editor's changes and shows the profile name as it is
 // on disk now: read off the UI goroutine, shown on it.
 func (s *Profiles) reload(name string) {
-	go func() {
+	gen := s.nextLoad()
+	s.Loading.Show()
+	s.jobs.run(func() func() {
 		l := s.fetch(name)
-		fyne.Do(func() {
+		return func() {
+			if gen != s.loadGen {
+				return
+			}
+			s.Loading.Hide()
 			s.Form.dirty = false
 			s.selected = name
 			s.show(l)
 			if s.afterSave != nil {
 				s.afterSave()
 			}
-		})
-	}()
+		}
+	})
 }

@@ -20,6 +20,7 @@ func editBehind(t *testing.T) (*Profiles, string, string) {
 	s := w.Profiles
 	s.Refresh()
 	s.Select("Other")
+	drain(&s.jobs)
 	if s.Form.Orig() != "Other" {
 		t.Fatalf("editing %q", s.Form.Orig())
 	}

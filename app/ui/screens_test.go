@@ -102,12 +102,14 @@ func TestLANListsAddressesAndRendersQR(t *testing.T) {
 	if err := c.SaveProfile(p.Name, p, desktop.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
+	settle(w) // the window hears of it on its event loop
 	w.ShowTab(TabLAN)
 	l := w.LAN
 	if l.QRImage() != nil {
 		t.Error("a QR code before sharing")
 	}
 	test.Tap(l.Share)
+	settle(w)
 	if !c.Active().ShareOnLAN || !l.Share.Checked {
 		t.Fatalf("not shared: %v", c.State().Err)
 	}
@@ -135,6 +137,7 @@ func TestLANListsAddressesAndRendersQR(t *testing.T) {
 	if err := c.SaveProfile(p.Name, p, desktop.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
+	settle(w) // the window hears of it on its event loop
 	if !strings.Contains(l.Warning.Text, "open") {
 		t.Errorf("no warning for an open share: %q", l.Warning.Text)
 	}
@@ -144,6 +147,7 @@ func TestLANListsAddressesAndRendersQR(t *testing.T) {
 		t.Errorf("%d LAN clients", n)
 	}
 	test.Tap(l.Share)
+	settle(w)
 	if c.Active().ShareOnLAN || l.QRImage() != nil {
 		t.Error("still shared")
 	}
@@ -170,10 +174,12 @@ func TestLogScreenAndLevels(t *testing.T) {
 func TestStatusBarAndBannerShowErrors(t *testing.T) {
 	w, c := newWindow(t)
 	test.Tap(w.Status.Proxy)
+	settle(w)
 	if !c.State().Running || !strings.HasPrefix(w.Status.Text.Text, "On at "+c.State().Addr) {
 		t.Fatalf("status %q", w.Status.Text.Text)
 	}
 	test.Tap(w.Status.Proxy)
+	settle(w)
 	if c.State().Running {
 		t.Fatal("still on")
 	}
@@ -183,6 +189,7 @@ func TestStatusBarAndBannerShowErrors(t *testing.T) {
 	}
 	defer ln.Close()
 	test.Tap(w.Status.Proxy)
+	settle(w)
 	if w.Status.Proxy.Checked || !strings.Contains(w.Status.Text.Text, "port already in use") {
 		t.Errorf("after a failed start: checked %v, %q", w.Status.Proxy.Checked, w.Status.Text.Text)
 	}

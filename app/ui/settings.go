@@ -31,6 +31,7 @@ type Settings struct {
 	content fyne.CanvasObject
 	// refreshing: a check is being set from the state, not by the user.
 	refreshing bool
+	jobs       jobs
 }
 
 // onSystemProxy runs the switch off the UI thread (the desktop's tools take
@@ -39,9 +40,11 @@ func (s *Settings) onSystemProxy(on bool) {
 	if s.refreshing {
 		return
 	}
-	go func() {
+	s.SystemProxy.Disable()
+	s.jobs.run(func() func() {
 		err := s.ctrl.SetSystemProxy(on)
-		fyne.Do(func() {
+		return func() {
+			s.SystemProxy.Enable()
 			s.refreshing = true
 			s.SystemProxy.SetChecked(s.ctrl.SystemProxyOn())
 			s.refreshing = false
@@ -49,8 +52,8 @@ func (s *Settings) onSystemProxy(on bool) {
 				s.Note.SetText(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
 				s.Note.Show()
 			}
-		})
-	}()
+		}
+	})
 }
 
 // proxyModes are the system proxy modes in the order shown, with their
@@ -73,29 +76,40 @@ func (s *Settings) onProxyMode(label string) {
 			mode = modes[i]
 		}
 	}
-	go func() {
+	s.ProxyMode.Disable()
+	s.jobs.run(func() func() {
 		err := s.ctrl.SetSystemProxyMode(mode)
-		fyne.Do(func() {
+		return func() {
+			s.ProxyMode.Enable()
 			s.Refresh()
 			if err != nil {
 				s.Note.SetText(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
 				s.Note.Show()
 			}
-		})
-	}()
+		}
+	})
 }
 
 func (s *Settings) onStartAtLogin(on bool) {
 	if s.refreshing {
 		return
 	}
-	if err := s.ctrl.SetStartAtLogin(on); err != nil {
-		s.Note.SetText(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
-		s.Note.Show()
-	}
-	s.refreshing = true
-	s.StartAtLogin.SetChecked(s.ctrl.StartAtLogin())
-	s.refreshing = false
+	// The login item is a file (or the registry): off the UI goroutine.
+	s.StartAtLogin.Disable()
+	s.jobs.run(func() func() {
+		err := s.ctrl.SetStartAtLogin(on)
+		now := s.ctrl.StartAtLogin()
+		return func() {
+			s.StartAtLogin.Enable()
+			if err != nil {
+				s.Note.SetText(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
+				s.Note.Show()
+			}
+			s.refreshing = true
+			s.StartAtLogin.SetChecked(now)
+			s.refreshing = false
+		}
+	})
 }
 
 // NewSettings builds the button and the dialog's content; win hosts the

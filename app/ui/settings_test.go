@@ -16,6 +16,8 @@ func TestSettingsSystemProxyMode(t *testing.T) {
 		t.Fatalf("fresh settings show %q, want manual", s.ProxyMode.Selected)
 	}
 	s.ProxyMode.SetSelected(labels[1])
-	eventually(t, "the PAC mode to be saved", func() bool { return c.SystemProxyMode() == profiles.SystemProxyPAC })
-	eventually(t, "the dialog to show it", func() bool { return s.ProxyMode.Selected == labels[1] })
+	settle(w)
+	if c.SystemProxyMode() != profiles.SystemProxyPAC || s.ProxyMode.Selected != labels[1] {
+		t.Fatalf("after choosing PAC: saved %q, shown %q", c.SystemProxyMode(), s.ProxyMode.Selected)
+	}
 }

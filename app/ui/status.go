@@ -27,11 +27,14 @@ type StatusBar struct {
 	clip     func(string)
 	updating bool // set while Refresh sets widgets, so their handlers stay quiet
 	content  fyne.CanvasObject
+	jobs     jobs
+	busy     map[fyne.Disableable]int // actions started by each control and not finished
+	doing    string                   // what the last of them does, shown meanwhile
 }
 
 // NewStatusBar builds the bar; clip puts text on the clipboard.
 func NewStatusBar(ctrl *desktop.Controller, clip func(string)) *StatusBar {
-	s := &StatusBar{ctrl: ctrl, clip: clip}
+	s := &StatusBar{ctrl: ctrl, clip: clip, busy: map[fyne.Disableable]int{}}
 	s.Proxy = widget.NewCheck(lang.L("Proxy on"), s.onProxy)
 	s.Profile = widget.NewSelect(nil, s.onProfile)
 	s.Text = widget.NewLabel("")
@@ -50,17 +53,50 @@ func (s *StatusBar) onProxy(on bool) {
 	if s.updating {
 		return
 	}
-	if s.ctrl.SetProxy(on) != nil {
-		s.Refresh()
+	text := lang.L("Stopping the proxy…")
+	if on {
+		text = lang.L("Starting the proxy…")
 	}
+	s.run(s.Proxy, text, func() { s.ctrl.SetProxy(on) })
 }
 
 func (s *StatusBar) onProfile(name string) {
 	if s.updating || name == "" || name == s.ctrl.State().Profile {
 		return
 	}
-	if s.ctrl.UseProfile(name) != nil {
-		s.Refresh()
+	s.run(s.Profile, lang.L(`Switching to profile "{{.Name}}"…`, map[string]any{"Name": name}), func() { s.ctrl.UseProfile(name) })
+}
+
+// run starts the action of control off the UI goroutine (it waits for
+// the actions before it and may touch the keychain, the disk and the
+// engine); the control stays disabled and the bar says what goes on until
+// it ends. A failure reaches the user as a notice and in the state shown.
+func (s *StatusBar) run(control fyne.Disableable, doing string, action func()) {
+	s.busy[control]++
+	s.doing = doing
+	s.showBusy()
+	s.jobs.run(func() func() {
+		action()
+		return func() {
+			s.busy[control]--
+			s.Refresh()
+		}
+	})
+}
+
+// showBusy disables the controls whose actions run.
+func (s *StatusBar) showBusy() {
+	working := false
+	for control, n := range s.busy {
+		if n > 0 {
+			control.Disable()
+			working = true
+		} else {
+			control.Enable()
+		}
+	}
+	if working {
+		s.Text.SetText(s.doing)
 	}
 }
 
@@ -84,6 +120,7 @@ func (s *StatusBar) Refresh() {
 	s.Profile.Options = names
 	s.Profile.SetSelected(st.Profile)
 	s.Text.SetText(StateText(st))
+	s.showBusy()
 }
 
 // StateText says what the proxy is doing, in one line.

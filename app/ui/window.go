@@ -76,8 +76,8 @@ func New(app fyne.App, ctrl *desktop.Controller) *Window {
 		size = fyne.NewSize(float32(s.WindowWidth), float32(s.WindowHeight))
 	}
 	w.Win.Resize(size)
-	ctrl.OnChange(func() { fyne.Do(w.refresh) })
-	ctrl.OnNotice(func(n desktop.Notice) { fyne.Do(func() { w.Banner.Show(n) }) })
+	ctrl.OnChange(func() { do(w.refresh) })
+	ctrl.OnNotice(func(n desktop.Notice) { do(func() { w.Banner.Show(n) }) })
 	w.refresh()
 	return w
 }
