@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -71,11 +70,7 @@ func TestE2EChromium(t *testing.T) {
 	ht := newHTTPTarget(t, "127.0.0.1")
 	mapper := startMapper(t, net.JoinHostPort(chromiumPACPage, ht.Port), ht.Addr)
 	home := t.TempDir()
-	dir := filepath.Join(home, "sockstray", "profiles")
-	os.MkdirAll(dir, 0o700)
-	if err := os.WriteFile(filepath.Join(dir, "chromium.toml"), []byte(chromiumProfile(mapper.port)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeConfig(t, home, map[string]string{"chromium.toml": chromiumProfile(mapper.port)})
 	s, addr := startServe(t, []string{"XDG_CONFIG_HOME=" + home}, "--profile", "chromium", "--listen", "127.0.0.1:0")
 	wantDOM := strings.TrimSpace(ht.Body)
 

@@ -660,3 +660,24 @@ func noSecrets(t *testing.T, where string, text string, secrets ...string) {
 		}
 	}
 }
+
+// writeConfig writes files (by name: "work.toml", "ads.list") into the
+// profiles folder under the config home home, each as an editor saves it
+// (a temporary file renamed over), and returns the folder.
+func writeConfig(t *testing.T, home string, files map[string]string) string {
+	t.Helper()
+	dir := filepath.Join(home, "sockstray", "profiles")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range files {
+		tmp := filepath.Join(dir, "."+name+".tmp")
+		if err := os.WriteFile(tmp, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}

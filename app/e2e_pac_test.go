@@ -61,10 +61,7 @@ func TestE2EPAC(t *testing.T) {
 	node := needTool(t, "node", "nodejs")
 	needTool(t, "curl", "curl")
 	home := t.TempDir()
-	dir := filepath.Join(home, "sockstray", "profiles")
-	os.MkdirAll(dir, 0o700)
-	os.WriteFile(filepath.Join(dir, "pac.toml"), []byte(pacProfile), 0o600)
-	os.WriteFile(filepath.Join(dir, "ads.list"), []byte("DOMAIN-KEYWORD,tracker\n"), 0o600)
+	writeConfig(t, home, map[string]string{"pac.toml": pacProfile, "ads.list": "DOMAIN-KEYWORD,tracker\n"})
 	_, addr := startServe(t, []string{"XDG_CONFIG_HOME=" + home}, "--profile", "pac", "--listen", "127.0.0.1:0")
 
 	r := curl(t, "-s", "-f", "http://"+addr+"/proxy.pac")

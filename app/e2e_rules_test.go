@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,18 +60,7 @@ func TestE2ERules(t *testing.T) {
 	a, addrA := startServe(t, nil, "--listen", "127.0.0.1:0")
 	b, addrB := startServe(t, nil, "--listen", "127.0.0.1:0")
 	home := t.TempDir()
-	dir := filepath.Join(home, "sockstray", "profiles")
-	os.MkdirAll(dir, 0o700)
-	file := filepath.Join(dir, "rules.toml")
-	write := func(content string) {
-		tmp := file + ".tmp"
-		if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(tmp, file); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(content string) { writeConfig(t, home, map[string]string{"rules.toml": content}) }
 	write(rulesProfile(addrA, addrB, ht2.Port, "viaA"))
 	s, addrS := startServe(t, []string{"XDG_CONFIG_HOME=" + home}, "--profile", "rules", "--listen", "127.0.0.1:0")
 

@@ -29,7 +29,7 @@ const (
 func envHome(t *testing.T) string {
 	t.Helper()
 	home := freshConfigHome(t)
-	writeProfiles(t, home, map[string]string{"plain": plainProfile, "login": loginProfile, "lan": lanProfile})
+	writeConfig(t, home, map[string]string{"plain.toml": plainProfile, "login.toml": loginProfile, "lan.toml": lanProfile})
 	writeSettings(t, home, `active_profile = "login"`)
 	return home
 }
@@ -39,19 +39,6 @@ func writeSettings(t *testing.T, home, lines string) {
 	settings := filepath.Join(home, "sockstray", "settings.toml")
 	if err := os.WriteFile(settings, []byte("version = 1\n"+lines+"\n"), 0o600); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func writeProfiles(t *testing.T, home string, files map[string]string) {
-	t.Helper()
-	dir := filepath.Join(home, "sockstray", "profiles")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(dir, name+".toml"), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 

@@ -96,7 +96,7 @@ func TestRunCurlThroughServe(t *testing.T) {
 	needTool(t, "env", "coreutils")
 	home := freshConfigHome(t)
 	port := freePort(t)
-	writeProfiles(t, home, map[string]string{"web": "version = 2\nhost = \"127.0.0.1\"\nport = " + port + "\n"})
+	writeConfig(t, home, map[string]string{"web.toml": "version = 2\nhost = \"127.0.0.1\"\nport = " + port + "\n"})
 	writeSettings(t, home, `active_profile = "web"`)
 	s, addr := startServe(t, []string{"XDG_CONFIG_HOME=" + home}, "--profile", "web")
 	if addr != "127.0.0.1:"+port {

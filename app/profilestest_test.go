@@ -5,8 +5,6 @@ package main
 import (
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,8 +13,6 @@ import (
 // route at once and says, per line, how each fared.
 func TestProfilesTestAll(t *testing.T) {
 	home := freshConfigHome(t)
-	dir := filepath.Join(home, "sockstray", "profiles")
-	os.MkdirAll(dir, 0o700)
 	echo := newEchoTarget(t)
 	_, live := startServe(t, nil, "--listen", "127.0.0.1:0")
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
@@ -24,7 +20,7 @@ func TestProfilesTestAll(t *testing.T) {
 	ln.Close()
 	liveHost, livePort, _ := net.SplitHostPort(live)
 	deadHost, deadPort, _ := net.SplitHostPort(dead)
-	os.WriteFile(filepath.Join(dir, "t.toml"), []byte(fmt.Sprintf(`version = 2
+	writeConfig(t, home, map[string]string{"t.toml": fmt.Sprintf(`version = 2
 [[upstream]]
 name = "live"
 host = %q
@@ -46,7 +42,7 @@ group = ["bad", "good"]
 [[route]]
 name = "bad"
 chain = ["dead"]
-`, liveHost, livePort, deadHost, deadPort)), 0o600)
+`, liveHost, livePort, deadHost, deadPort)})
 
 	code, out, errs := profilesCLI(t, "test", "t", echo.Addr)
 	if code != 1 || !strings.Contains(errs, "some upstreams or routes failed") {

@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,14 +13,11 @@ import (
 // destination takes in a saved profile, including a rule list's line.
 func TestRouteCommand(t *testing.T) {
 	home := freshConfigHome(t)
-	dir := filepath.Join(home, "sockstray", "profiles")
-	os.MkdirAll(dir, 0o700)
 	example, err := os.ReadFile("../profiles/testdata/work.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "work.toml"), example, 0o600)
-	os.WriteFile(filepath.Join(dir, "ads.list"), []byte("# ads\nDOMAIN-SUFFIX,ads.example\n"), 0o600)
+	writeConfig(t, home, map[string]string{"work.toml": string(example), "ads.list": "# ads\nDOMAIN-SUFFIX,ads.example\n"})
 	route := func(args ...string) (int, string, string) {
 		var out, errb bytes.Buffer
 		code := routeCmd(args, &out, &errb)

@@ -226,6 +226,8 @@ func (p *Profile) ruleSet() (*rules.Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The profile's own route names; their problems were validated already.
+	routes := p.routeNames(&problems{})
 	for i, l := range p.RuleLists {
 		path := ruleListPath(l.File)
 		data, _, err := readFileUpTo(path, MaxRuleListSize, "a rule list")
@@ -237,7 +239,7 @@ func (p *Profile) ruleSet() (*rules.Set, error) {
 			return nil, fmt.Errorf("rule_list[%d]: %w", i+1, err)
 		}
 		for _, r := range got {
-			if !p.hasRoute(r.Route) {
+			if !routes[r.Route] {
 				return nil, fmt.Errorf("%s: route %q is not a route of profile %q", r.Source, r.Route, p.Name)
 			}
 		}
@@ -271,11 +273,4 @@ func ruleListPath(file string) string {
 		return filepath.Join(dir, file)
 	}
 	return file
-}
-
-// hasRoute reports whether name is a route of the profile.
-func (p *Profile) hasRoute(name string) bool {
-	return name == RouteDirect || name == RouteBlock ||
-		(name == implicitChain && len(p.Routes) == 0 && len(p.Upstreams) > 0) ||
-		slices.ContainsFunc(p.Routes, func(r Route) bool { return r.Name == name })
 }

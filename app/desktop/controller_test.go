@@ -185,20 +185,10 @@ func TestRouteTest(t *testing.T) {
 func TestUpstreamAuthFailureReported(t *testing.T) {
 	// An upstream (another controller's engine) that demands a password
 	// the route does not have.
-	k := desktoptest.NeedKeychain(t)
-	up := desktoptest.New(t)
-	upP := up.Active()
-	upP.Username = "bob"
-	if err := up.SaveProfile(upP.Name, upP, desktop.Secrets{Local: "right"}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { k.Delete(profiles.LocalAccount(upP.Name)) })
-	if err := up.SetProxy(true); err != nil {
-		t.Fatal(err)
-	}
+	upPort := desktoptest.LiveUpstream(t, "bob", "right")
 	c := desktoptest.New(t)
 	p := c.Active()
-	p.Upstreams = []profiles.Upstream{{Host: "127.0.0.1", Port: upP.Port, Username: "bob"}}
+	p.Upstreams = []profiles.Upstream{{Host: "127.0.0.1", Port: upPort, Username: "bob"}}
 	res, err := c.TestRoute(context.Background(), p, desktop.Secrets{Upstream: []string{"wrong"}}, desktoptest.Echo(t))
 	if err != nil || res.Err == nil || !strings.Contains(res.Err.Error(), "authentication failed") {
 		t.Fatalf("wrong password: %+v %v", res, err)

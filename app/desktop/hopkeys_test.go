@@ -19,22 +19,13 @@ import (
 func TestSaveProfileKeepsEachHopsPassword(t *testing.T) {
 	k := desktoptest.NeedKeychain(t)
 	pwA, pwB := rand.Text(), rand.Text()
-	up := desktoptest.New(t)
-	upP := up.Active()
-	upP.Username = "bob"
-	if err := up.SaveProfile(upP.Name, upP, desktop.Secrets{Local: pwB}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { k.Delete(profiles.LocalAccount(upP.Name)) })
-	if err := up.SetProxy(true); err != nil {
-		t.Fatal(err)
-	}
+	upPort := desktoptest.LiveUpstream(t, "bob", pwB)
 
 	c := desktoptest.New(t)
 	p := desktoptest.AddProfile(t, c, "Chain")
 	t.Cleanup(func() { c.Store().Remove("Chain") })
 	a := profiles.Upstream{Host: "127.0.0.1", Port: desktoptest.FreePort(t), Username: "alice"}
-	b := profiles.Upstream{Host: "127.0.0.1", Port: upP.Port, Username: "bob"}
+	b := profiles.Upstream{Host: "127.0.0.1", Port: upPort, Username: "bob"}
 	p.Upstreams = []profiles.Upstream{a, b}
 	if err := c.SaveProfile("Chain", p, desktop.Secrets{Upstream: []string{pwA, pwB}}); err != nil {
 		t.Fatal(err)
@@ -56,7 +47,7 @@ func TestSaveProfileKeepsEachHopsPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.TestRoute(context.Background(), p, desktop.Secrets{}, desktoptest.Echo(t))
-	want := "upstream 1 (bob@localhost:" + strings.TrimPrefix(desktoptest.Addr(upP.Port), "127.0.0.1:") + ") has no password in the keychain"
+	want := "upstream 1 (bob@localhost:" + strings.TrimPrefix(desktoptest.Addr(upPort), "127.0.0.1:") + ") has no password in the keychain"
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("B moved to another host: %v; want %q", err, want)
 	}

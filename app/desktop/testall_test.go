@@ -16,19 +16,10 @@ import (
 func TestTestAllUsesTypedThenStoredPasswords(t *testing.T) {
 	k := desktoptest.NeedKeychain(t)
 	// A live upstream: another controller's engine that wants bob's password.
-	up := desktoptest.New(t)
-	upP := up.Active()
-	upP.Username = "bob"
-	if err := up.SaveProfile(upP.Name, upP, desktop.Secrets{Local: "right"}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { k.Delete(profiles.LocalAccount(upP.Name)) })
-	if err := up.SetProxy(true); err != nil {
-		t.Fatal(err)
-	}
+	upPort := desktoptest.LiveUpstream(t, "bob", "right")
 	c := desktoptest.New(t)
 	p := c.Active()
-	live := profiles.Upstream{Name: "live", Host: "127.0.0.1", Port: upP.Port, Username: "bob"}
+	live := profiles.Upstream{Name: "live", Host: "127.0.0.1", Port: upPort, Username: "bob"}
 	p.Upstreams = []profiles.Upstream{live, {Name: "dead", Host: "127.0.0.1", Port: desktoptest.FreePort(t)}}
 	p.Routes = []profiles.Route{
 		{Name: "via-dead", Chain: []string{"dead"}},

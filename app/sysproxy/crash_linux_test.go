@@ -129,16 +129,11 @@ func TestRecoverStaleAfterKill9(t *testing.T) {
 	if gget(t, "", "mode") != "'manual'" {
 		t.Fatal("settings changed without app and watchdog")
 	}
-	m, err := New(Options{NoWatchdog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManager(t)
 	if restored, err := m.RecoverStale(); !restored || err != nil {
 		t.Fatalf("RecoverStale = %v, %v", restored, err)
 	}
-	if after := gnomeSnapshot(t); after != before {
-		t.Errorf("not restored exactly:\nbefore:\n%s\nafter:\n%s", before, after)
-	}
+	wantRestored(t, before)
 	if _, err := os.Stat(statePath(t)); !os.IsNotExist(err) {
 		t.Errorf("state file after RecoverStale: %v", err)
 	}
@@ -150,16 +145,11 @@ func TestRecoverStaleWithoutWatchdog(t *testing.T) {
 	before := gnomeSnapshot(t)
 	a := startApp(t, "127.0.0.1:1080", false)
 	a.kill9(t)
-	m, err := New(Options{NoWatchdog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManager(t)
 	if restored, err := m.RecoverStale(); !restored || err != nil {
 		t.Fatalf("RecoverStale = %v, %v", restored, err)
 	}
-	if after := gnomeSnapshot(t); after != before {
-		t.Errorf("not restored exactly:\n%s", after)
-	}
+	wantRestored(t, before)
 }
 
 func TestWatchdogEndsWithDisable(t *testing.T) {
@@ -174,9 +164,7 @@ func TestWatchdogEndsWithDisable(t *testing.T) {
 	if alive(a.wdPID, "") {
 		t.Error("watchdog outlived Disable")
 	}
-	if after := gnomeSnapshot(t); after != before {
-		t.Errorf("not restored exactly:\n%s", after)
-	}
+	wantRestored(t, before)
 }
 
 func TestWatchdogExitsWhenStateGoes(t *testing.T) {

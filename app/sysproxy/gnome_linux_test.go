@@ -25,10 +25,7 @@ func TestGNOMEEnableDisableExact(t *testing.T) {
 	seedGNOME(t)
 	before := gnomeSnapshot(t)
 
-	m, err := New(Options{NoWatchdog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManager(t)
 	if err := m.Enable("0.0.0.0:1080", ModeManual); err != nil {
 		t.Fatal(err)
 	}
@@ -62,9 +59,7 @@ func TestGNOMEEnableDisableExact(t *testing.T) {
 	if err := m.Disable(); err != nil {
 		t.Fatal(err)
 	}
-	if after := gnomeSnapshot(t); after != before {
-		t.Errorf("not restored exactly:\nbefore:\n%s\nafter:\n%s", before, after)
-	}
+	wantRestored(t, before)
 	if _, err := os.Stat(statePath(t)); !os.IsNotExist(err) {
 		t.Errorf("state file still there after Disable: %v", err)
 	}
@@ -78,19 +73,14 @@ func TestGNOMEEnableDisableExact(t *testing.T) {
 func TestGNOMERestoresUnsetKeys(t *testing.T) {
 	gnomeSession(t)
 	before := gnomeSnapshot(t)
-	m, err := New(Options{NoWatchdog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManager(t)
 	if err := m.Enable("127.0.0.1:1080", ModeManual); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.Disable(); err != nil {
 		t.Fatal(err)
 	}
-	if after := gnomeSnapshot(t); after != before {
-		t.Errorf("not restored exactly:\nbefore:\n%s\nafter:\n%s", before, after)
-	}
+	wantRestored(t, before)
 }
 
 // flaky writes part of the settings, then fails, as a crash mid-way would
@@ -156,9 +146,7 @@ func TestGNOMEApplyFailsMidway(t *testing.T) {
 	if restored, err := next.RecoverStale(); !restored || err != nil {
 		t.Fatalf("RecoverStale = %v, %v", restored, err)
 	}
-	if after := gnomeSnapshot(t); after != before {
-		t.Errorf("not restored exactly:\nbefore:\n%s\nafter:\n%s", before, after)
-	}
+	wantRestored(t, before)
 	if restored, err := next.RecoverStale(); restored || err != nil {
 		t.Errorf("second RecoverStale = %v, %v", restored, err)
 	}
@@ -168,10 +156,7 @@ func TestGNOMEApplyFailsMidway(t *testing.T) {
 func TestGNOMEKeepsForeignChange(t *testing.T) {
 	gnomeSession(t)
 	seedGNOME(t)
-	m, err := New(Options{NoWatchdog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManager(t)
 	if err := m.Enable("127.0.0.1:1080", ModeManual); err != nil {
 		t.Fatal(err)
 	}
@@ -203,10 +188,7 @@ func TestGNOMEDisableWithoutStateFile(t *testing.T) {
 	gnomeSession(t)
 	seedGNOME(t)
 	before := gnomeSnapshot(t)
-	m, err := New(Options{NoWatchdog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManager(t)
 	if err := m.Enable("127.0.0.1:1080", ModeManual); err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +198,5 @@ func TestGNOMEDisableWithoutStateFile(t *testing.T) {
 	if err := m.Disable(); err != nil {
 		t.Fatal(err)
 	}
-	if after := gnomeSnapshot(t); after != before {
-		t.Errorf("not restored exactly:\n%s", after)
-	}
+	wantRestored(t, before)
 }

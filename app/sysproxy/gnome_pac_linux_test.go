@@ -28,10 +28,7 @@ func TestGNOMEPACEnableDisableExact(t *testing.T) {
 	gnomeSession(t)
 	seedGNOME(t)
 	before := gnomeSnapshot(t)
-	m, err := New(Options{NoWatchdog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManager(t)
 	if err := m.Enable("0.0.0.0:1080", ModeAuto); err != nil {
 		t.Fatal(err)
 	}
@@ -44,9 +41,7 @@ func TestGNOMEPACEnableDisableExact(t *testing.T) {
 	if err := m.Disable(); err != nil {
 		t.Fatal(err)
 	}
-	if after := gnomeSnapshot(t); after != before {
-		t.Errorf("not restored exactly:\nbefore:\n%s\nafter:\n%s", before, after)
-	}
+	wantRestored(t, before)
 	if _, err := os.Stat(statePath(t)); !os.IsNotExist(err) {
 		t.Errorf("state file still there after Disable: %v", err)
 	}
@@ -56,10 +51,7 @@ func TestGNOMEPACEnableDisableExact(t *testing.T) {
 func TestGNOMEPACFromDefaults(t *testing.T) {
 	gnomeSession(t)
 	before := gnomeSnapshot(t)
-	m, err := New(Options{NoWatchdog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManager(t)
 	if err := m.Enable("[::1]:1080", ModeAuto); err != nil {
 		t.Fatal(err)
 	}
@@ -67,9 +59,7 @@ func TestGNOMEPACFromDefaults(t *testing.T) {
 	if err := m.Disable(); err != nil {
 		t.Fatal(err)
 	}
-	if after := gnomeSnapshot(t); after != before {
-		t.Errorf("not restored exactly:\nbefore:\n%s\nafter:\n%s", before, after)
-	}
+	wantRestored(t, before)
 }
 
 // Switching modes (and ports) while on writes from the settings saved
@@ -81,10 +71,7 @@ func TestGNOMESwitchModesWhileOn(t *testing.T) {
 	gset(t, "http", "port", "3128")
 	gset(t, "", "autoconfig-url", "'http://wpad.example/old.pac'") // kept for later by the user
 	before := gnomeSnapshot(t)
-	m, err := New(Options{NoWatchdog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManager(t)
 	if err := m.Enable("127.0.0.1:1080", ModeManual); err != nil {
 		t.Fatal(err)
 	}
@@ -110,18 +97,13 @@ func TestGNOMESwitchModesWhileOn(t *testing.T) {
 	if err := m.Disable(); err != nil {
 		t.Fatal(err)
 	}
-	if after := gnomeSnapshot(t); after != before {
-		t.Errorf("not restored exactly:\nbefore:\n%s\nafter:\n%s", before, after)
-	}
+	wantRestored(t, before)
 }
 
 // A PAC file the user chose while Sockstray's was set is theirs.
 func TestGNOMEPACKeepsForeignChange(t *testing.T) {
 	gnomeSession(t)
-	m, err := New(Options{NoWatchdog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManager(t)
 	if err := m.Enable("127.0.0.1:1080", ModeAuto); err != nil {
 		t.Fatal(err)
 	}
@@ -169,16 +151,11 @@ func TestGNOMEPACRecoverStale(t *testing.T) {
 	before := gnomeSnapshot(t)
 	t.Setenv("TEST_MODE", string(ModeAuto))
 	killSession(t, startApp(t, "127.0.0.1:1080", true))
-	m, err := New(Options{NoWatchdog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManager(t)
 	if restored, err := m.RecoverStale(); !restored || err != nil {
 		t.Fatalf("RecoverStale = %v, %v", restored, err)
 	}
-	if after := gnomeSnapshot(t); after != before {
-		t.Errorf("not restored exactly:\nbefore:\n%s\nafter:\n%s", before, after)
-	}
+	wantRestored(t, before)
 }
 
 func TestGNOMEPACLoginCheckRestores(t *testing.T) {
@@ -192,9 +169,7 @@ func TestGNOMEPACLoginCheckRestores(t *testing.T) {
 	if out := runAtLogin(t, argv); out != "system proxy settings restored\n" {
 		t.Errorf("output %q", out)
 	}
-	if after := gnomeSnapshot(t); after != before {
-		t.Errorf("not restored exactly:\nbefore:\n%s\nafter:\n%s", before, after)
-	}
+	wantRestored(t, before)
 	if loginExec(t) != nil {
 		t.Error("the login check is still there after its restore")
 	}

@@ -128,10 +128,7 @@ func TestKDEEnableDisableExact(t *testing.T) {
 	before := kdeSnapshot(t, store)
 
 	signals := kioSignals(t)
-	m, err := New(Options{NoWatchdog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManager(t)
 	if m.Backend() != "kde" {
 		t.Fatalf("backend %q, want kde", m.Backend())
 	}
@@ -184,10 +181,7 @@ func TestKDEPACModes(t *testing.T) {
 	kdeSeed(t, store)
 	before := kdeSnapshot(t, store)
 	signals := kioSignals(t)
-	m, err := New(Options{NoWatchdog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newManager(t)
 	for _, step := range []struct {
 		addr string
 		mode Mode

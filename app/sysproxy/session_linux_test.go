@@ -208,3 +208,22 @@ func eventually(d time.Duration, cond func() bool) bool {
 	}
 	return cond()
 }
+
+// newManager is a Manager without a watchdog, for tests that drive it in
+// this process.
+func newManager(t *testing.T) *Manager {
+	t.Helper()
+	m, err := New(Options{NoWatchdog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// wantRestored checks that the GNOME settings are as before, exactly.
+func wantRestored(t *testing.T, before string) {
+	t.Helper()
+	if after := gnomeSnapshot(t); after != before {
+		t.Errorf("not restored exactly:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/test"
 	"golang.org/x/crypto/ssh"
 
-	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/app/desktop/desktoptest"
 	"github.com/sockstray/sockstray/internal/sshdtest"
 	"github.com/sockstray/sockstray/profiles"
@@ -103,22 +102,12 @@ func TestWhichRouteOnTypedProfile(t *testing.T) {
 // its row) and a dead one (a closed loopback port), each alone and in
 // routes; one line each, ok or the precise failure.
 func TestTestAllShowsEachUpstreamAndRoute(t *testing.T) {
-	k := desktoptest.NeedKeychain(t)
-	up := desktoptest.New(t)
-	upP := up.Active()
-	upP.Username = "bob"
-	if err := up.SaveProfile(upP.Name, upP, desktop.Secrets{Local: "right"}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { k.Delete(profiles.LocalAccount(upP.Name)) })
-	if err := up.SetProxy(true); err != nil {
-		t.Fatal(err)
-	}
+	upPort := desktoptest.LiveUpstream(t, "bob", "right")
 	w, _ := newWindow(t)
 	s := w.Profiles
 	p := profiles.New("tested")
 	p.Upstreams = []profiles.Upstream{
-		{Name: "live", Host: "127.0.0.1", Port: upP.Port, Username: "bob"},
+		{Name: "live", Host: "127.0.0.1", Port: upPort, Username: "bob"},
 		{Name: "dead", Host: "127.0.0.1", Port: desktoptest.FreePort(t)},
 	}
 	p.Routes = []profiles.Route{

@@ -347,18 +347,7 @@ func TestSlowClientCountersMove(t *testing.T) {
 // until the client leaves; it returns its address.
 func sender(t *testing.T, chunk int, pause time.Duration) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	return serveTarget(t, func(c net.Conn) {
 		buf := make([]byte, chunk)
 		for {
 			if _, err := c.Write(buf); err != nil {
@@ -366,7 +355,17 @@ func sender(t *testing.T, chunk int, pause time.Duration) string {
 			}
 			time.Sleep(pause)
 		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
+	})
+}
+
+// serveTarget runs handle for each connection to a loopback listener
+// until the test ends, and returns its address.
+func serveTarget(t *testing.T, handle func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testnet.Serve(t, ln, handle)
 	return ln.Addr().String()
 }

@@ -158,24 +158,11 @@ func pacedDownload(t *testing.T, byReader bool, rate int, warm, measure time.Dur
 // closes or the client leaves; it returns its address.
 func pacedSender(t *testing.T, rate int, stop <-chan struct{}) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	return serveTarget(t, func(c net.Conn) {
 		buf := make([]byte, rate)
 		pace(rate, stop, func(n int) error {
 			_, err := c.Write(buf[:n])
 			return err
 		})
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
-	return ln.Addr().String()
+	})
 }

@@ -136,3 +136,22 @@ func dial(t testing.TB, addr, target string, auth *proxy.Auth) net.Conn {
 
 // Addr is host:port of a loopback port.
 func Addr(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
+
+// LiveUpstream starts a SOCKS5 upstream for the test: another
+// controller's engine on loopback that wants user's password pass (kept
+// in the keychain, deleted when the test ends). It returns its port.
+func LiveUpstream(t testing.TB, user, pass string) int {
+	t.Helper()
+	k := NeedKeychain(t)
+	up := New(t)
+	p := up.Active()
+	p.Username = user
+	if err := up.SaveProfile(p.Name, p, desktop.Secrets{Local: pass}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { k.Delete(profiles.LocalAccount(p.Name)) })
+	if err := up.SetProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	return p.Port
+}
