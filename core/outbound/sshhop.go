@@ -67,7 +67,7 @@ func lastSSH(hops []Upstream) int {
 // connection to it (made through the hops before it on first use).
 func (c *Chain) sshChannel(ctx context.Context, hops []Upstream, next socks5.Addr, network string, target net.Addr) (net.Conn, error) {
 	h := hops[len(hops)-1]
-	key := sshPoolKey(hops)
+	key := sshPoolKey(c.Forward, hops)
 	dial := func(ctx context.Context) (*ssh.Client, error) {
 		return c.sshClient(ctx, hops, network, target)
 	}

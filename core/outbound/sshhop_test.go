@@ -82,6 +82,25 @@ func TestSSHManyConnectsOneConnection(t *testing.T) {
 	}
 }
 
+// TestSSHPoolKeepsForwardsApart: a chain that reaches its first hop its
+// own way (here from another loopback address) must not be handed a
+// connection made the default way, and vice versa.
+func TestSSHPoolKeepsForwardsApart(t *testing.T) {
+	s := startSSHD(t)
+	dst := socks5.AddrFromAddrPort(testnet.EchoTCP(t, "tcp4").AddrPort())
+	echoOnce(t, dialChain(t, &Chain{Hops: []Upstream{s.upstream()}}, dst), "default forward")
+	from := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}
+	own := &Chain{Hops: []Upstream{s.upstream()}, Forward: &Direct{Dialer: &net.Dialer{LocalAddr: from}}}
+	echoOnce(t, dialChain(t, own, dst), "own forward")
+	echoOnce(t, dialChain(t, own, dst), "own forward again")
+	if n := s.logins(); n != 2 {
+		t.Errorf("sshd accepted %d logins for two forwards, want 2:\n%s", n, s.logText())
+	}
+	if log := s.logText(); !strings.Contains(log, "from 127.0.0.2") {
+		t.Errorf("no login from the own forward's address 127.0.0.2:\n%s", log)
+	}
+}
+
 func TestSSHServerRestart(t *testing.T) {
 	s := startSSHD(t)
 	dst := socks5.AddrFromAddrPort(testnet.EchoTCP(t, "tcp4").AddrPort())

@@ -59,9 +59,14 @@ type pooledSSH struct {
 }
 
 // sshPoolKey names the path to the last of hops, secrets included only as
-// a hash: a new password or key makes a new connection.
-func sshPoolKey(hops []Upstream) string {
+// a hash: a new password or key makes a new connection. A chain with its
+// own Forward reaches the first hop its own way (another local address,
+// another resolver), so it shares connections only with itself.
+func sshPoolKey(forward *Direct, hops []Upstream) string {
 	var b strings.Builder
+	if forward != nil {
+		fmt.Fprintf(&b, "forward %p\n", forward)
+	}
 	for _, h := range hops {
 		fmt.Fprintf(&b, "%v|%s|%s|%x", h.Kind, h.Addr, h.Username, sha256.Sum256([]byte(h.Password)))
 		if h.Kind == SSH {
