@@ -3,6 +3,7 @@ package profiles
 import (
 	"fmt"
 	"net/netip"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -54,6 +55,9 @@ func Decode(name, file string, data []byte) (*Profile, error) {
 	}
 	var ps problems
 	p := New(name)
+	if file != "" {
+		p.dir = filepath.Dir(file)
+	}
 	if migrate(doc, &ps, FormatVersion, migrations) {
 		decodeProfile(&reader{m: doc, ps: &ps}, p)
 		p.validate(&ps)

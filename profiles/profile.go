@@ -73,6 +73,11 @@ type Profile struct {
 	HandshakeTimeout time.Duration
 	IdleTimeout      time.Duration
 	MaxConns         int
+
+	// dir is the folder the profile was read from, where relative rule
+	// list paths are; empty (a profile not read from a file) means
+	// DefaultDir.
+	dir string
 }
 
 // Upstream is one proxy server. Its password (or SSH key passphrase),

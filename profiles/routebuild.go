@@ -229,7 +229,7 @@ func (p *Profile) ruleSet() (*rules.Set, error) {
 	// The profile's own route names; their problems were validated already.
 	routes := p.routeNames(&problems{})
 	for i, l := range p.RuleLists {
-		path := ruleListPath(l.File)
+		path := p.ruleListPath(l.File)
 		data, _, err := readFileUpTo(path, MaxRuleListSize, "a rule list")
 		if err != nil {
 			return nil, fmt.Errorf("rule_list[%d]: %w", i+1, err)
@@ -262,15 +262,16 @@ func (p *Profile) profileRules() ([]rules.Rule, error) {
 	return out, nil
 }
 
-// ruleListPath is a rule list's file: relative paths are in the profiles
-// folder.
-func ruleListPath(file string) string {
+// ruleListPath is a rule list's file: relative paths are in the folder
+// the profile was read from.
+func (p *Profile) ruleListPath(file string) string {
 	file = expandHome(file)
 	if filepath.IsAbs(file) {
 		return file
 	}
-	if dir, err := DefaultDir(); err == nil {
-		return filepath.Join(dir, file)
+	dir := p.dir
+	if dir == "" {
+		dir, _ = DefaultDir()
 	}
-	return file
+	return filepath.Join(dir, file)
 }

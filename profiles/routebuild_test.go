@@ -102,6 +102,31 @@ func TestRoutingErrors(t *testing.T) {
 	}
 }
 
+// TestRelativeRuleListInStoreFolder: a relative rule list path is read
+// from the folder of the store the profile came from, not the default
+// profiles folder.
+func TestRelativeRuleListInStoreFolder(t *testing.T) {
+	s := newStore(t)
+	writeProfile(t, s, "r", "version = 2\n[[rule_list]]\nfile = \"ads.list\"\nroute = \"block\"\n")
+	if err := os.WriteFile(filepath.Join(s.Dir, "ads.list"), []byte("DOMAIN,ads.example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Load("r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := p.ServerConfig(Credentials{})
+	if err != nil {
+		t.Fatalf("a list next to the profile: %v", err)
+	}
+	if r, _ := cfg.Pick(server.Query{Dst: socks5.Addr{Name: "ads.example", Port: 443}}); r.String() != "block" {
+		t.Errorf("ads.example goes %s, want block", r)
+	}
+	if _, err := p.Clone().ServerConfig(Credentials{}); err != nil {
+		t.Errorf("a clone lost the folder: %v", err)
+	}
+}
+
 // TestWatchRuleListChange: editing a rule list a profile uses reports the
 // profile as changed, so the new rules apply live; a broken list is
 // reported with its line by the config that would use it, and the

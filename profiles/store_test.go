@@ -63,6 +63,7 @@ func TestSaveIsAtomicAndPrivate(t *testing.T) {
 		t.Errorf("folder holds %d entries (temporary files left?)", len(ents))
 	}
 	got, err := s.Load("work")
+	p.dir = s.Dir // a loaded profile knows its folder
 	if err != nil || !reflect.DeepEqual(got, p) {
 		t.Errorf("Load = %+v, %v; want %+v", got, err, p)
 	}
