@@ -73,6 +73,8 @@ func newProfileForm(onSave func(), onDirty func()) *ProfileForm {
 	f.Upstreams = newUpstreams(f.changed)
 	f.Routes = newRoutes(f.changed)
 	f.Rules = newRules(f.changed)
+	f.Upstreams.onRename = f.Routes.renameUpstream
+	f.Routes.onRename = f.renameRoute
 	f.Which = newWhichRoute(func() (*profiles.Profile, bool) { p, _, ok := f.validate(); return p, ok })
 	f.Error = widget.NewLabel("")
 	f.Error.Importance = widget.DangerImportance

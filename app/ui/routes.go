@@ -28,6 +28,8 @@ type routeRow struct {
 	// orig is the route as loaded, so that an untouched row reads back
 	// exactly (a group's empty policy stays empty).
 	orig profiles.Route
+	// ref is the name groups, rules and lists use for it.
+	ref nameRef
 }
 
 // The kinds and policies as the radio and the select show them.
@@ -72,6 +74,7 @@ type Routes struct {
 	list      *ordered[*routeRow]
 	upstreams []string // the upstreams' names, for the chains' choices
 	onChange  func()
+	onRename  func(old, name string) // a route's references follow its name
 	content   fyne.CanvasObject
 }
 
@@ -99,7 +102,7 @@ func (rs *Routes) set(routes []profiles.Route) {
 }
 
 func (rs *Routes) addRow(rt profiles.Route) *routeRow {
-	r := &routeRow{Name: widget.NewEntry(), Errors: newMessage(), orig: rt}
+	r := &routeRow{Name: widget.NewEntry(), Errors: newMessage(), orig: rt, ref: nameRef(rt.Name)}
 	r.Name.SetPlaceHolder(lang.L("name (rules use it)"))
 	r.Name.SetText(rt.Name)
 	r.Chain = newMembers(lang.L("Add hop"), lang.L("upstream name"), rs.onChange)
@@ -122,7 +125,12 @@ func (rs *Routes) addRow(rt profiles.Route) *routeRow {
 		r.Kind.SetSelected(groupLabel())
 	}
 	r.kindChanged()
-	r.Name.OnChanged = func(string) { rs.onChange() }
+	r.Name.OnChanged = func(s string) {
+		if old, ok := r.ref.follow(strings.TrimSpace(s), countNames(rs.names, builtinRoutes...)); ok && rs.onRename != nil {
+			rs.onRename(old, strings.TrimSpace(s))
+		}
+		rs.onChange()
+	}
 	r.Kind.OnChanged = func(string) { r.kindChanged(); rs.onChange() }
 	r.Policy.OnChanged = func(string) { rs.onChange() }
 	head := container.NewBorder(nil, nil, nil, r.Kind, r.Name)

@@ -38,6 +38,8 @@ type upstreamRow struct {
 	// orig is the upstream as loaded, so that reading an untouched row
 	// gives it back exactly (an empty kind stays empty).
 	orig profiles.Upstream
+	// ref is the name the chains' hops use for it.
+	ref nameRef
 }
 
 // kind is the kind selected, with the loaded spelling kept when it means
@@ -110,6 +112,7 @@ type Upstreams struct {
 
 	list     *ordered[*upstreamRow]
 	onChange func()
+	onRename func(old, name string) // an upstream's references follow its name
 	content  fyne.CanvasObject
 }
 
@@ -147,7 +150,7 @@ func (u *Upstreams) addRow(up profiles.Upstream, hint string) {
 		CAFile:     entry(lang.L("CA file (empty: the system's)"), up.CAFile),
 		KeyFile:    entry(lang.L("key file (empty: SSH agent or password)"), up.KeyFile),
 		KnownHosts: entry(lang.L("known_hosts (empty: ~/.ssh/known_hosts)"), up.KnownHosts),
-		Errors:     widget.NewLabel(""), hint: hint, orig: up,
+		Errors:     widget.NewLabel(""), hint: hint, orig: up, ref: nameRef(up.Name),
 	}
 	if up.Host != "" {
 		r.loaded = up.Key()
@@ -162,8 +165,15 @@ func (u *Upstreams) addRow(up profiles.Upstream, hint string) {
 	r.Errors.Importance = widget.DangerImportance
 	r.Errors.Wrapping = fyne.TextWrapWord
 	r.Errors.Hide()
-	for _, e := range []*widget.Entry{r.Name, r.Host, r.Port, r.Username, r.CAFile, r.KeyFile, r.KnownHosts} {
+	for _, e := range []*widget.Entry{r.Host, r.Port, r.Username, r.CAFile, r.KeyFile, r.KnownHosts} {
 		e.OnChanged = func(string) { r.updateHint(); u.onChange() }
+	}
+	r.Name.OnChanged = func(s string) {
+		if old, ok := r.ref.follow(strings.TrimSpace(s), countNames(u.names)); ok && u.onRename != nil {
+			u.onRename(old, strings.TrimSpace(s))
+		}
+		r.updateHint()
+		u.onChange()
 	}
 	r.Password.OnChanged = func(string) { u.onChange() }
 	// Hidden entries take no cell: the grid re-flows per kind.
