@@ -42,7 +42,9 @@ type Profiles struct {
 	afterTest      func() // for tests: called once a result shows
 	afterSave      func() // for tests: called once a save or reload has shown its outcome
 	jobs           jobs
-	loadGen        int // numbers the loads: only the last one shows
+	loadGen        int    // numbers the loads: only the last one shows
+	listGen        int    // numbers the listings: only the last one shows
+	pending        string // a profile to select once a listing shows it
 }
 
 // NewProfiles builds the screen; win hosts its dialogs.
@@ -90,9 +92,23 @@ func (s *Profiles) Content() fyne.CanvasObject { return s.content }
 
 // Refresh reloads the list (after a save, a switch or a change on disk) and
 // the selected profile unless it has unsaved changes; call it on the UI
-// thread.
+// thread. The folder is read off it (every file is parsed), and a later
+// refresh wins over this one.
 func (s *Profiles) Refresh() {
-	es, err := s.ctrl.Profiles()
+	s.listGen++
+	gen := s.listGen
+	s.jobs.run(func() func() {
+		es, err := s.ctrl.Profiles()
+		return func() {
+			if gen == s.listGen {
+				s.showList(es, err)
+			}
+		}
+	})
+}
+
+// showList shows the profiles listed, and reloads the selected one.
+func (s *Profiles) showList(es []profiles.Entry, err error) {
 	if err != nil {
 		s.Broken.SetText(lang.L("Profiles not listed: {{.Err}}", map[string]any{"Err": err}))
 		s.Broken.Show()
@@ -103,10 +119,16 @@ func (s *Profiles) Refresh() {
 	if s.selected == "" {
 		s.selected = s.ctrl.State().Profile
 	}
+	// The list's selection follows the selected profile to its new row
+	// first: Fyne ignores a Select of the row already selected.
 	if i := s.index(s.selected); i >= 0 {
 		s.reselecting = true
 		s.List.Select(i)
 		s.reselecting = false
+	}
+	if p := s.pending; p != "" && p != s.selected && s.index(p) >= 0 {
+		s.Select(p) // loads it, or asks about unsaved changes first
+		return
 	}
 	if !s.Form.Dirty() {
 		s.load(s.selected)
@@ -142,11 +164,15 @@ func (s *Profiles) updateItem(i widget.ListItemID, o fyne.CanvasObject) {
 }
 
 // Select shows the profile name, asking first when the form has unsaved
-// changes.
+// changes. A name not listed yet (just made, with the listing still being
+// read) is selected when the listing shows it.
 func (s *Profiles) Select(name string) {
+	s.pending = ""
 	if i := s.index(name); i >= 0 {
 		s.List.Select(i)
+		return
 	}
+	s.pending = name
 }
 
 func (s *Profiles) onSelected(i widget.ListItemID) {

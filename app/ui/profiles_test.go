@@ -173,6 +173,7 @@ func TestBrokenProfileFileShown(t *testing.T) {
 	s := w.Profiles
 	s.Refresh()
 	s.Select("Broken")
+	drain(&s.jobs)
 	if !s.Broken.Visible() || !strings.Contains(s.Broken.Text, path) || s.formBox.Visible() {
 		t.Errorf("broken file: %q", s.Broken.Text)
 	}
