@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/sockstray/sockstray/core/outbound"
+	"github.com/sockstray/sockstray/core/rules"
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -123,15 +124,11 @@ func parseAllow(s string) ([]netip.Prefix, error) {
 		if f == "" {
 			continue
 		}
-		p, err := netip.ParsePrefix(f)
+		p, err := rules.ParseNetwork(f)
 		if err != nil {
-			ip, ierr := netip.ParseAddr(f)
-			if ierr != nil {
-				return nil, fmt.Errorf("--allow %q: not a CIDR such as 192.168.1.0/24", f)
-			}
-			p = netip.PrefixFrom(ip, ip.BitLen())
+			return nil, fmt.Errorf("--allow %q: not a CIDR such as 192.168.1.0/24", f)
 		}
-		out = append(out, p.Masked())
+		out = append(out, p)
 	}
 	return out, nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/sockstray/sockstray/core/rules"
 )
 
 // FormatVersion is the version of the file format this package writes.
@@ -266,26 +268,13 @@ func (r *reader) prefixes(key string, dst *[]netip.Prefix) {
 			r.ps.add(field, "%s; want a CIDR in quotes such as \"192.168.1.0/24\"", describe(e))
 			continue
 		}
-		pfx, err := parsePrefix(s)
+		pfx, err := rules.ParseNetwork(s)
 		if err != nil {
 			r.ps.add(field, "%q is not a CIDR such as 192.168.1.0/24 or fd00::/8", s)
 			continue
 		}
 		*dst = append(*dst, pfx)
 	}
-}
-
-// parsePrefix reads a CIDR, or a bare IP as a single address; the result
-// is masked (192.168.1.7/24 is 192.168.1.0/24).
-func parsePrefix(s string) (netip.Prefix, error) {
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return p.Masked(), nil
-	}
-	ip, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	return netip.PrefixFrom(ip, ip.BitLen()), nil
 }
 
 func (r *reader) table(key string) *reader {

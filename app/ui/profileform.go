@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/core/rules"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -159,16 +159,12 @@ func (f *ProfileForm) read() (*profiles.Profile, desktop.Secrets, []profiles.Pro
 	p.LANInterface = strings.TrimSpace(f.LANInterface.Text)
 	p.Username = strings.TrimSpace(f.Username.Text)
 	for i, s := range strings.FieldsFunc(f.Allow.Text, func(r rune) bool { return r == '\n' || r == ',' || r == ' ' }) {
-		pre, err := netip.ParsePrefix(s)
+		pre, err := rules.ParseNetwork(s)
 		if err != nil {
-			ip, ierr := netip.ParseAddr(s)
-			if ierr != nil {
-				bad(fmt.Sprintf("allow[%d]", i+1), lang.L(`"{{.Value}}" is not a CIDR such as 192.168.1.0/24`, map[string]any{"Value": s}))
-				continue
-			}
-			pre = netip.PrefixFrom(ip, ip.BitLen())
+			bad(fmt.Sprintf("allow[%d]", i+1), lang.L(`"{{.Value}}" is not a CIDR such as 192.168.1.0/24`, map[string]any{"Value": s}))
+			continue
 		}
-		p.Allow = append(p.Allow, pre.Masked())
+		p.Allow = append(p.Allow, pre)
 	}
 	p.Open = f.Open.Checked
 	p.AllowLocalTargets = f.AllowLocalTargets.Checked

@@ -136,6 +136,17 @@ func (r *Rule) setValue(typ, v string) error {
 	return nil
 }
 
+// ParseNetwork reads a network as users write it, in rules and in
+// allowlists alike: "addr/bits", or a bare address as that one address;
+// masked, and ::ffff:a.b.c.d/96+n as a.b.c.d/n.
+func ParseNetwork(s string) (netip.Prefix, error) {
+	p, err := parsePrefix(strings.TrimSpace(s))
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return canonPrefix(p), nil
+}
+
 // parsePrefix reads "addr/bits", or a bare address as a host prefix, with
 // errors more precise than netip's.
 func parsePrefix(s string) (netip.Prefix, error) {

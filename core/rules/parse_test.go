@@ -115,3 +115,31 @@ func TestParseLineErrors(t *testing.T) {
 		t.Errorf("typo: %v is not ErrUnknownType", err)
 	}
 }
+
+func TestParseNetwork(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.168.1.7/24":         "192.168.1.0/24",
+		" 10.0.0.1 ":             "10.0.0.1/32",
+		"fd00::1/8":              "fd00::/8",
+		"::1":                    "::1/128",
+		"::ffff:192.168.1.0/120": "192.168.1.0/24",
+		"::ffff:10.1.2.3":        "10.1.2.3/32",
+		"fe80::1%eth0":           "",
+		"192.168.1.0/33":         "",
+		"192.168.1.0/+8":         "",
+		"example.org":            "",
+		"192.168.1.0/24/8":       "",
+		"":                       "",
+	} {
+		got, err := ParseNetwork(in)
+		if want == "" {
+			if err == nil {
+				t.Errorf("ParseNetwork(%q) = %v, want an error", in, got)
+			}
+			continue
+		}
+		if err != nil || got.String() != want {
+			t.Errorf("ParseNetwork(%q) = %v, %v; want %s", in, got, err, want)
+		}
+	}
+}
