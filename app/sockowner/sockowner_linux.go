@@ -22,14 +22,20 @@ func (r *Resolver) lookupAll(qs []Query) []Owner {
 	if root == "" {
 		root = "/proc"
 	}
-	socks := readTCP(filepath.Join(root, "net", "tcp"))
-	socks = append(socks, readTCP(filepath.Join(root, "net", "tcp6"))...)
+	byLocal := map[netip.AddrPort][]socket{} // a client's socket has the client's address
+	for _, f := range []string{"tcp", "tcp6"} {
+		for _, s := range readTCP(filepath.Join(root, "net", f)) {
+			if s.inode != 0 { // 0: no process holds it any more
+				byLocal[unmap(s.local)] = append(byLocal[unmap(s.local)], s)
+			}
+		}
+	}
 	inodes := make([]uint64, len(qs))
 	live := make(map[uint64]bool, len(qs))
 	var missing map[uint64]bool
 	for i, q := range qs {
-		for _, s := range socks {
-			if s.inode != 0 && q.matches(s.local, s.remote) {
+		for _, s := range byLocal[unmap(q.Client)] {
+			if q.matches(s.local, s.remote) {
 				inodes[i] = s.inode
 				live[s.inode] = true
 				if _, ok := r.known[s.inode]; !ok {
