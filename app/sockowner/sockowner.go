@@ -6,6 +6,7 @@
 package sockowner
 
 import (
+	"net"
 	"net/netip"
 	"strconv"
 	"sync"
@@ -52,9 +53,39 @@ func (r *Resolver) Lookup(client, server netip.AddrPort) (Owner, bool) {
 // OS's tables: the i-th Owner is qs[i]'s, the zero Owner where none was
 // found (a client on another host, or a process that has exited).
 func (r *Resolver) LookupAll(qs []Query) []Owner {
+	out := make([]Owner, len(qs))
+	// A client on another host has no socket here: its query costs nothing.
+	var here []Query
+	var at []int
+	own := hostAddrs()
+	for i, q := range qs {
+		if a := q.Client.Addr().Unmap(); a.IsLoopback() || own[a] {
+			here, at = append(here, q), append(at, i)
+		}
+	}
+	if len(here) == 0 {
+		return out
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.lookupAll(qs)
+	for i, o := range r.lookupAll(here) {
+		out[at[i]] = o
+	}
+	return out
+}
+
+// hostAddrs are this host's own addresses, which a client here may use.
+func hostAddrs() map[netip.Addr]bool {
+	as, _ := net.InterfaceAddrs()
+	own := make(map[netip.Addr]bool, len(as))
+	for _, a := range as {
+		if n, ok := a.(*net.IPNet); ok {
+			if ip, ok := netip.AddrFromSlice(n.IP); ok {
+				own[ip.Unmap()] = true
+			}
+		}
+	}
+	return own
 }
 
 // matches reports whether a socket with local address local and remote

@@ -120,3 +120,26 @@ func TestParseAddr(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLookupScan measures one lookup that walks every process's fds
+// (the cost of a batch with a socket not seen before).
+func BenchmarkLookupScan(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	client := c.LocalAddr().(*net.TCPAddr).AddrPort()
+	server := ln.Addr().(*net.TCPAddr).AddrPort()
+	for b.Loop() {
+		var r Resolver // a fresh one: nothing known
+		if _, ok := r.Lookup(client, server); !ok {
+			b.Fatal("not found")
+		}
+	}
+}
