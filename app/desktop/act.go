@@ -53,8 +53,9 @@ func (a *act) end() {
 	if la := c.eng.Addr(); la != nil {
 		addr = la.String()
 	}
+	until := a.shareUntil()
 	c.mu.Lock()
-	c.active, c.addr, c.sysOn = a.active, addr, c.sysAddr != ""
+	c.active, c.addr, c.sysOn, c.shareUntil = a.active, addr, c.sysAddr != "", until
 	c.mu.Unlock()
 	c.op.Unlock()
 	for _, n := range a.notices {
@@ -88,6 +89,7 @@ func (a *act) use(p *profiles.Profile) {
 	a.active = p
 	a.c.setErr(nil)
 	a.dirty = true
+	a.followShare(p)
 }
 
 // updateSettings changes the settings and saves them, telling the user
