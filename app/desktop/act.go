@@ -53,9 +53,10 @@ func (a *act) end() {
 	if la := c.eng.Addr(); la != nil {
 		addr = la.String()
 	}
-	until := a.shareUntil()
+	until, d := a.shareEnd()
 	c.mu.Lock()
-	c.active, c.addr, c.sysOn, c.shareUntil = a.active, addr, c.sysAddr != "", until
+	c.active, c.addr, c.sysOn = a.active, addr, c.sysAddr != ""
+	c.shareUntil, c.shareFor = until, d
 	c.mu.Unlock()
 	c.op.Unlock()
 	for _, n := range a.notices {

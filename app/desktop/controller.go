@@ -76,9 +76,11 @@ type State struct {
 	ShareLAN bool   // whether the active profile shares on the LAN
 	Err      error  // why the last start or switch failed; nil after a success
 
-	// ShareUntil is when the LAN share turns itself off (ShareLANFor);
-	// zero when it has no end or there is no share.
+	// ShareUntil is when the LAN share turns itself off, ShareFor after
+	// it began (ShareLANFor); both zero when it has no end or there is no
+	// share.
 	ShareUntil time.Time
+	ShareFor   time.Duration
 }
 
 // Notice is a message for the user: an error where it happened, or a
@@ -124,9 +126,10 @@ type Controller struct {
 	hasPw    map[string]bool
 	hasPwGen int // counts forgetPasswords, so a slow lookup does not undo one
 
-	// shareUntil is when the active profile's LAN share ends, as the
-	// last act left it; zero for never.
+	// shareUntil is when the active profile's LAN share ends, shareFor
+	// after it began, as the last act left them; zero for never.
 	shareUntil time.Time
+	shareFor   time.Duration
 }
 
 // Open loads the settings and the active profile (writing the built-in
@@ -236,7 +239,7 @@ func (c *Controller) Active() *profiles.Profile {
 func (c *Controller) State() State {
 	c.mu.Lock()
 	s := State{Profile: c.active.Name, ShareLAN: c.active.ShareOnLAN, Err: c.lastErr, Running: c.addr != "", Addr: c.addr}
-	s.ShareUntil = c.shareUntil
+	s.ShareUntil, s.ShareFor = c.shareUntil, c.shareFor
 	p := c.active
 	c.mu.Unlock()
 	if s.Running {

@@ -94,12 +94,13 @@ func (a *act) renameShare(from, to string) {
 	}
 }
 
-// shareUntil is when the active profile's share ends, zero for never.
-func (a *act) shareUntil() time.Time {
+// shareEnd is when the active profile's share ends and how long it was
+// given, zero for never.
+func (a *act) shareEnd() (time.Time, time.Duration) {
 	if ts := a.c.share; ts != nil && a.isActive(ts.profile) {
-		return ts.until
+		return ts.until, ts.d
 	}
-	return time.Time{}
+	return time.Time{}, 0
 }
 
 // endShare is ts's expiry: it turns the share off, unless ts was replaced

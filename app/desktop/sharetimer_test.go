@@ -60,7 +60,7 @@ func TestShareForEndsByItself(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := c.State()
-	if !st.ShareLAN || st.ShareUntil.Before(before) || st.ShareUntil.After(time.Now().Add(300*time.Millisecond)) {
+	if !st.ShareLAN || st.ShareFor != 300*time.Millisecond || st.ShareUntil.Before(before) || st.ShareUntil.After(time.Now().Add(300*time.Millisecond)) {
 		t.Fatalf("state after ShareLANFor: %+v", st)
 	}
 	if !listensBeyond127001(port) {
@@ -75,7 +75,7 @@ func TestShareForEndsByItself(t *testing.T) {
 		t.Fatal("the share did not end")
 	}
 	st = c.State()
-	if st.ShareLAN || !st.ShareUntil.IsZero() || !st.Running {
+	if st.ShareLAN || !st.ShareUntil.IsZero() || st.ShareFor != 0 || !st.Running {
 		t.Fatalf("state after the end: %+v", st)
 	}
 	if listensBeyond127001(port) {
