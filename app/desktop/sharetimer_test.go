@@ -1,8 +1,11 @@
 package desktop_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"net"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -224,5 +227,51 @@ func TestShareForTimerFiredDuringReplace(t *testing.T) {
 	}
 	if st := c.State(); !st.ShareLAN || !st.ShareUntil.IsZero() || !listensBeyond127001(port) {
 		t.Fatalf("state: %+v", st)
+	}
+}
+
+// Timed shares, shares by hand and their ends interleaved from several
+// goroutines: an end is only ever published with a share, and once the
+// last change is a share by hand, no timer cuts it.
+func TestShareForStress(t *testing.T) {
+	c := desktoptest.New(t)
+	openShare(t, c)
+	stop := time.Now().Add(1500 * time.Millisecond)
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(g), 1))
+			for time.Now().Before(stop) {
+				switch r.IntN(3) {
+				case 0:
+					c.ShareLANFor(time.Duration(1+r.IntN(20)) * time.Millisecond)
+				case 1:
+					c.SetShareLAN(r.IntN(2) == 0)
+				default:
+					time.Sleep(time.Duration(r.IntN(5)) * time.Millisecond)
+				}
+				if st := c.State(); !st.ShareUntil.IsZero() && (!st.ShareLAN || st.ShareFor == 0) {
+					select {
+					case errs <- fmt.Sprintf("an end without a share: %+v", st):
+					default:
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if err := c.SetShareLAN(true); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // ten times the longest timer
+	if st := c.State(); !st.ShareLAN || !st.ShareUntil.IsZero() {
+		t.Fatalf("after a share by hand: %+v", st)
 	}
 }
