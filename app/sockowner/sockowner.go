@@ -39,8 +39,9 @@ type Resolver struct {
 	// Proc is the proc file system's root; "" means /proc. Linux only.
 	Proc string
 
-	mu    sync.Mutex       // held through a lookup: one scan at a time
-	known map[uint64]Owner // by socket (inode), for the sockets seen in the last lookup
+	mu     sync.Mutex       // held through a lookup: one scan at a time
+	known  map[uint64]Owner // by socket (inode), for the sockets seen in the last lookup
+	noDiag bool             // read /proc/net/tcp even where sock_diag works (tests)
 }
 
 // Lookup finds the owner of the client end of one connection.

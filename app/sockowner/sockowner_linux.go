@@ -23,11 +23,9 @@ func (r *Resolver) lookupAll(qs []Query) []Owner {
 		root = "/proc"
 	}
 	byLocal := map[netip.AddrPort][]socket{} // a client's socket has the client's address
-	for _, f := range []string{"tcp", "tcp6"} {
-		for _, s := range readTCP(filepath.Join(root, "net", f)) {
-			if s.inode != 0 { // 0: no process holds it any more
-				byLocal[unmap(s.local)] = append(byLocal[unmap(s.local)], s)
-			}
+	for _, s := range r.sockets(root) {
+		if s.inode != 0 { // 0: no process holds it any more
+			byLocal[unmap(s.local)] = append(byLocal[unmap(s.local)], s)
 		}
 	}
 	inodes := make([]uint64, len(qs))
@@ -54,7 +52,11 @@ func (r *Resolver) lookupAll(qs []Query) []Owner {
 			known[ino] = o
 		}
 	}
-	for ino, o := range findProcesses(root, missing) {
+	var first []int // the owners found before, most likely to open more
+	for _, o := range known {
+		first = append(first, o.PID)
+	}
+	for ino, o := range findProcesses(root, missing, first) {
 		known[ino] = o
 	}
 	r.known = known
@@ -65,7 +67,22 @@ func (r *Resolver) lookupAll(qs []Query) []Owner {
 	return out
 }
 
-// socket is one row of /proc/net/tcp or tcp6.
+// sockets lists this host's TCP sockets: through sock_diag, or from
+// /proc/net/tcp and tcp6 where that fails (or for another proc root).
+func (r *Resolver) sockets(root string) []socket {
+	if r.Proc == "" && !r.noDiag {
+		if socks, err := diagSockets(); err == nil {
+			return socks
+		}
+	}
+	var socks []socket
+	for _, f := range []string{"tcp", "tcp6"} {
+		socks = append(socks, readTCP(filepath.Join(root, "net", f))...)
+	}
+	return socks
+}
+
+// socket is one TCP socket: a row of /proc/net/tcp, or of a sock_diag dump.
 type socket struct {
 	local, remote netip.AddrPort
 	inode         uint64
@@ -120,41 +137,68 @@ func parseAddr(s string) (netip.AddrPort, bool) {
 }
 
 // findProcesses walks /proc/[pid]/fd for the sockets wanted and returns
-// the owner of each found; it stops once all are found. Processes that
-// end meanwhile, or whose fds this user may not read, are passed over.
-func findProcesses(root string, want map[uint64]bool) map[uint64]Owner {
+// the owner of each found; it stops once all are found. It looks first at
+// the processes in first (those that opened the connections before: a
+// browser opens many), and last at this one, which holds the proxy's own
+// sockets, thousands on a busy proxy. Processes that end meanwhile, or
+// whose fds this user may not read, are passed over.
+func findProcesses(root string, want map[uint64]bool, first []int) map[uint64]Owner {
 	if len(want) == 0 {
 		return nil
 	}
+	found := map[uint64]Owner{}
+	for _, pid := range scanOrder(root, first) {
+		if findIn(root, pid, want, found) {
+			break
+		}
+	}
+	return found
+}
+
+// scanOrder lists the processes: first's, the others, this one.
+func scanOrder(root string, first []int) []int {
 	procs, err := os.ReadDir(root)
 	if err != nil {
 		return nil
 	}
-	found := map[uint64]Owner{}
-	for _, d := range procs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil || pid <= 0 {
-			continue
-		}
-		dir := filepath.Join(root, d.Name(), "fd")
-		fds, err := os.ReadDir(dir)
-		if err != nil {
-			continue
-		}
-		for _, fd := range fds {
-			ino, ok := socketInode(filepath.Join(dir, fd.Name()))
-			if !ok || !want[ino] {
-				continue
-			}
-			if _, dup := found[ino]; !dup {
-				found[ino] = Owner{PID: pid, Name: processName(root, d.Name())}
-			}
-			if len(found) == len(want) {
-				return found
-			}
+	self := os.Getpid()
+	seen := map[int]bool{self: true}
+	var order []int
+	for _, pid := range first {
+		if !seen[pid] {
+			seen[pid] = true
+			order = append(order, pid)
 		}
 	}
-	return found
+	for _, d := range procs {
+		if pid, err := strconv.Atoi(d.Name()); err == nil && pid > 0 && !seen[pid] {
+			order = append(order, pid)
+		}
+	}
+	return append(order, self)
+}
+
+// findIn records the sockets wanted among pid's fds in found, and reports
+// whether all are found.
+func findIn(root string, pid int, want map[uint64]bool, found map[uint64]Owner) bool {
+	dir := filepath.Join(root, strconv.Itoa(pid), "fd")
+	fds, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, fd := range fds {
+		ino, ok := socketInode(filepath.Join(dir, fd.Name()))
+		if !ok || !want[ino] {
+			continue
+		}
+		if _, dup := found[ino]; !dup {
+			found[ino] = Owner{PID: pid, Name: processName(root, strconv.Itoa(pid))}
+		}
+		if len(found) == len(want) {
+			return true
+		}
+	}
+	return false
 }
 
 // socketInode reads an fd link such as "socket:[23915]".

@@ -12,7 +12,7 @@ import (
 // holdConn starts ncat, a real program, connected to a listener on host,
 // and returns the process, the client address as the server sees it and
 // the server's address.
-func holdConn(t *testing.T, host string) (*exec.Cmd, netip.AddrPort, netip.AddrPort) {
+func holdConn(t testing.TB, host string) (*exec.Cmd, netip.AddrPort, netip.AddrPort) {
 	t.Helper()
 	bin, err := exec.LookPath("ncat")
 	if err != nil {
@@ -47,10 +47,19 @@ func holdConn(t *testing.T, host string) (*exec.Cmd, netip.AddrPort, netip.AddrP
 }
 
 func TestLookupFindsProgram(t *testing.T) {
-	for _, host := range []string{"127.0.0.1", "::1"} {
-		t.Run(host, func(t *testing.T) {
-			cmd, client, server := holdConn(t, host)
-			var r Resolver
+	for _, tc := range []struct {
+		name   string
+		host   string
+		noDiag bool
+	}{
+		{"127.0.0.1 sock_diag", "127.0.0.1", false},
+		{"::1 sock_diag", "::1", false},
+		{"127.0.0.1 proc", "127.0.0.1", true},
+		{"::1 proc", "::1", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd, client, server := holdConn(t, tc.host)
+			r := Resolver{noDiag: tc.noDiag}
 			o, ok := r.Lookup(client, server)
 			if !ok || o.PID != cmd.Process.Pid || o.Name != "ncat" {
 				t.Fatalf("Lookup(%v, %v) = %+v, %v; want ncat (%d)", client, server, o, ok, cmd.Process.Pid)
@@ -121,21 +130,10 @@ func TestParseAddr(t *testing.T) {
 	}
 }
 
-// BenchmarkLookupScan measures one lookup that walks every process's fds
-// (the cost of a batch with a socket not seen before).
+// BenchmarkLookupScan measures one lookup that walks the processes' fds
+// (the cost of a batch with a socket not seen before), the owner ncat.
 func BenchmarkLookupScan(b *testing.B) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ln.Close()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
-	client := c.LocalAddr().(*net.TCPAddr).AddrPort()
-	server := ln.Addr().(*net.TCPAddr).AddrPort()
+	_, client, server := holdConn(b, "127.0.0.1")
 	for b.Loop() {
 		var r Resolver // a fresh one: nothing known
 		if _, ok := r.Lookup(client, server); !ok {
