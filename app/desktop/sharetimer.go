@@ -56,9 +56,15 @@ type timedShare struct {
 func (c *Controller) ShareLANFor(d time.Duration) error { return c.shareLAN(true, d) }
 
 // timeShare gives the share of profile name an end after d, replacing the
-// end it had; d <= 0 means none.
+// end it had; d <= 0 means none. There is one end at a time: a pending
+// end of another profile (not active, so not in force) comes now, in its
+// file, rather than never.
 func (a *act) timeShare(name string, d time.Duration) {
 	c := a.c
+	if ts := c.share; ts != nil && !strings.EqualFold(ts.profile, name) {
+		a.untimeShare()
+		a.unshare(ts.profile)
+	}
 	a.untimeShare()
 	if d <= 0 {
 		return

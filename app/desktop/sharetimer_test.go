@@ -275,3 +275,37 @@ func TestShareForStress(t *testing.T) {
 		t.Fatalf("after a share by hand: %+v", st)
 	}
 }
+
+// A share made on another profile while the first one's end is pending
+// ends the first one's share in its file now: there is one end at a
+// time, and no share is left without one.
+func TestShareForOtherProfile(t *testing.T) {
+	c := desktoptest.New(t)
+	openShare(t, c)
+	if err := c.ShareLANFor(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	q := desktoptest.AddProfile(t, c, "Other")
+	q.Open = true
+	if err := c.SaveProfile("Other", q, desktop.Secrets{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UseProfile("Other"); err != nil {
+		t.Fatal(err)
+	}
+	if st := c.State(); !st.ShareUntil.IsZero() {
+		t.Fatalf("the end of another profile's share shown: %+v", st)
+	}
+	if p, err := c.Store().Load("Shared"); err != nil || !p.ShareOnLAN {
+		t.Fatalf("a switch ended the first share: %v", err)
+	}
+	if err := c.SetShareLAN(true); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := c.Store().Load("Shared"); err != nil || p.ShareOnLAN {
+		t.Fatalf("the first profile still shares in its file (%v)", err)
+	}
+	if st := c.State(); !st.ShareLAN || !st.ShareUntil.IsZero() {
+		t.Fatalf("state: %+v", st)
+	}
+}

@@ -94,10 +94,16 @@ func (p *programs) flush() {
 	qs := make([]sockowner.Query, 0, len(p.want))
 	server := p.server()
 	for id, q := range p.want {
+		if _, ok := p.known[id]; ok {
+			continue // asked again while its batch ran
+		}
 		q.Server = server
 		ids, qs = append(ids, id), append(qs, q)
 	}
 	p.want = nil
+	if len(qs) == 0 {
+		return
+	}
 	p.busy = true
 	p.jobs.run(func() func() {
 		start := time.Now()
@@ -105,9 +111,10 @@ func (p *programs) flush() {
 		took := time.Since(start)
 		return func() {
 			p.busy = false
-			// Reading /proc costs more with many sockets on the host
-			// (30 ms per 10,000): pausing 9 times as long as a batch
-			// took keeps the lookups under a tenth of a core.
+			// A lookup costs more on a busy host (~100 ms with 30,000
+			// sockets or a process with thousands of fds): pausing 9
+			// times as long as a batch took keeps it under a tenth of a
+			// core.
 			p.next = time.Now().Add(9 * took)
 			if p.known == nil {
 				p.known = map[uint64]sockowner.Owner{}
