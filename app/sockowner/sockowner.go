@@ -1,8 +1,10 @@
 // Package sockowner finds the program on this host that holds the client
 // end of a TCP connection to the proxy: its PID and name. It reads the OS's
-// tables (on Linux /proc) and never touches the connection itself, so it
-// can run beside the relay at no cost to it. Where the OS is not
-// supported yet, every lookup answers "not found".
+// tables (on Linux the kernel's socket list through sock_diag, or
+// /proc/net/tcp, and /proc/[pid]/fd) and never touches the connection
+// itself, so it runs beside the relay at no cost to it; a lookup may take
+// tens of milliseconds on a busy host, so make it off the UI goroutine.
+// Where the OS is not supported yet, every lookup answers "not found".
 package sockowner
 
 import (
@@ -36,9 +38,6 @@ type Query struct {
 // found so that a socket is looked for across the processes once. Its
 // zero value is ready; it is safe from several goroutines.
 type Resolver struct {
-	// Proc is the proc file system's root; "" means /proc. Linux only.
-	Proc string
-
 	mu     sync.Mutex       // held through a lookup: one scan at a time
 	known  map[uint64]Owner // by socket (inode), for the sockets seen in the last lookup
 	noDiag bool             // read /proc/net/tcp even where sock_diag works (tests)

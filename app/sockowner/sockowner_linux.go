@@ -18,10 +18,7 @@ import (
 // not by address: a client port can be reused by another program, an
 // inode cannot while the socket lives.
 func (r *Resolver) lookupAll(qs []Query) []Owner {
-	root := r.Proc
-	if root == "" {
-		root = "/proc"
-	}
+	const root = "/proc"
 	byLocal := map[netip.AddrPort][]socket{} // a client's socket has the client's address
 	for _, s := range r.sockets(root) {
 		if s.inode != 0 { // 0: no process holds it any more
@@ -68,9 +65,9 @@ func (r *Resolver) lookupAll(qs []Query) []Owner {
 }
 
 // sockets lists this host's TCP sockets: through sock_diag, or from
-// /proc/net/tcp and tcp6 where that fails (or for another proc root).
+// /proc/net/tcp and tcp6 where that fails.
 func (r *Resolver) sockets(root string) []socket {
-	if r.Proc == "" && !r.noDiag {
+	if !r.noDiag {
 		if socks, err := diagSockets(); err == nil {
 			return socks
 		}
