@@ -110,6 +110,7 @@ func setUpTray(a fyne.App, ctrl *desktop.Controller, win *ui.Window) func() {
 		},
 	})
 	t.Refresh()
+	a.Lifecycle().SetOnStopped(t.Stop) // no countdown refresh of a tray that is gone
 	ctrl.OnChange(func() { fyne.Do(t.Refresh) })
 	if st.Host {
 		da.SetSystemTrayWindow(win.Win)

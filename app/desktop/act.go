@@ -53,8 +53,10 @@ func (a *act) end() {
 	if la := c.eng.Addr(); la != nil {
 		addr = la.String()
 	}
+	until, d := a.shareEnd()
 	c.mu.Lock()
 	c.active, c.addr, c.sysOn = a.active, addr, c.sysAddr != ""
+	c.shareUntil, c.shareFor = until, d
 	c.mu.Unlock()
 	c.op.Unlock()
 	for _, n := range a.notices {
@@ -88,6 +90,7 @@ func (a *act) use(p *profiles.Profile) {
 	a.active = p
 	a.c.setErr(nil)
 	a.dirty = true
+	a.followShare(p)
 }
 
 // updateSettings changes the settings and saves them, telling the user

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -60,11 +61,16 @@ func (c *Controller) UseProfile(name string) error {
 	return nil
 }
 
-// SetShareLAN turns the active profile's LAN sharing on or off, applies it
-// live and saves the profile. A share the profile cannot make safely (no
-// username and no narrowed allowlist) is refused with the validator's
-// message, and nothing changes.
-func (c *Controller) SetShareLAN(on bool) error {
+// SetShareLAN turns the active profile's LAN sharing on (until turned
+// off) or off, applies it live and saves the profile. A share the profile
+// cannot make safely (no username and no narrowed allowlist) is refused
+// with the validator's message, and nothing changes. Either way it drops
+// the end a share had (ShareLANFor).
+func (c *Controller) SetShareLAN(on bool) error { return c.shareLAN(on, 0) }
+
+// shareLAN is SetShareLAN and ShareLANFor: sharing on or off, and its end
+// after d when on.
+func (c *Controller) shareLAN(on bool, d time.Duration) error {
 	a, err := c.begin()
 	if err != nil {
 		return err
@@ -82,7 +88,8 @@ func (c *Controller) SetShareLAN(on bool) error {
 		a.notify(slog.LevelError, lang.L(`Profile "{{.Name}}" applied but not saved: {{.Err}}`, map[string]any{"Name": p.Name, "Err": err}))
 	}
 	a.use(p)
-	c.log.Info("LAN sharing", "profile", p.Name, "on", on)
+	a.timeShare(p.Name, d)
+	c.log.Info("LAN sharing", "profile", p.Name, "on", on, "for", d.String())
 	return nil
 }
 
@@ -149,6 +156,7 @@ func (c *Controller) saveProfile(orig string, p *profiles.Profile, sec Secrets, 
 		if err := c.store.Rename(orig, p.Name); err != nil {
 			return err
 		}
+		a.renameShare(orig, p.Name)
 	}
 	stored, err = c.storeSecrets(p, sec)
 	if err != nil {

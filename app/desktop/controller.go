@@ -29,6 +29,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -74,6 +75,12 @@ type State struct {
 	Profile  string // the active profile's name
 	ShareLAN bool   // whether the active profile shares on the LAN
 	Err      error  // why the last start or switch failed; nil after a success
+
+	// ShareUntil is when the LAN share turns itself off, ShareFor after
+	// it began (ShareLANFor); both zero when it has no end or there is no
+	// share.
+	ShareUntil time.Time
+	ShareFor   time.Duration
 }
 
 // Notice is a message for the user: an error where it happened, or a
@@ -81,6 +88,7 @@ type State struct {
 type Notice struct {
 	Level slog.Level
 	Text  string
+	Alert bool // worth a desktop notification: something ended by itself
 }
 
 // Controller is the desktop app's state. Create it with Open.
@@ -96,6 +104,8 @@ type Controller struct {
 
 	op      sync.Mutex // held by the one act in progress
 	sysAddr string     // where the system proxy points, "" for the user's own; acts only
+
+	share *timedShare // the LAN share's end, nil for none; acts only (sharetimer.go)
 
 	saveMu sync.Mutex // held while settings.toml is written; see saveSettings
 
@@ -115,6 +125,11 @@ type Controller struct {
 	// app's own stores and deletes keep it right (see forgetPasswords).
 	hasPw    map[string]bool
 	hasPwGen int // counts forgetPasswords, so a slow lookup does not undo one
+
+	// shareUntil is when the active profile's LAN share ends, shareFor
+	// after it began, as the last act left them; zero for never.
+	shareUntil time.Time
+	shareFor   time.Duration
 }
 
 // Open loads the settings and the active profile (writing the built-in
@@ -224,6 +239,7 @@ func (c *Controller) Active() *profiles.Profile {
 func (c *Controller) State() State {
 	c.mu.Lock()
 	s := State{Profile: c.active.Name, ShareLAN: c.active.ShareOnLAN, Err: c.lastErr, Running: c.addr != "", Addr: c.addr}
+	s.ShareUntil, s.ShareFor = c.shareUntil, c.shareFor
 	p := c.active
 	c.mu.Unlock()
 	if s.Running {
@@ -301,6 +317,7 @@ func (c *Controller) Close(w, h int) error {
 	a := c.beginAlways()
 	a.releaseSystemProxy()
 	c.eng.Stop()
+	a.endShareOnQuit()
 	a.end()
 	c.log.Info("stopped")
 	return c.updateSettings(func(s *profiles.Settings) {

@@ -7,6 +7,7 @@ package tray
 
 import (
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -103,7 +104,7 @@ func Menu(c *ctl.Controller, h Hooks) *fyne.Menu {
 	profs := fyne.NewMenuItem(lang.L(LabelProfiles), nil)
 	profs.ChildMenu = fyne.NewMenu(lang.L(LabelProfiles), items...)
 
-	share := fyne.NewMenuItem(lang.L(LabelShare), act(lang.L("LAN sharing not changed"), func() func() error {
+	share := fyne.NewMenuItem(shareLabel(st), act(lang.L("LAN sharing not changed"), func() func() error {
 		on := !c.State().ShareLAN
 		return func() error { return c.SetShareLAN(on) }
 	}))
@@ -130,7 +131,7 @@ func Menu(c *ctl.Controller, h Hooks) *fyne.Menu {
 	show := fyne.NewMenuItem(lang.L(LabelShow), h.Show)
 	quit := fyne.NewMenuItem(lang.L(LabelQuit), h.Quit)
 	quit.IsQuit = true
-	return fyne.NewMenu("Sockstray", proxy, profs, share, sys, fyne.NewMenuItemSeparator(),
+	return fyne.NewMenu("Sockstray", proxy, profs, share, shareForMenu(c, st, busy, act), sys, fyne.NewMenuItemSeparator(),
 		cp, show, login, fyne.NewMenuItemSeparator(), quit)
 }
 
@@ -151,6 +152,10 @@ func Title(st ctl.State) string {
 	case st.Err != nil:
 		return lang.L("Sockstray: error: {{.Err}}", st)
 	case st.Running && st.ShareLAN:
+		if m, ok := minutesLeft(st); ok {
+			return lang.L("Sockstray: on, {{.Addr}} ({{.Profile}}, shared on the LAN, {{.Min}} min left)",
+				map[string]any{"Addr": st.Addr, "Profile": st.Profile, "Min": m})
+		}
 		return lang.L("Sockstray: on, {{.Addr}} ({{.Profile}}, shared on the LAN)", st)
 	case st.Running:
 		return lang.L("Sockstray: on, {{.Addr}} ({{.Profile}})", st)
@@ -170,6 +175,7 @@ type Tray struct {
 	Menu *fyne.Menu
 
 	busy int            // actions started from the menu and not finished; UI goroutine
+	tick *time.Timer    // the next refresh of a share's countdown; UI goroutine
 	wg   sync.WaitGroup // the goroutines running them
 }
 
@@ -214,5 +220,6 @@ func (t *Tray) Refresh() {
 	if t.busy > 0 {
 		title = lang.L("{{.Title}} (working…)", map[string]any{"Title": title})
 	}
+	t.tickShare(st)
 	t.SetTitle(title)
 }

@@ -27,6 +27,7 @@ type ConnCloser interface {
 // Columns of the connections table; the last holds the close buttons.
 const (
 	colClient = iota
+	colProgram
 	colDest
 	colRoute
 	colReply
@@ -40,11 +41,11 @@ const (
 
 // colTitles are the columns' titles.
 func colTitles() [numCols]string {
-	return [numCols]string{lang.L("Client"), lang.L("Destination"), lang.L("Route"), lang.L("Reply"),
+	return [numCols]string{lang.L("Client"), lang.L("Program"), lang.L("Destination"), lang.L("Route"), lang.L("Reply"),
 		lang.L("Up"), lang.L("Down"), lang.L("Rate"), lang.L("Age"), ""}
 }
 
-var colWidths = [numCols]float32{140, 200, 120, 120, 72, 72, 86, 62, 44}
+var colWidths = [numCols]float32{140, 130, 200, 120, 120, 72, 72, 86, 62, 44}
 
 // Connections is the live table of connections: sortable by any column,
 // filtered by a search box, with a close button per row. It holds only the
@@ -52,10 +53,12 @@ var colWidths = [numCols]float32{140, 200, 120, 120, 72, 72, 86, 62, 44}
 type Connections struct {
 	Table    *widget.Table
 	Filter   *widget.Entry
+	Program  *widget.Select // shows only one program's connections
 	CloseAll *widget.Button
 	Count    *widget.Label
 
 	closer  ConnCloser
+	progs   *programs
 	titles  [numCols]string
 	conns   []stats.ConnStat // the latest snapshot's
 	rows    []int            // indices into conns: filtered and sorted
@@ -75,6 +78,9 @@ func NewConnections(closer ConnCloser) *Connections {
 	c.CloseAll = widget.NewButtonWithIcon(lang.L("Close all"), theme.CancelIcon(), c.onCloseAll)
 	c.Count = widget.NewLabel("")
 	c.Table = widget.NewTable(c.size, newConnCell, c.updateCell)
+	c.progs = newPrograms(closer, c.rebuild)
+	c.Program = widget.NewSelect([]string{allPrograms()}, func(string) { c.rebuild() })
+	c.Program.SetSelectedIndex(0)
 	c.Table.ShowHeaderRow = true
 	c.Table.CreateHeader = func() fyne.CanvasObject {
 		b := widget.NewButton("", nil)
@@ -86,7 +92,7 @@ func NewConnections(closer ConnCloser) *Connections {
 	for i, w := range colWidths {
 		c.Table.SetColumnWidth(i, w)
 	}
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(c.Count, c.CloseAll), c.Filter)
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(c.Program, c.Count, c.CloseAll), c.Filter)
 	c.content = container.NewBorder(top, nil, nil, nil, c.Table)
 	return c
 }
@@ -97,6 +103,7 @@ func (c *Connections) Content() fyne.CanvasObject { return c.content }
 // Update shows a new snapshot; call it on the UI thread.
 func (c *Connections) Update(s stats.Snapshot) {
 	c.conns, c.now = s.Conns, s.Time
+	c.progs.prune(s.Conns)
 	c.rates.add(s)
 	c.rebuild()
 }
@@ -143,10 +150,11 @@ func (c *Connections) rebuild() {
 	}
 	c.rows = c.rows[:0]
 	for i := range c.conns {
-		if q == "" || matches(&c.conns[i], q) {
+		if (q == "" || matches(&c.conns[i], q) || c.progs.matches(&c.conns[i], q)) && c.byProgram(&c.conns[i]) {
 			c.rows = append(c.rows, i)
 		}
 	}
+	c.programChoices()
 	slices.SortStableFunc(c.rows, func(a, b int) int {
 		r := c.compare(&c.conns[a], &c.conns[b])
 		if c.desc {
@@ -180,6 +188,8 @@ func (c *Connections) compare(a, b *stats.ConnStat) int {
 	switch c.sortCol {
 	case colClient:
 		return a.Client.Compare(b.Client)
+	case colProgram:
+		return cmp.Compare(c.progs.text(a), c.progs.text(b))
 	case colDest:
 		return cmp.Compare(a.Dest, b.Dest)
 	case colRoute:
@@ -242,8 +252,12 @@ func (c *Connections) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	}
 	cell.close.Hide()
 	cell.label.Show()
-	if id.Col == colRate {
+	switch id.Col {
+	case colRate:
 		cell.label.SetText(Rate(c.rates.of(cs)))
+		return
+	case colProgram:
+		cell.label.SetText(c.progs.text(cs))
 		return
 	}
 	cell.label.SetText(cellText(cs, id.Col, c.now))

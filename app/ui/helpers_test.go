@@ -53,7 +53,9 @@ func init() {
 
 // settle waits for the work the window's handlers started off the UI
 // goroutine and shows its outcomes, until none is left.
-func settle(w *Window) { drain(&w.Status.jobs, &w.LAN.jobs, &w.Profiles.jobs, &w.Settings.jobs) }
+func settle(w *Window) {
+	drain(&w.Status.jobs, &w.LAN.jobs, &w.Profiles.jobs, &w.Settings.jobs, &w.Connections.progs.jobs)
+}
 
 // drain waits for js and runs the outcomes queued, until none is left.
 func drain(js ...*jobs) {

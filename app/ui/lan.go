@@ -3,6 +3,7 @@ package ui
 import (
 	"image"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -22,6 +23,8 @@ import (
 // open share, and the LAN clients connected now.
 type LAN struct {
 	Share   *widget.Check
+	For     *widget.Select // how long a share lasts (sharefor.go)
+	Ends    *widget.Label  // the countdown of a share with an end
 	Addrs   *widget.RadioGroup
 	Copy    *widget.Button
 	Link    *widget.Label
@@ -40,12 +43,15 @@ type LAN struct {
 	content fyne.CanvasObject
 	jobs    jobs
 	busy    bool // a change of sharing started here runs
+	quiet   bool // For is being set from the state, not by the user
+	now     func() time.Time
 }
 
 // NewLAN builds the screen; clip puts text on the clipboard.
 func NewLAN(ctrl *desktop.Controller, clip func(string)) *LAN {
-	l := &LAN{ctrl: ctrl, clip: clip}
+	l := &LAN{ctrl: ctrl, clip: clip, now: time.Now}
 	l.Share = widget.NewCheck(lang.L("Share on LAN"), l.onShare)
+	l.buildFor()
 	l.Addrs = widget.NewRadioGroup(nil, func(string) { l.showLink() })
 	l.Copy = widget.NewButtonWithIcon(lang.L("Copy address"), theme.ContentCopyIcon(), l.onCopy)
 	l.Link = widget.NewLabel("")
@@ -64,7 +70,7 @@ func NewLAN(ctrl *desktop.Controller, clip func(string)) *LAN {
 	l.Warning.Wrapping = fyne.TextWrapWord
 	l.Clients = widget.NewList(func() int { return len(l.clients) }, newClientRow, l.updateClient)
 
-	left := container.NewVBox(l.Share, l.Status, l.Warning,
+	left := container.NewVBox(container.NewHBox(l.Share, l.For), l.Ends, l.Status, l.Warning,
 		widget.NewLabelWithStyle(lang.L("Addresses for other devices"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		l.Addrs, container.NewHBox(l.Copy), l.Link, l.Auth, l.Allow)
 	clients := container.NewBorder(
@@ -85,16 +91,27 @@ func (l *LAN) onShare(on bool) {
 	if l.busy || on == l.ctrl.Active().ShareOnLAN {
 		return
 	}
-	// Off the UI goroutine: it waits for the actions before it, saves the
-	// profile and may rebind the engine.
+	if !on {
+		l.change(func() error { return l.ctrl.SetShareLAN(false) })
+		return
+	}
+	d := l.duration()
+	l.change(func() error { return l.ctrl.ShareLANFor(d) })
+}
+
+// change runs a change of sharing off the UI goroutine: it waits for the
+// actions before it, saves the profile and may rebind the engine.
+func (l *LAN) change(act func() error) {
 	l.busy = true
 	l.Share.Disable()
+	l.For.Disable()
 	l.Status.SetText(lang.L("Changing LAN sharing…"))
 	l.jobs.run(func() func() {
-		err := l.ctrl.SetShareLAN(on)
+		err := act()
 		return func() {
 			l.busy = false
 			l.Share.Enable()
+			l.For.Enable()
 			l.Refresh() // shows the state in force, whatever the click
 			if err != nil {
 				l.Warning.SetText(err.Error())
@@ -118,6 +135,7 @@ func (l *LAN) Refresh() {
 	p := l.ctrl.Active()
 	st := l.ctrl.State()
 	l.Share.SetChecked(p.ShareOnLAN)
+	l.showFor(st)
 	addrs, err := desktop.LANAddrs(p)
 	sel := l.Addrs.Selected
 	l.Addrs.Options = addrs
@@ -201,6 +219,7 @@ func (l *LAN) QRImage() image.Image { return l.QR.Image }
 func (l *LAN) Update(s stats.Snapshot) {
 	l.clients = desktop.LANClients(s)
 	l.Clients.Refresh()
+	l.showEnd(l.ctrl.State())
 }
 
 // ClientList returns the LAN clients shown.

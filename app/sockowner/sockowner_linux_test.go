@@ -1,0 +1,143 @@
+package sockowner
+
+import (
+	"net"
+	"net/netip"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// holdConn starts ncat, a real program, connected to a listener on host,
+// and returns the process, the client address as the server sees it and
+// the server's address.
+func holdConn(t testing.TB, host string) (*exec.Cmd, netip.AddrPort, netip.AddrPort) {
+	t.Helper()
+	bin, err := exec.LookPath("ncat")
+	if err != nil {
+		t.Fatalf("ncat is needed (scripts/deps.sh installs it): %v", err)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	server := ln.Addr().(*net.TCPAddr).AddrPort()
+	cmd := exec.Command(bin, host, strconv.Itoa(int(server.Port())))
+	stdin, err := cmd.StdinPipe() // open: ncat holds the connection until it closes
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	ln.(*net.TCPListener).SetDeadline(time.Now().Add(10 * time.Second))
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return cmd, c.RemoteAddr().(*net.TCPAddr).AddrPort(), server
+}
+
+func TestLookupFindsProgram(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		host   string
+		noDiag bool
+	}{
+		{"127.0.0.1 sock_diag", "127.0.0.1", false},
+		{"::1 sock_diag", "::1", false},
+		{"127.0.0.1 proc", "127.0.0.1", true},
+		{"::1 proc", "::1", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd, client, server := holdConn(t, tc.host)
+			r := Resolver{noDiag: tc.noDiag}
+			o, ok := r.Lookup(client, server)
+			if !ok || o.PID != cmd.Process.Pid || o.Name != "ncat" {
+				t.Fatalf("Lookup(%v, %v) = %+v, %v; want ncat (%d)", client, server, o, ok, cmd.Process.Pid)
+			}
+			if got, want := o.String(), "ncat ("+strconv.Itoa(o.PID)+")"; got != want {
+				t.Errorf("String() = %q, want %q", got, want)
+			}
+			// A listener on every address knows only its port.
+			any := netip.AddrPortFrom(netip.IPv6Unspecified(), server.Port())
+			if o2, ok := r.Lookup(client, any); !ok || o2 != o {
+				t.Errorf("Lookup with an unspecified server = %+v, %v; want %+v", o2, ok, o)
+			}
+			// Another server port is another connection.
+			other := netip.AddrPortFrom(server.Addr(), server.Port()+1)
+			if o2, ok := r.Lookup(client, other); ok {
+				t.Errorf("Lookup with the wrong server port = %+v, want not found", o2)
+			}
+		})
+	}
+}
+
+// A batch answers each query in its place, and a client with no socket
+// here (one on another host) is not found.
+func TestLookupAllBatch(t *testing.T) {
+	cmd4, client4, server4 := holdConn(t, "127.0.0.1")
+	cmd6, client6, server6 := holdConn(t, "::1")
+	lan := netip.MustParseAddrPort("192.0.2.7:40000") // TEST-NET-1: nowhere on this host
+	var r Resolver
+	got := r.LookupAll([]Query{{client6, server6}, {lan, server4}, {client4, server4}})
+	if got[0].PID != cmd6.Process.Pid || got[1].Found() || got[2].PID != cmd4.Process.Pid {
+		t.Fatalf("LookupAll = %+v; want ncat %d, not found, ncat %d", got, cmd6.Process.Pid, cmd4.Process.Pid)
+	}
+}
+
+// Once the program exits its socket has no owner: not found, even though
+// the resolver found it before.
+func TestLookupExitedProcess(t *testing.T) {
+	cmd, client, server := holdConn(t, "127.0.0.1")
+	var r Resolver
+	if _, ok := r.Lookup(client, server); !ok {
+		t.Fatal("not found while running")
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if o, ok := r.Lookup(client, server); ok {
+		t.Fatalf("after exit: %+v, want not found", o)
+	}
+}
+
+func TestParseAddr(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"0100007F:0438", "127.0.0.1:1080", true},
+		{"00000000:0000", "0.0.0.0:0", true},
+		{"00000000000000000000000001000000:1F90", "[::1]:8080", true},
+		{"0000000000000000FFFF00000100007F:0050", "[::ffff:127.0.0.1]:80", true},
+		{"0100007F", "", false},
+		{"0100007:0438", "", false},
+		{"0100007F:XYZ", "", false},
+	} {
+		got, ok := parseAddr(tc.in)
+		if ok != tc.ok || (ok && got.String() != tc.want) {
+			t.Errorf("parseAddr(%q) = %v, %v; want %s, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// BenchmarkLookupScan measures one lookup that walks the processes' fds
+// (the cost of a batch with a socket not seen before), the owner ncat.
+func BenchmarkLookupScan(b *testing.B) {
+	_, client, server := holdConn(b, "127.0.0.1")
+	for b.Loop() {
+		var r Resolver // a fresh one: nothing known
+		if _, ok := r.Lookup(client, server); !ok {
+			b.Fatal("not found")
+		}
+	}
+}
