@@ -59,7 +59,6 @@ type Connections struct {
 	titles  [numCols]string
 	conns   []stats.ConnStat // the latest snapshot's
 	rows    []int            // indices into conns: filtered and sorted
-	rates   rates
 	now     time.Time
 	sortCol int
 	desc    bool
@@ -97,7 +96,6 @@ func (c *Connections) Content() fyne.CanvasObject { return c.content }
 // Update shows a new snapshot; call it on the UI thread.
 func (c *Connections) Update(s stats.Snapshot) {
 	c.conns, c.now = s.Conns, s.Time
-	c.rates.add(s)
 	c.rebuild()
 }
 
@@ -191,7 +189,7 @@ func (c *Connections) compare(a, b *stats.ConnStat) int {
 	case colDown:
 		return cmp.Compare(a.Down, b.Down)
 	case colRate:
-		return cmp.Compare(c.rates.of(a), c.rates.of(b))
+		return cmp.Compare(a.Rate(), b.Rate())
 	}
 	// Age: the oldest first, which is the lowest ID.
 	return cmp.Compare(a.ID, b.ID)
@@ -243,7 +241,7 @@ func (c *Connections) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	cell.close.Hide()
 	cell.label.Show()
 	if id.Col == colRate {
-		cell.label.SetText(Rate(c.rates.of(cs)))
+		cell.label.SetText(Rate(cs.Rate()))
 		return
 	}
 	cell.label.SetText(cellText(cs, id.Col, c.now))
