@@ -156,13 +156,18 @@ func PACURL(ep Endpoint) string { return "http://" + ep.String() + pacPath }
 // Each backend maps these fields to its own keys in one place (its Apply),
 // so the two modes differ only in the values written.
 func proxied(saved Settings, ep Endpoint, mode Mode) Settings {
+	return proxiedWith(saved, ep, mode, DefaultBypass)
+}
+
+// proxiedWith is proxied with bypass in place of DefaultBypass.
+func proxiedWith(saved Settings, ep Endpoint, mode Mode, bypass []string) Settings {
 	s := saved
 	s.Mode = mode
 	switch mode {
 	case ModeManual:
 		s.HTTP, s.HTTPS, s.SOCKS = ep, ep, ep
 		s.AutoConfigURL = ""
-		s.Bypass = MergeBypass(saved.Bypass, DefaultBypass)
+		s.Bypass = MergeBypass(saved.Bypass, bypass)
 	case ModeAuto:
 		s.AutoConfigURL = PACURL(ep)
 	}
