@@ -52,6 +52,7 @@ func openDesktop(stderr io.Writer, hidden bool) int {
 		fmt.Fprintf(stderr, "sockstray: %v\n", err)
 		return 1
 	}
+	a.Settings().SetTheme(ui.ThemeFor(ctrl.Settings().Theme))
 	for _, n := range sys.notice {
 		ctrl.Notify(slog.LevelWarn, n)
 	}
@@ -119,6 +120,7 @@ func setUpTray(a fyne.App, ctrl *desktop.Controller, win *ui.Window) (refresh fu
 	})
 	t.Refresh()
 	ctrl.OnChange(func() { fyne.Do(t.Refresh) })
+	a.Lifecycle().SetOnStopped(t.ShowRates())
 	if st.Host {
 		da.SetSystemTrayWindow(win.Win)
 		win.Win.SetCloseIntercept(win.Hide)

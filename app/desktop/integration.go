@@ -171,10 +171,7 @@ func (a *act) rememberSystemProxy(on bool) {
 // besides the user's own entries in the desktop's settings: the settings'
 // list, or sysproxy.DefaultBypass when they have none.
 func (c *Controller) SystemProxyBypass() []string {
-	if b := c.Settings().SystemProxyBypass; b != nil {
-		return b
-	}
-	return slices.Clone(sysproxy.DefaultBypass)
+	return slices.Clone(sysproxy.BypassOr(c.Settings().SystemProxyBypass))
 }
 
 // SetSystemProxyBypass saves the bypass list (nil: the built-in one) and,

@@ -149,11 +149,7 @@ func (m *Manager) Enable(proxyHostPort string, mode Mode) error {
 		}
 		return err
 	}
-	bypass := m.bypass
-	if bypass == nil {
-		bypass = DefaultBypass
-	}
-	if err := m.backend.Apply(proxiedWith(st.Saved, ep, mode, bypass)); err != nil {
+	if err := m.backend.Apply(proxiedWith(st.Saved, ep, mode, BypassOr(m.bypass))); err != nil {
 		if rerr := m.backend.Apply(st.Saved); rerr != nil {
 			// The state file stays: the watchdog or the next start retries.
 			return fmt.Errorf("set system proxy: %w (and restoring the saved settings: %v)", err, rerr)

@@ -99,6 +99,15 @@ var DefaultBypass = []string{
 	"*.local",
 }
 
+// BypassOr is the bypass list chosen, or DefaultBypass when none was
+// chosen (nil; an empty list is a choice: nothing bypasses).
+func BypassOr(chosen []string) []string {
+	if chosen == nil {
+		return DefaultBypass
+	}
+	return chosen
+}
+
 // MergeBypass returns the user's entries followed by those of extra that
 // the user's list lacks, each once, in order. Entries compare without case.
 func MergeBypass(user, extra []string) []string {

@@ -58,3 +58,14 @@ func (t *Table) series() []Point {
 	copy(s[n:], t.ring[:t.ringLen-n])
 	return s
 }
+
+// Latest returns the newest point of the series, zero before the first
+// tick: the current rates without copying the table (the tray's tooltip).
+func (t *Table) Latest() Point {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ringLen == 0 {
+		return Point{}
+	}
+	return t.ring[(t.ringStart+t.ringLen-1)%SeriesLen]
+}
