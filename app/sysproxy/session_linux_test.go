@@ -23,8 +23,6 @@ import (
 // wait for stdin to close, then Disable) or "watchdog" (RunWatchdog).
 const roleEnv = "SOCKSTRAY_SYSPROXY_TEST_ROLE"
 
-const missingTools = gnometest.MissingTools
-
 func TestMain(m *testing.M) {
 	// The login check runs the executable, this test binary in the tests,
 	// as `sysproxy-restore --if-stale`: play that part.
