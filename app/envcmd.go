@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/sockstray/sockstray/app/proxyenv"
+	"github.com/sockstray/sockstray/app/sysproxy"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -158,15 +159,15 @@ func startFailed(name string, err error, stderr io.Writer) int {
 // envProxy is the proxy of the profile name, or of the active profile when
 // name is empty. It reads the profile only: no password, no keychain.
 func envProxy(name string) (proxyenv.Proxy, error) {
+	path, err := profiles.SettingsPath()
+	if err != nil {
+		return proxyenv.Proxy{}, err
+	}
+	s, err := profiles.LoadSettings(path)
+	if err != nil {
+		return proxyenv.Proxy{}, fmt.Errorf("settings: %w", err)
+	}
 	if name == "" {
-		path, err := profiles.SettingsPath()
-		if err != nil {
-			return proxyenv.Proxy{}, err
-		}
-		s, err := profiles.LoadSettings(path)
-		if err != nil {
-			return proxyenv.Proxy{}, fmt.Errorf("settings: %w", err)
-		}
 		name = s.Active()
 	}
 	p, err := appStore().Load(name)
@@ -182,5 +183,7 @@ func envProxy(name string) (proxyenv.Proxy, error) {
 	if err != nil {
 		return proxyenv.Proxy{}, err
 	}
-	return proxyenv.New(net.JoinHostPort(host, strconv.Itoa(p.Port)), p.Username)
+	env, err := proxyenv.New(net.JoinHostPort(host, strconv.Itoa(p.Port)), p.Username)
+	env.Bypass = sysproxy.BypassOr(s.SystemProxyBypass) // the system proxy's list, as Settings edits it
+	return env, err
 }

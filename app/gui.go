@@ -19,14 +19,19 @@ import (
 	"github.com/sockstray/sockstray/profiles"
 )
 
+// hiddenFlag opens the desktop app in the tray only.
+const hiddenFlag = desktop.HiddenFlag
+
 // appID names the app to Fyne (its preferences folder) and to the desktop.
 const appID = "io.github.sockstray.Sockstray"
 
 // openDesktop runs the desktop app until the user quits it (the tray's or
 // the window's Quit) or the process gets SIGINT or SIGTERM, which Fyne's
 // driver turns into the same quit. Either way the engine stops, its port
-// is released and the settings are saved before it returns.
-func openDesktop(stderr io.Writer) int {
+// is released and the settings are saved before it returns. With hidden
+// (desktop.HiddenFlag, how start at login opens it) the window stays
+// hidden until asked for, where a tray icon is there to ask.
+func openDesktop(stderr io.Writer, hidden bool) int {
 	if msg := noDisplay(); msg != "" {
 		fmt.Fprintln(stderr, msg)
 		return 2
@@ -47,18 +52,21 @@ func openDesktop(stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sockstray: %v\n", err)
 		return 1
 	}
+	a.Settings().SetTheme(ui.ThemeFor(ctrl.Settings().Theme))
 	for _, n := range sys.notice {
 		ctrl.Notify(slog.LevelWarn, n)
 	}
 	win := ui.New(a, ctrl)
 	sys.showWith(win.Show)
-	refreshTray := setUpTray(a, ctrl, win)
+	refreshTray, inTray := setUpTray(a, ctrl, win)
 	win.Start()
 	a.Lifecycle().SetOnStarted(func() {
 		refreshTray() // the tray library sets its own title once ready
 		go ctrl.Restore()
 	})
-	win.Show()
+	if !hidden || !inTray {
+		win.Show()
+	}
 	a.Run()
 
 	size := win.Win.Canvas().Size()
@@ -88,8 +96,9 @@ func languageSetting() string {
 // setUpTray installs the tray where one can work and decides what closing
 // the window does: hide it when a tray icon is the way back in, quit
 // otherwise. Without a session D-Bus the tray is not set up at all: the
-// tray library would panic on quit. It returns what refreshes the tray.
-func setUpTray(a fyne.App, ctrl *desktop.Controller, win *ui.Window) func() {
+// tray library would panic on quit. It returns what refreshes the tray,
+// and whether a tray host shows the icon.
+func setUpTray(a fyne.App, ctrl *desktop.Controller, win *ui.Window) (refresh func(), inTray bool) {
 	st := desktop.CheckTray()
 	da, ok := a.(fynedesktop.App)
 	if !ok || !st.Usable() {
@@ -99,7 +108,7 @@ func setUpTray(a fyne.App, ctrl *desktop.Controller, win *ui.Window) func() {
 			why = st.BusErr.Error()
 		}
 		ctrl.Notify(slog.LevelWarn, lang.L("No system tray ({{.Why}}): this window is the way in, and closing it quits Sockstray.", map[string]any{"Why": why}))
-		return func() {}
+		return func() {}, false
 	}
 	t := tray.New(da, ctrl, tray.Hooks{
 		Show: win.Show,
@@ -112,12 +121,13 @@ func setUpTray(a fyne.App, ctrl *desktop.Controller, win *ui.Window) func() {
 	t.Refresh()
 	a.Lifecycle().SetOnStopped(t.Stop) // no countdown refresh of a tray that is gone
 	ctrl.OnChange(func() { fyne.Do(t.Refresh) })
+	a.Lifecycle().SetOnStopped(t.ShowRates())
 	if st.Host {
 		da.SetSystemTrayWindow(win.Win)
 		win.Win.SetCloseIntercept(win.Hide)
-		return t.Refresh
+		return t.Refresh, true
 	}
 	win.Win.SetCloseIntercept(a.Quit)
 	ctrl.Notify(slog.LevelWarn, lang.L("No tray host on this desktop shows tray icons: this window is the way in, and closing it quits Sockstray."))
-	return t.Refresh
+	return t.Refresh, false
 }

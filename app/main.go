@@ -17,9 +17,15 @@ func main() {
 // run is main with its inputs and outputs passed in, so tests can call it.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return openDesktop(stderr)
+		return openDesktop(stderr, false)
 	}
 	switch args[0] {
+	case hiddenFlag:
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "sockstray: %s takes no arguments\n", hiddenFlag)
+			return 2
+		}
+		return openDesktop(stderr, true)
 	case "serve":
 		return serve(args[1:], stdout, stderr)
 	case "profiles":
@@ -47,6 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 const usage = `usage:
   sockstray                  open the desktop app
+  sockstray --hidden         open it in the tray only, the window on demand (how start at login opens it)
   sockstray serve [flags]    run the proxy headless until SIGINT/SIGTERM (sockstray serve -h)
   sockstray profiles ...     list, show, import, export, remove saved profiles (sockstray profiles help)
   sockstray route NAME HOST:PORT

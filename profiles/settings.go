@@ -24,6 +24,16 @@ type Settings struct {
 	// SystemProxyMode is how "Use as system proxy" points the system at
 	// the proxy, one of SystemProxyModes; empty means SystemProxyManual.
 	SystemProxyMode string
+	// SystemProxyOnAtStart turns "Use as system proxy" back on once the
+	// proxy listens after a start, as the user left it.
+	SystemProxyOnAtStart bool
+	// SystemProxyBypass is what goes direct while the system proxy points
+	// at Sockstray (hosts, *.domains, networks), in the user's order; nil
+	// means the app's built-in list, an empty list none.
+	SystemProxyBypass []string
+	// Theme is the desktop app's colours, one of Themes; empty means the
+	// system's.
+	Theme string
 	// WindowWidth and WindowHeight are the window's last size; zero means
 	// the app's default.
 	WindowWidth, WindowHeight int
@@ -63,6 +73,11 @@ func (s Settings) Active() string {
 // languages of the desktop app's translations (assets/translations), as
 // BCP 47 tags.
 var Languages = []string{"en", "zh-Hans"}
+
+// Themes are the values Settings.Theme takes besides "" (the system's).
+var Themes = []string{"light", "dark"}
+
+const maxBypass = 500 // entries of SystemProxyBypass
 
 const maxWindow = 100_000
 
@@ -106,6 +121,14 @@ func LoadSettings(path string) (Settings, error) {
 		r.boolean("proxy_on_at_start", &s.ProxyOnAtStart)
 		r.str("language", &s.Language)
 		r.str("system_proxy_mode", &s.SystemProxyMode)
+		r.boolean("system_proxy_on_at_start", &s.SystemProxyOnAtStart)
+		if _, ok := r.get("system_proxy_bypass"); ok {
+			r.strs("system_proxy_bypass", &s.SystemProxyBypass)
+			if s.SystemProxyBypass == nil {
+				s.SystemProxyBypass = []string{} // none, not the built-in list
+			}
+		}
+		r.str("theme", &s.Theme)
 		if w := r.table("window"); w != nil {
 			w.integer("width", &s.WindowWidth)
 			w.integer("height", &s.WindowHeight)
@@ -134,6 +157,17 @@ func (s Settings) validate(ps *problems) {
 	if s.SystemProxyMode != "" && !slices.Contains(SystemProxyModes, s.SystemProxyMode) {
 		ps.add("system_proxy_mode", "%q is not a system proxy mode; want \"\" (%s) or one of %s", s.SystemProxyMode, SystemProxyManual, strings.Join(SystemProxyModes, ", "))
 	}
+	if len(s.SystemProxyBypass) > maxBypass {
+		ps.add("system_proxy_bypass", "%d entries; at most %d", len(s.SystemProxyBypass), maxBypass)
+	}
+	for i, e := range s.SystemProxyBypass {
+		if err := CheckBypassEntry(e); err != nil {
+			ps.add(fmt.Sprintf("system_proxy_bypass[%d]", i+1), "%v", err)
+		}
+	}
+	if s.Theme != "" && !slices.Contains(Themes, s.Theme) {
+		ps.add("theme", "%q is not a theme; want \"\" (the system's) or one of %s", s.Theme, strings.Join(Themes, ", "))
+	}
 	if s.WindowWidth < 0 || s.WindowWidth > maxWindow {
 		ps.add("window.width", "%d is out of range; want 0 (default) to %d", s.WindowWidth, maxWindow)
 	}
@@ -152,9 +186,30 @@ func (s Settings) Save(path string) error {
 	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
 		return err
 	}
+	bypass := "# system_proxy_bypass: what goes direct; without the key, the built-in list\n"
+	if s.SystemProxyBypass != nil {
+		bypass = "# what goes direct while the system proxy is on; remove the key for the built-in list\nsystem_proxy_bypass = " + quoteList(s.SystemProxyBypass) + "\n"
+	}
 	data := fmt.Sprintf("# Sockstray settings.\nversion = %d\n\nactive_profile = %s\nproxy_on_at_start = %t\n# \"\" follows the system; or %s\nlanguage = %s\n"+
-		"# \"Use as system proxy\": %q (also \"\") sets the proxy for HTTP, HTTPS and SOCKS, %q its PAC file\nsystem_proxy_mode = %s\n\n[window]\nwidth = %d\nheight = %d\n",
+		"# \"\" follows the system; or %s\ntheme = %s\n"+
+		"# \"Use as system proxy\": %q (also \"\") sets the proxy for HTTP, HTTPS and SOCKS, %q its PAC file\nsystem_proxy_mode = %s\nsystem_proxy_on_at_start = %t\n%s\n[window]\nwidth = %d\nheight = %d\n",
 		settingsVersion, quote(s.ActiveProfile), s.ProxyOnAtStart, strings.Join(Languages, ", "), quote(s.Language),
-		SystemProxyManual, SystemProxyPAC, quote(s.SystemProxyMode), s.WindowWidth, s.WindowHeight)
+		strings.Join(Themes, ", "), quote(s.Theme),
+		SystemProxyManual, SystemProxyPAC, quote(s.SystemProxyMode), s.SystemProxyOnAtStart, bypass, s.WindowWidth, s.WindowHeight)
 	return writeFileAtomic(path, []byte(data))
+}
+
+// CheckBypassEntry checks one entry of a system proxy bypass list: a host
+// name, a *.domain, an IP address or a network, with no spaces, commas or
+// quotes (the desktops keep the list as one comma-separated string).
+func CheckBypassEntry(e string) error {
+	switch {
+	case e == "":
+		return errors.New("an empty entry")
+	case len(e) > 255:
+		return fmt.Errorf("%d characters; at most 255", len(e))
+	case strings.ContainsAny(e, " \t\r\n,;\"'\\"):
+		return fmt.Errorf("%q has a space, comma, semicolon or quote; want one host, *.domain or network per entry", e)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"testing"
 )
@@ -11,16 +12,21 @@ import (
 func TestSettingsRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sockstray", "settings.toml")
 	s, err := LoadSettings(path)
-	if err != nil || s != (Settings{}) || s.Active() != "Direct" {
+	if err != nil || !reflect.DeepEqual(s, Settings{}) || s.Active() != "Direct" {
 		t.Fatalf("missing file: %+v, %v; want zero settings, active Direct", s, err)
 	}
-	want := Settings{ActiveProfile: "work", ProxyOnAtStart: true, Language: "zh-Hans", SystemProxyMode: SystemProxyPAC, WindowWidth: 900, WindowHeight: 640}
-	if err := want.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	got, err := LoadSettings(path)
-	if err != nil || got != want {
-		t.Errorf("LoadSettings = %+v, %v; want %+v", got, err, want)
+	for _, want := range []Settings{
+		{ActiveProfile: "work", ProxyOnAtStart: true, Language: "zh-Hans", SystemProxyMode: SystemProxyPAC, WindowWidth: 900, WindowHeight: 640},
+		{SystemProxyOnAtStart: true, SystemProxyBypass: []string{"*.corp.example", "10.0.0.0/8", "[::1]"}, Theme: "dark"},
+		{SystemProxyBypass: []string{}, Theme: "light"}, // an empty list is not the built-in one
+	} {
+		if err := want.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		got, err := LoadSettings(path)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("LoadSettings = %#v, %v; want %#v", got, err, want)
+		}
 	}
 	if fi, _ := os.Stat(path); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
 		t.Errorf("settings mode %v, want 0600", fi.Mode().Perm())
@@ -29,19 +35,21 @@ func TestSettingsRoundTrip(t *testing.T) {
 
 func TestSettingsProblems(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "settings.toml")
-	os.WriteFile(path, []byte("version = 1\nactive_profile = \"a/b\"\ntheme = \"dark\"\nlanguage = \"zh_CN\"\nsystem_proxy_mode = \"auto\"\n[window]\nwidth = -1\n"), 0o600)
+	os.WriteFile(path, []byte("version = 1\nactive_profile = \"a/b\"\ncolour = \"dark\"\nlanguage = \"zh_CN\"\nsystem_proxy_mode = \"auto\"\n[window]\nwidth = -1\n"), 0o600)
 	_, err := LoadSettings(path)
 	var ie *InvalidError
 	want := path + `:2:1: active_profile: "a/b" holds one of / \ : * ? " < > |, which file names cannot; ` +
-		path + `:3:1: theme: unknown key; known here: version, active_profile, proxy_on_at_start, language, system_proxy_mode, window; ` +
+		path + `:3:1: colour: unknown key; known here: version, active_profile, proxy_on_at_start, language, system_proxy_mode, system_proxy_on_at_start, system_proxy_bypass, theme, window; ` +
 		path + `:4:1: language: "zh_CN" is not a language of the app; want "" (the system's) or one of en, zh-Hans; ` +
 		path + `:5:1: system_proxy_mode: "auto" is not a system proxy mode; want "" (manual) or one of manual, pac; ` +
 		path + `:7:1: window.width: -1 is out of range; want 0 (default) to 100000`
 	if !errors.As(err, &ie) || err.Error() != want {
 		t.Errorf("LoadSettings = %v\nwant %s", err, want)
 	}
-	if err := (Settings{WindowHeight: -2}).Save(path); err == nil {
-		t.Error("saved invalid settings")
+	for _, bad := range []Settings{{WindowHeight: -2}, {Theme: "blue"}, {SystemProxyBypass: []string{"a.example, b.example"}}, {SystemProxyBypass: []string{""}}} {
+		if err := bad.Save(path); err == nil {
+			t.Errorf("saved invalid settings %+v", bad)
+		}
 	}
 }
 

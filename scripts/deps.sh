@@ -7,7 +7,8 @@ set -euo pipefail
 
 # Fyne's cgo build (see shared PLATFORM.md), real SOCKS clients and servers
 # for the tests, a real browser (headless Chromium) as a client, and a D-Bus
-# session, keychain and X server for the GUI and keychain tests.
+# session, keychain and X server for the GUI and keychain tests, and a tray
+# host (xfce4-panel) for the tray tests.
 packages=(
   gcc libc6-dev pkg-config
   libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
@@ -16,6 +17,7 @@ packages=(
   dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick
   iproute2 procps desktop-file-utils
   gsettings-desktop-schemas dconf-gsettings-backend dconf-service dconf-cli libglib2.0-bin
+  xfce4-panel xfconf
 )
 [ $# -gt 0 ] && packages=("$@")
 

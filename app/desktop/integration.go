@@ -68,6 +68,7 @@ func (c *Controller) SetSystemProxy(on bool) error {
 		}
 		c.sysAddr = ""
 		c.log.Info("system proxy restored")
+		a.rememberSystemProxy(false)
 		a.changed()
 		return nil
 	}
@@ -135,15 +136,68 @@ func (needsAuthError) Error() string {
 }
 
 // pointSystemProxy points the system proxy at the running engine in the
-// mode of the settings.
+// mode and with the bypass list of the settings, and remembers it is on
+// for the next start.
 func (a *act) pointSystemProxy() error {
 	c := a.c
 	addr := localAddr(c.eng.Addr().String())
+	if b, ok := c.sysProxy.(bypassSetter); ok {
+		b.SetBypass(c.SystemProxyBypass())
+	}
 	if err := c.sysProxy.Enable(addr, c.systemProxyMode()); err != nil {
 		return err
 	}
 	c.sysAddr = addr
 	c.log.Info("system proxy set", "proxy", addr, "mode", c.SystemProxyMode())
+	a.rememberSystemProxy(true)
+	return nil
+}
+
+// bypassSetter is a SystemProxy whose bypass list the settings choose
+// (*sysproxy.Manager).
+type bypassSetter interface{ SetBypass([]string) }
+
+// rememberSystemProxy saves whether the system proxy is on, for Restore:
+// as the last action left it, not as quitting does (Close puts the user's
+// settings back, and the choice stays for the next start).
+func (a *act) rememberSystemProxy(on bool) {
+	if a.c.isClosed() || a.c.Settings().SystemProxyOnAtStart == on {
+		return
+	}
+	a.updateSettings(func(s *profiles.Settings) { s.SystemProxyOnAtStart = on })
+}
+
+// SystemProxyBypass is what goes direct while the system proxy is on,
+// besides the user's own entries in the desktop's settings: the settings'
+// list, or sysproxy.DefaultBypass when they have none.
+func (c *Controller) SystemProxyBypass() []string {
+	return slices.Clone(sysproxy.BypassOr(c.Settings().SystemProxyBypass))
+}
+
+// SetSystemProxyBypass saves the bypass list (nil: the built-in one) and,
+// while the system proxy is on, sets it again at once. Each entry is
+// checked first; a bad one saves nothing. It runs the desktop's tools:
+// call it off the UI thread.
+func (c *Controller) SetSystemProxyBypass(list []string) error {
+	for _, e := range list {
+		if err := profiles.CheckBypassEntry(e); err != nil {
+			return err
+		}
+	}
+	a, err := c.begin()
+	if err != nil {
+		return err
+	}
+	defer a.end()
+	if err := a.updateSettings(func(s *profiles.Settings) { s.SystemProxyBypass = slices.Clone(list) }); err != nil {
+		return err
+	}
+	a.changed()
+	if c.sysAddr != "" {
+		if err := a.pointSystemProxy(); err != nil {
+			return a.fail(lang.L("system proxy not set"), err)
+		}
+	}
 	return nil
 }
 
@@ -200,6 +254,7 @@ func (a *act) releaseSystemProxy() {
 	}
 	c.sysAddr = ""
 	c.log.Info("system proxy restored")
+	a.rememberSystemProxy(false)
 }
 
 // StartAtLogin reports whether Sockstray starts when the user logs in.
@@ -233,8 +288,13 @@ func (c *Controller) SetStartAtLogin(on bool) error {
 // Autostart is the LoginItem of app/autostart for the executable Exe.
 type Autostart struct{ Exe string }
 
-// Enable adds the login item.
-func (a Autostart) Enable() error { return autostart.Enable(a.Exe) }
+// Enable adds the login item. It starts the app hidden: tray only, the
+// window on demand.
+func (a Autostart) Enable() error { return autostart.Enable(a.Exe, HiddenFlag) }
+
+// HiddenFlag starts the desktop app with its window hidden, where a tray
+// icon is the way in.
+const HiddenFlag = "--hidden"
 
 // Disable removes it.
 func (a Autostart) Disable() error { return autostart.Disable() }

@@ -90,7 +90,7 @@ func LANClients(s stats.Snapshot) []Client {
 		cl.Conns++
 		cl.Up += c.Up
 		cl.Down += c.Down
-		cl.Rate += c.RateUp + c.RateDown
+		cl.Rate += c.Rate()
 		cl.IDs = append(cl.IDs, c.ID)
 	}
 	slices.SortFunc(out, func(a, b Client) int { return a.Addr.Compare(b.Addr) })

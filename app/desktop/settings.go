@@ -11,14 +11,29 @@ import (
 	"github.com/sockstray/sockstray/profiles"
 )
 
-// Restore turns the proxy on when it was on when the app last quit.
+// Restore turns the proxy on when it was on when the app last quit, and
+// then "Use as system proxy" when that was on too.
 func (c *Controller) Restore() {
-	c.mu.Lock()
-	on := c.settings.ProxyOnAtStart
-	c.mu.Unlock()
-	if on {
+	s := c.Settings()
+	switch {
+	case s.ProxyOnAtStart && s.SystemProxyOnAtStart && c.sysProxy != nil:
+		// It starts the proxy first; refused (the profile now needs a
+		// password), the proxy still comes on.
+		if c.SetSystemProxy(true) != nil && !c.State().Running {
+			_ = c.SetProxy(true)
+		}
+	case s.ProxyOnAtStart:
 		_ = c.SetProxy(true)
 	}
+}
+
+// SetTheme saves the app's colours, one of profiles.Themes or "" for the
+// system's.
+func (c *Controller) SetTheme(name string) error {
+	if name != "" && !slices.Contains(profiles.Themes, name) {
+		return errors.New(lang.L(`theme "{{.Theme}}": want one of {{.List}}`, map[string]any{"Theme": name, "List": strings.Join(profiles.Themes, ", ")}))
+	}
+	return c.updateSettings(func(s *profiles.Settings) { s.Theme = name })
 }
 
 // Settings returns the settings in force.

@@ -200,3 +200,33 @@ func TestGNOMEDisableWithoutStateFile(t *testing.T) {
 	}
 	wantRestored(t, before)
 }
+
+// TestGNOMEBypassList: the app's own list replaces the built-in one, after
+// the user's entries, and Disable puts the user's list back exactly.
+func TestGNOMEBypassList(t *testing.T) {
+	gnomeSession(t)
+	seedGNOME(t)
+	before := gnomeSnapshot(t)
+
+	m := newManager(t)
+	m.SetBypass([]string{"*.corp.example", "10.0.0.0/8", "localhost"})
+	if err := m.Enable("127.0.0.1:1080", ModeManual); err != nil {
+		t.Fatal(err)
+	}
+	want := `['localhost', 'intranet.example', '*.corp', "it's", '*.corp.example', '10.0.0.0/8']`
+	if got := gget(t, "", "ignore-hosts"); got != want {
+		t.Errorf("ignore-hosts = %s, want %s", got, want)
+	}
+	// An empty list: only the user's own entries.
+	m.SetBypass([]string{})
+	if err := m.Enable("127.0.0.1:1080", ModeManual); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := gget(t, "", "ignore-hosts"), `['localhost', 'intranet.example', '*.corp', "it's"]`; got != want {
+		t.Errorf("with no list of the app's, ignore-hosts = %s, want %s", got, want)
+	}
+	if err := m.Disable(); err != nil {
+		t.Fatal(err)
+	}
+	wantRestored(t, before)
+}

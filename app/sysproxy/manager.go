@@ -39,6 +39,7 @@ type Manager struct {
 	opts    Options
 
 	mu      sync.Mutex
+	bypass  []string // nil: DefaultBypass
 	enabled bool
 	st      *state // what Enable saved, should the file go missing
 	wd      *exec.Cmd
@@ -73,6 +74,15 @@ func (m *Manager) Enabled() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.enabled
+}
+
+// SetBypass sets what goes direct in ModeManual besides the user's own
+// entries, which stay first; nil means DefaultBypass. It applies from the
+// next Enable.
+func (m *Manager) SetBypass(list []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.bypass = slices.Clone(list)
 }
 
 // Enable points the system proxy at proxyHostPort (the listening address;
@@ -139,7 +149,7 @@ func (m *Manager) Enable(proxyHostPort string, mode Mode) error {
 		}
 		return err
 	}
-	if err := m.backend.Apply(proxied(st.Saved, ep, mode)); err != nil {
+	if err := m.backend.Apply(proxiedWith(st.Saved, ep, mode, BypassOr(m.bypass))); err != nil {
 		if rerr := m.backend.Apply(st.Saved); rerr != nil {
 			// The state file stays: the watchdog or the next start retries.
 			return fmt.Errorf("set system proxy: %w (and restoring the saved settings: %v)", err, rerr)

@@ -1,19 +1,17 @@
 package sysproxy
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
-	"github.com/sockstray/sockstray/internal/testnet"
+	"github.com/sockstray/sockstray/internal/gnometest"
 )
 
 // The tests run the real gsettings and dconf against a private D-Bus
@@ -24,8 +22,6 @@ import (
 // roleEnv makes the test binary play another program: "app" (Enable, then
 // wait for stdin to close, then Disable) or "watchdog" (RunWatchdog).
 const roleEnv = "SOCKSTRAY_SYSPROXY_TEST_ROLE"
-
-const missingTools = "install gsettings-desktop-schemas dconf-gsettings-backend dconf-cli libglib2.0-bin dbus-daemon (scripts/deps.sh), or set SOCKSTRAY_NO_SYSPROXY_TESTS=1 to skip the system proxy tests"
 
 func TestMain(m *testing.M) {
 	// The login check runs the executable, this test binary in the tests,
@@ -82,87 +78,30 @@ func testWatchdog(args []string) *exec.Cmd {
 	return cmd
 }
 
-// session gives the test fresh XDG directories and a private session bus.
-// It fails the test when the tools are missing, so that a machine without
-// them cannot pass by skipping.
+// session gives the test fresh XDG directories and a private session bus
+// (gnometest.Session).
 func session(t *testing.T, tools ...string) {
 	t.Helper()
-	if os.Getenv("SOCKSTRAY_NO_SYSPROXY_TESTS") == "1" {
-		t.Skip("SOCKSTRAY_NO_SYSPROXY_TESTS=1")
-	}
-	for _, tool := range append([]string{"dbus-daemon"}, tools...) {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is not installed: %s", tool, missingTools)
-		}
-	}
-	dir := t.TempDir()
-	for _, v := range []string{"XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR"} {
-		p := filepath.Join(dir, strings.ToLower(v))
-		if err := os.Mkdir(p, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		t.Setenv(v, p)
-	}
-	t.Setenv("GSETTINGS_BACKEND", "dconf")
-	t.Setenv("XDG_CURRENT_DESKTOP", "GNOME")
-
-	bus := exec.Command("dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1")
-	out, err := bus.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bus.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// The bus's activated services (dconf-service) write into the test's
-	// folders: they go with it, before those folders are removed.
-	t.Cleanup(func() { testnet.KillTree(bus.Process.Pid); bus.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("dbus-daemon printed no address: %v", err)
-	}
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", strings.TrimSpace(addr))
+	gnometest.Session(t, tools...)
 }
 
 // gnomeSession is session with gsettings and dconf, and checks that writes
 // land in the temporary dconf database.
 func gnomeSession(t *testing.T) {
 	t.Helper()
-	session(t, "gsettings", "dconf")
-	if out, err := exec.Command("gsettings", "list-keys", gnomeSchema).CombinedOutput(); err != nil {
-		t.Fatalf("gsettings does not know %s (%s): %s", gnomeSchema, out, missingTools)
-	}
-	gset(t, "", "use-same-proxy", "true")
-	if _, err := os.Stat(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "dconf", "user")); err != nil {
-		t.Fatalf("gsettings did not write to the test's dconf database (is dconf-gsettings-backend installed?): %v", err)
-	}
-	exec.Command("gsettings", "reset", gnomeSchema, "use-same-proxy").Run()
+	gnometest.GNOME(t)
 }
 
 // gset sets a key of org.gnome.system.proxy (sub "" or "http", ...).
 func gset(t *testing.T, sub, key, value string) {
 	t.Helper()
-	schema := gnomeSchema
-	if sub != "" {
-		schema += "." + sub
-	}
-	if out, err := exec.Command("gsettings", "set", schema, key, value).CombinedOutput(); err != nil {
-		t.Fatalf("gsettings set %s %s %s: %v %s", schema, key, value, err, out)
-	}
+	gnometest.Set(t, sub, key, value)
 }
 
 // gget reads a key of org.gnome.system.proxy.
 func gget(t *testing.T, sub, key string) string {
 	t.Helper()
-	schema := gnomeSchema
-	if sub != "" {
-		schema += "." + sub
-	}
-	out, err := exec.Command("gsettings", "get", schema, key).Output()
-	if err != nil {
-		t.Fatalf("gsettings get %s %s: %v", schema, key, err)
-	}
-	return strings.TrimSpace(string(out))
+	return gnometest.Get(t, sub, key)
 }
 
 // gnomeSnapshot is everything that could differ after a restore: the

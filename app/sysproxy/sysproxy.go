@@ -99,6 +99,15 @@ var DefaultBypass = []string{
 	"*.local",
 }
 
+// BypassOr is the bypass list chosen, or DefaultBypass when none was
+// chosen (nil; an empty list is a choice: nothing bypasses).
+func BypassOr(chosen []string) []string {
+	if chosen == nil {
+		return DefaultBypass
+	}
+	return chosen
+}
+
 // MergeBypass returns the user's entries followed by those of extra that
 // the user's list lacks, each once, in order. Entries compare without case.
 func MergeBypass(user, extra []string) []string {
@@ -156,13 +165,18 @@ func PACURL(ep Endpoint) string { return "http://" + ep.String() + pacPath }
 // Each backend maps these fields to its own keys in one place (its Apply),
 // so the two modes differ only in the values written.
 func proxied(saved Settings, ep Endpoint, mode Mode) Settings {
+	return proxiedWith(saved, ep, mode, DefaultBypass)
+}
+
+// proxiedWith is proxied with bypass in place of DefaultBypass.
+func proxiedWith(saved Settings, ep Endpoint, mode Mode, bypass []string) Settings {
 	s := saved
 	s.Mode = mode
 	switch mode {
 	case ModeManual:
 		s.HTTP, s.HTTPS, s.SOCKS = ep, ep, ep
 		s.AutoConfigURL = ""
-		s.Bypass = MergeBypass(saved.Bypass, DefaultBypass)
+		s.Bypass = MergeBypass(saved.Bypass, bypass)
 	case ModeAuto:
 		s.AutoConfigURL = PACURL(ep)
 	}

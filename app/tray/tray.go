@@ -33,6 +33,7 @@ const (
 	LabelSysProxy = "Use as system proxy"
 	LabelLogin    = "Start at login"
 	LabelCopy     = "Copy proxy address"
+	LabelCopyEnv  = "Copy terminal proxy command"
 	LabelShow     = "Show Sockstray"
 	LabelQuit     = "Quit"
 )
@@ -128,11 +129,12 @@ func Menu(c *ctl.Controller, h Hooks) *fyne.Menu {
 			h.Copy(c.State().Addr)
 		}
 	})
+	cpEnv := fyne.NewMenuItem(lang.L(LabelCopyEnv), func() { copyTerminalCommand(c, h) })
 	show := fyne.NewMenuItem(lang.L(LabelShow), h.Show)
 	quit := fyne.NewMenuItem(lang.L(LabelQuit), h.Quit)
 	quit.IsQuit = true
 	return fyne.NewMenu("Sockstray", proxy, profs, share, shareForMenu(c, st, busy, act), sys, fyne.NewMenuItemSeparator(),
-		cp, show, login, fyne.NewMenuItemSeparator(), quit)
+		cp, cpEnv, show, login, fyne.NewMenuItemSeparator(), quit)
 }
 
 // Icon is the icon of a state.
@@ -173,6 +175,8 @@ type Tray struct {
 	SetTitle func(string)
 	// Menu is the menu installed last.
 	Menu *fyne.Menu
+	// Shown is the title set last (see rates.go).
+	Shown string
 
 	busy int            // actions started from the menu and not finished; UI goroutine
 	tick *time.Timer    // the next refresh of a share's countdown; UI goroutine
@@ -216,10 +220,6 @@ func (t *Tray) Refresh() {
 	t.Menu = Menu(t.ctrl, t.hooks)
 	t.app.SetSystemTrayMenu(t.Menu)
 	t.app.SetSystemTrayIcon(Icon(st))
-	title := Title(st)
-	if t.busy > 0 {
-		title = lang.L("{{.Title}} (working…)", map[string]any{"Title": title})
-	}
 	t.tickShare(st)
-	t.SetTitle(title)
+	t.showTitle(st)
 }

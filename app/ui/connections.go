@@ -62,7 +62,6 @@ type Connections struct {
 	titles  [numCols]string
 	conns   []stats.ConnStat // the latest snapshot's
 	rows    []int            // indices into conns: filtered and sorted
-	rates   rates
 	now     time.Time
 	sortCol int
 	desc    bool
@@ -104,7 +103,6 @@ func (c *Connections) Content() fyne.CanvasObject { return c.content }
 func (c *Connections) Update(s stats.Snapshot) {
 	c.conns, c.now = s.Conns, s.Time
 	c.progs.prune(s.Conns)
-	c.rates.add(s)
 	c.rebuild()
 }
 
@@ -201,7 +199,7 @@ func (c *Connections) compare(a, b *stats.ConnStat) int {
 	case colDown:
 		return cmp.Compare(a.Down, b.Down)
 	case colRate:
-		return cmp.Compare(c.rates.of(a), c.rates.of(b))
+		return cmp.Compare(a.Rate(), b.Rate())
 	}
 	// Age: the oldest first, which is the lowest ID.
 	return cmp.Compare(a.ID, b.ID)
@@ -254,7 +252,7 @@ func (c *Connections) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	cell.label.Show()
 	switch id.Col {
 	case colRate:
-		cell.label.SetText(Rate(c.rates.of(cs)))
+		cell.label.SetText(Rate(cs.Rate()))
 		return
 	case colProgram:
 		cell.label.SetText(c.progs.text(cs))

@@ -1,38 +1,60 @@
 package ui
 
 import (
+	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sockstray/sockstray/app/desktop/desktoptest"
 	"github.com/sockstray/sockstray/core/stats"
 )
 
-func TestRatesOverAWindow(t *testing.T) {
-	var r rates
-	t0 := time.Now()
-	snap := func(sec int, down int64, tickRate float64) stats.Snapshot {
-		return stats.Snapshot{Time: t0.Add(time.Duration(sec) * time.Second),
-			Conns: []stats.ConnStat{{ID: 7, Down: down, RateDown: tickRate}}}
+// TestOneRateInEveryPlace: the Connections table, the LAN clients list and
+// the throughput figures show the engine's rates as they are (core/stats
+// measures them; TestSteadyRatesTellTheTruth checks they are true), with
+// no window of their own that could tell another story.
+func TestOneRateInEveryPlace(t *testing.T) {
+	test.NewTempApp(t)
+	now := time.Now()
+	phone := netip.MustParseAddrPort("192.168.1.5:40000")
+	s := stats.Snapshot{
+		Time: now,
+		Conns: []stats.ConnStat{
+			{ID: 1, Info: stats.Info{Client: phone, Command: "CONNECT", Dest: "a.example:443"}, Start: now.Add(-time.Minute), Down: 1 << 20, RateUp: 500, RateDown: 19_500},
+			{ID: 2, Info: stats.Info{Client: phone, Command: "CONNECT", Dest: "b.example:443"}, Start: now.Add(-time.Minute), Down: 1 << 20, RateDown: 400_000},
+		},
+		Series: []stats.Point{{Time: now, Up: 500, Down: 419_500}},
 	}
-	// Counters that move in 2,000-byte steps every other second: the tick
-	// rate swings between 0 and 2,000, the real rate is 1,000.
-	r.add(snap(0, 0, 0))
-	c := &stats.ConnStat{ID: 7}
-	if got := r.of(c); got != 0 {
-		t.Errorf("first sample: %v", got)
+	conns := NewConnections(nil)
+	conns.Update(s)
+	// Three seconds on, the counters have not moved (a slow reader's bytes
+	// leave in bursts): the rate is still the engine's, not a rate of
+	// the table's own from the counters.
+	s.Time = now.Add(3 * time.Second)
+	conns.Update(s)
+	cell := newConnCell()
+	var shown []string
+	for row := range conns.Rows() {
+		conns.updateCell(widget.TableCellID{Row: row, Col: colRate}, cell)
+		shown = append(shown, cell.(*connCell).label.Text)
 	}
-	for sec, down := range []int64{0, 2000, 2000, 4000, 4000, 6000, 6000} {
-		r.add(snap(sec+1, down, 0))
+	if want := []string{Rate(20_000), Rate(400_000)}; strings.Join(shown, "|") != strings.Join(want, "|") {
+		t.Errorf("Connections rates %q, want %q", shown, want)
 	}
-	if got := r.of(c); got < 600 || got > 1400 {
-		t.Errorf("rate over the window %v, want about 1000", got)
+
+	lan := NewLAN(desktoptest.New(t), nil)
+	lan.Update(s)
+	if cl := lan.ClientList(); len(cl) != 1 || cl[0].Rate != 420_000 {
+		t.Errorf("LAN clients %+v, want one at 420,000 B/s", cl)
 	}
-	if len(r.past) > 8 {
-		t.Errorf("%d samples kept", len(r.past))
-	}
-	// A connection that is gone is forgotten.
-	r.add(stats.Snapshot{Time: t0.Add(20 * time.Second)})
-	if len(r.rate) != 0 {
-		t.Errorf("rates of ended connections kept: %v", r.rate)
+
+	tp := NewThroughput()
+	tp.Update(s)
+	if want := "↓ " + Rate(419_500); !strings.Contains(tp.Current.Text, want) {
+		t.Errorf("throughput now %q, want %q", tp.Current.Text, want)
 	}
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -13,14 +15,18 @@ import (
 )
 
 // Settings is the app's settings dialog, opened by the gear button beside
-// the status bar: the system proxy switch, start at login, and the
-// language, which applies at the next start (Fyne cannot change the
-// language of what is already built).
+// the status bar: the system proxy switch, its mode and bypass list, start
+// at login, the theme, and the language, which applies at the next start
+// (Fyne cannot change the language of what is already built).
 type Settings struct {
 	Button       *widget.Button
 	SystemProxy  *widget.Check
 	ProxyMode    *widget.RadioGroup // manual, or the PAC file made from the rules
+	Bypass       *widget.Entry      // what goes direct, one entry a line
+	BypassSave   *widget.Button
+	BypassReset  *widget.Button // back to the built-in list
 	StartAtLogin *widget.Check
+	Theme        *widget.Select
 	Language     *widget.Select
 	Note         *widget.Label
 
@@ -90,6 +96,68 @@ func (s *Settings) onProxyMode(label string) {
 	})
 }
 
+// bypassLines is the bypass list typed: one entry a line (commas split
+// too, as the desktops write it), blanks left out.
+func bypassLines(text string) []string {
+	list := []string{}
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == ',' }) {
+		if f = strings.TrimSpace(f); f != "" {
+			list = append(list, f)
+		}
+	}
+	return list
+}
+
+// onBypass saves the bypass list (nil: the built-in one) off the UI
+// thread: while the system proxy is on, the desktop's tools set it again.
+// A bad entry saves nothing and says which.
+func (s *Settings) onBypass(list []string) {
+	s.BypassSave.Disable()
+	s.BypassReset.Disable()
+	s.jobs.run(func() func() {
+		err := s.ctrl.SetSystemProxyBypass(list)
+		return func() {
+			s.BypassSave.Enable()
+			s.BypassReset.Enable()
+			if err != nil {
+				s.Note.SetText(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
+				s.Note.Show()
+				return
+			}
+			s.showBypass()
+		}
+	})
+}
+
+// showBypass shows the bypass list saved, replacing what was typed.
+func (s *Settings) showBypass() {
+	s.Bypass.SetText(strings.Join(s.ctrl.SystemProxyBypass(), "\n"))
+}
+
+// onTheme applies the theme at once and saves it off the UI thread.
+func (s *Settings) onTheme(label string) {
+	if s.refreshing {
+		return
+	}
+	names, labels := themeLabels()
+	name := ""
+	for i, l := range labels {
+		if l == label {
+			name = names[i]
+		}
+	}
+	fyne.CurrentApp().Settings().SetTheme(ThemeFor(name))
+	s.jobs.run(func() func() {
+		if err := s.ctrl.SetTheme(name); err != nil {
+			return func() {
+				s.Note.SetText(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
+				s.Note.Show()
+			}
+		}
+		return nil
+	})
+}
+
 func (s *Settings) onStartAtLogin(on bool) {
 	if s.refreshing {
 		return
@@ -131,19 +199,30 @@ func NewSettings(ctrl *desktop.Controller, win fyne.Window) *Settings {
 	_, modeLabels := proxyModes()
 	s.ProxyMode = widget.NewRadioGroup(modeLabels, s.onProxyMode)
 	s.ProxyMode.Required = true
+	s.Bypass = widget.NewMultiLineEntry()
+	s.Bypass.SetPlaceHolder(lang.L("One host, *.domain or network a line"))
+	s.Bypass.SetMinRowsVisible(4)
+	s.BypassSave = widget.NewButton(lang.L("Save bypass list"), func() { s.onBypass(bypassLines(s.Bypass.Text)) })
+	s.BypassReset = widget.NewButton(lang.L("Built-in list"), func() { s.onBypass(nil) })
+	_, themes := themeLabels()
+	s.Theme = widget.NewSelect(themes, s.onTheme)
 	form := widget.NewForm(
 		widget.NewFormItem("", s.SystemProxy),
 		widget.NewFormItem("", s.ProxyMode),
+		widget.NewFormItem(lang.L("Bypass"), container.NewBorder(nil, container.NewHBox(s.BypassSave, s.BypassReset), nil, nil, s.Bypass)),
 		widget.NewFormItem("", s.StartAtLogin),
+		widget.NewFormItem(lang.L("Theme"), s.Theme),
 		widget.NewFormItem(lang.L("Language"), s.Language))
 	s.content = container.NewVBox(form, s.Note)
 	s.Refresh()
+	s.showBypass()
 	return s
 }
 
 // Show opens the dialog.
 func (s *Settings) Show() {
 	s.Refresh()
+	s.showBypass()
 	d := dialog.NewCustom(lang.L("Settings"), lang.L("Close"), s.content, s.win)
 	d.Resize(fyne.NewSize(420, 0))
 	d.Show()
@@ -160,6 +239,12 @@ func (s *Settings) Refresh() {
 		}
 	}
 	s.StartAtLogin.SetChecked(s.ctrl.StartAtLogin())
+	names, themes := themeLabels()
+	for i, n := range names {
+		if n == s.ctrl.Settings().Theme {
+			s.Theme.SetSelected(themes[i])
+		}
+	}
 	s.refreshing = false
 	tag := s.ctrl.Settings().Language
 	for i, t := range s.tags {

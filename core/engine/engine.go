@@ -218,6 +218,9 @@ func (e *Engine) Config() *server.Config {
 // Snapshot copies the live statistics. It never waits on the relay.
 func (e *Engine) Snapshot() stats.Snapshot { return e.table.Snapshot() }
 
+// Latest is the newest throughput point, without a copy of the table.
+func (e *Engine) Latest() stats.Point { return e.table.Latest() }
+
 // CloseAll closes every live connection and returns how many.
 func (e *Engine) CloseAll() int { return e.table.CloseAll() }
 

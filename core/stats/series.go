@@ -6,21 +6,22 @@ import "time"
 // the last ten minutes.
 const SeriesLen = 600
 
-// Point is one point of the throughput series: the traffic of all
-// connections, including those that ended during the interval, between the
-// previous tick and Time.
+// Point is one point of the throughput series: the rate of all traffic,
+// including connections that ended, as of the tick at Time.
 type Point struct {
 	Time time.Time // when the tick ran
 	Up   float64   // bytes per second, client to destination
 	Down float64   // bytes per second, destination to client
 }
 
-// Tick closes the current interval; the engine calls it once a second. For
-// each live connection it sets the rate to the bytes moved since the previous
-// tick divided by the real time elapsed (from the clock given to [New]), so a
-// late tick does not inflate rates. It appends one [Point] with the sum over
-// all connections, ended ones included, dropping the oldest point once the
-// series holds [SeriesLen].
+// Tick closes the current interval; the engine calls it once a second. It
+// brings each live connection's rates up to date and appends one [Point]
+// with the rate of all traffic, ended connections included, dropping the
+// oldest point once the series holds [SeriesLen]. Rates come from a meter
+// per counter (see meter.go): over one tick for nothing but a steady fast
+// flow, over the counter's last few steps for a slow one, always over the
+// real time elapsed (from the clock given to [New]), so a late tick does not
+// inflate them.
 //
 // If the clock has not advanced since the previous tick, Tick does nothing and
 // the bytes count in the next interval.
@@ -28,22 +29,19 @@ func (t *Table) Tick() {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	secs := now.Sub(t.lastTick).Seconds()
-	if secs <= 0 {
+	if !now.After(t.lastTick) {
 		return
 	}
 	t.lastTick = now
-	sumUp, sumDown := t.pendUp, t.pendDown
-	t.pendUp, t.pendDown = 0, 0
+	at := now.Sub(t.born)
+	sumUp, sumDown := t.endedUp, t.endedDown
 	for c := t.head; c != nil; c = c.next {
 		up, down := c.up.Load(), c.down.Load()
-		du, dd := up-c.seenUp, down-c.seenDown
-		c.seenUp, c.seenDown = up, down
-		c.rateUp, c.rateDown = float64(du)/secs, float64(dd)/secs
-		sumUp += du
-		sumDown += dd
+		c.rateUp, c.rateDown = c.upM.update(at, up), c.downM.update(at, down)
+		sumUp += up
+		sumDown += down
 	}
-	p := Point{Time: now, Up: float64(sumUp) / secs, Down: float64(sumDown) / secs}
+	p := Point{Time: now, Up: t.upM.update(at, sumUp), Down: t.downM.update(at, sumDown)}
 	if t.ringLen < SeriesLen {
 		t.ring[(t.ringStart+t.ringLen)%SeriesLen] = p
 		t.ringLen++
@@ -59,4 +57,15 @@ func (t *Table) series() []Point {
 	n := copy(s, t.ring[t.ringStart:min(t.ringStart+t.ringLen, SeriesLen)])
 	copy(s[n:], t.ring[:t.ringLen-n])
 	return s
+}
+
+// Latest returns the newest point of the series, zero before the first
+// tick: the current rates without copying the table (the tray's tooltip).
+func (t *Table) Latest() Point {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ringLen == 0 {
+		return Point{}
+	}
+	return t.ring[(t.ringStart+t.ringLen-1)%SeriesLen]
 }

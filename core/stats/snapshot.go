@@ -10,9 +10,13 @@ type ConnStat struct {
 	Replied  bool      // whether SetReply was called
 	Start    time.Time // when Open was called
 	Up, Down int64     // bytes since Open, client to destination and back
-	RateUp   float64   // bytes per second up over the last tick interval
-	RateDown float64   // bytes per second down over the last tick interval
+	RateUp   float64   // bytes per second up as of the last tick (see [Table.Tick])
+	RateDown float64   // bytes per second down as of the last tick
 }
+
+// Rate is the connection's rate both ways, in bytes per second: what the
+// Connections table, the LAN clients list and the tray show.
+func (c *ConnStat) Rate() float64 { return c.RateUp + c.RateDown }
 
 // Totals counts everything since the Table was created.
 type Totals struct {

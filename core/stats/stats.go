@@ -54,8 +54,8 @@ type Conn struct {
 	closer           io.Closer // nil once closing started or the conn ended
 	prev, next       *Conn     // live list in ID order
 	ended            bool
-	seenUp, seenDown int64   // counters at the previous tick (or at Open)
-	rateUp, rateDown float64 // bytes per second over the previous tick
+	upM, downM       meter   // the counters' steps, for the rates
+	rateUp, rateDown float64 // bytes per second as of the last tick
 }
 
 const replySet = 1 << 8
@@ -92,7 +92,8 @@ func (c *Conn) SetRoute(route, rule string) { c.route.Store(&[2]string{route, ru
 // Table is the live connection table, the throughput series and the totals.
 // Create it with [New]; all methods are safe for concurrent use.
 type Table struct {
-	now func() time.Time
+	now  func() time.Time
+	born time.Time // meters count time from here
 
 	mu         sync.Mutex
 	head, tail *Conn // live connections, oldest (lowest ID) first
@@ -101,8 +102,7 @@ type Table struct {
 	lastTick   time.Time
 	endedUp    int64 // bytes of ended connections, for the totals
 	endedDown  int64
-	pendUp     int64 // bytes of conns ended since the last tick not yet in the series
-	pendDown   int64
+	upM, downM meter // all traffic's steps, for the series
 	ring       [SeriesLen]Point
 	ringStart  int // index of the oldest point
 	ringLen    int
@@ -114,7 +114,8 @@ func New(now func() time.Time) *Table {
 	if now == nil {
 		now = time.Now
 	}
-	return &Table{now: now, lastTick: now()}
+	t0 := now()
+	return &Table{now: now, born: t0, lastTick: t0, upM: newMeter(0, 0), downM: newMeter(0, 0)}
 }
 
 // Open registers a live connection and returns it. closer is what
@@ -123,6 +124,8 @@ func New(now func() time.Time) *Table {
 // connection has ended, after its last AddUp or AddDown.
 func (t *Table) Open(info Info, closer io.Closer) *Conn {
 	c := &Conn{info: info, closer: closer, start: t.now()}
+	c.upM = newMeter(c.start.Sub(t.born), 0)
+	c.downM = c.upM
 	t.mu.Lock()
 	t.lastID++
 	c.id = t.lastID
@@ -138,8 +141,8 @@ func (t *Table) Open(info Info, closer io.Closer) *Conn {
 	return c
 }
 
-// Done removes c from the live table. Its bytes stay in the totals, and the
-// bytes it moved since the last tick still count in the next series point.
+// Done removes c from the live table. Its bytes stay in the totals, and
+// in the series' traffic.
 // Bytes added to c after Done are not counted. Calling Done again is a no-op.
 func (t *Table) Done(c *Conn) {
 	t.mu.Lock()
@@ -151,8 +154,6 @@ func (t *Table) Done(c *Conn) {
 	up, down := c.up.Load(), c.down.Load()
 	t.endedUp += up
 	t.endedDown += down
-	t.pendUp += up - c.seenUp
-	t.pendDown += down - c.seenDown
 	if c.prev != nil {
 		c.prev.next = c.next
 	} else {

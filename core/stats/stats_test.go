@@ -38,51 +38,89 @@ func liveIDs(s Snapshot) (ids []uint64) {
 	return ids
 }
 
-func TestRates(t *testing.T) {
-	tests := []struct {
-		name     string
-		up, down int64
-		elapsed  time.Duration
-		wantUp   float64
-		wantDown float64
-	}{
-		{"one second", 1000, 500, time.Second, 1000, 500},
-		{"late tick", 3000, 0, 3 * time.Second, 1000, 0},
-		{"early tick", 100, 100, 500 * time.Millisecond, 200, 200},
-		{"idle", 0, 0, time.Second, 0, 0},
+// flow feeds a connection's up counter tick by tick: at each tick it adds
+// the bytes given for it and then advances the clock by its gap; it
+// returns the connection's up rate and the series' after every tick.
+type tickStep struct {
+	gap   time.Duration
+	bytes int64
+}
+
+func flow(tab *Table, clk *clock, c *Conn, steps []tickStep) (conn, series []float64) {
+	for _, st := range steps {
+		c.AddUp(st.bytes)
+		clk.Advance(st.gap)
+		tab.Tick()
+		s := tab.Snapshot()
+		conn = append(conn, s.Conns[0].RateUp)
+		series = append(series, s.Series[len(s.Series)-1].Up)
 	}
+	return conn, series
+}
+
+func repeat(n int, st tickStep) []tickStep {
+	out := make([]tickStep, n)
+	for i := range out {
+		out[i] = st
+	}
+	return out
+}
+
+func TestRates(t *testing.T) {
+	sec := time.Second
+	// Bytes that move in 64 KiB steps at uneven gaps (2-5 s, 3.5 s on
+	// average: 18,725 B/s), as a slow reader's do on loopback.
+	var uneven []tickStep
+	for _, gap := range []int{2, 4, 3, 5, 2, 4, 3, 5, 2, 4, 3, 5, 2, 4, 3, 5} {
+		uneven = append(uneven, tickStep{sec, 64 << 10})
+		uneven = append(uneven, repeat(gap-1, tickStep{sec, 0})...)
+	}
+	tests := []struct {
+		name  string
+		steps []tickStep
+		from  int     // first tick checked
+		want  float64 // rate at every tick checked, ±tol
+		tol   float64
+	}{
+		{"steady from the first tick", repeat(10, tickStep{sec, 1000}), 0, 1000, 0},
+		{"late tick", append(repeat(5, tickStep{sec, 1000}), tickStep{3 * sec, 3000}, tickStep{sec, 1000}), 0, 1000, 0},
+		{"early tick", append(repeat(5, tickStep{sec, 1000}), tickStep{sec / 2, 500}, tickStep{sec, 1000}), 0, 1000, 0},
+		{"steps of 64 KiB every 3 s", repeat(48, tickStep{sec, 0}), 0, 0, 0},
+		{"uneven steps", uneven, 20, 18725, 0.2 * 18725},
+		{"stopped flow reads 0 within 3 s", append(repeat(5, tickStep{sec, 5e6}), repeat(6, tickStep{sec, 0})...), 7, 0, 0},
+	}
+	// Steps of 64 KiB every third tick: 21,845 B/s once five steps are in
+	// the window, and the same between steps (no sawtooth).
+	for i := range 16 {
+		tests[3].steps[i*3].bytes = 64 << 10
+	}
+	tests[3].from, tests[3].want = 15, 65536.0/3
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tab, clk := newTable()
 			c := tab.Open(info("example.com:443"), nil)
-			// A first interval with other traffic, so the test also checks
-			// that rates use only the bytes since the previous tick.
-			c.AddUp(7777)
-			c.AddDown(8888)
-			clk.Advance(time.Second)
-			tab.Tick()
-
-			c.AddUp(tt.up)
-			c.AddDown(tt.down)
-			clk.Advance(tt.elapsed)
-			tab.Tick()
-
-			s := tab.Snapshot()
-			if len(s.Conns) != 1 {
-				t.Fatalf("got %d conns, want 1", len(s.Conns))
-			}
-			got := s.Conns[0]
-			if got.RateUp != tt.wantUp || got.RateDown != tt.wantDown {
-				t.Errorf("rate = %v/%v, want %v/%v", got.RateUp, got.RateDown, tt.wantUp, tt.wantDown)
-			}
-			last := s.Series[len(s.Series)-1]
-			if last.Up != tt.wantUp || last.Down != tt.wantDown {
-				t.Errorf("series point = %v/%v, want %v/%v", last.Up, last.Down, tt.wantUp, tt.wantDown)
-			}
-			if got.Up != 7777+tt.up || got.Down != 8888+tt.down {
-				t.Errorf("bytes = %d/%d, want %d/%d", got.Up, got.Down, 7777+tt.up, 8888+tt.down)
+			conn, series := flow(tab, clk, c, tt.steps)
+			for i := tt.from; i < len(tt.steps); i++ {
+				if d := conn[i] - tt.want; d < -tt.tol-1e-6 || d > tt.tol+1e-6 {
+					t.Errorf("tick %d: rate %.1f, want %.1f±%.0f; all: %.0f", i, conn[i], tt.want, tt.tol, conn)
+					break
+				}
+				if series[i] != conn[i] {
+					t.Errorf("tick %d: series %.1f, connection %.1f: one source, one rate", i, series[i], conn[i])
+				}
 			}
 		})
+	}
+}
+
+func TestRateFollowsAChange(t *testing.T) {
+	tab, clk := newTable()
+	c := tab.Open(info("x:1"), nil)
+	steps := append(repeat(5, tickStep{time.Second, 1e6}), repeat(5, tickStep{time.Second, 5e6})...)
+	conn, _ := flow(tab, clk, c, steps)
+	// A fast flow's window is two ticks: the new rate shows at the second.
+	if conn[4] != 1e6 || conn[6] != 5e6 || conn[9] != 5e6 {
+		t.Errorf("rates %.0f, want 1e6 until tick 4 and 5e6 from tick 6", conn)
 	}
 }
 
@@ -90,36 +128,33 @@ func TestEndedConnCountsInSeries(t *testing.T) {
 	tab, clk := newTable()
 	a := tab.Open(info("a:1"), nil)
 	b := tab.Open(info("b:1"), nil)
-	a.AddUp(100)
-	b.AddUp(50)
-	clk.Advance(time.Second)
-	tab.Tick() // a's 100 bytes are now seen; 50 of b's too
-
-	a.AddUp(400)
-	a.AddDown(40)
-	tab.Done(a) // ends mid-interval: 400 up, 40 down still belong to this second
-	b.AddUp(10)
-	clk.Advance(time.Second)
-	tab.Tick()
-
-	s := tab.Snapshot()
-	want := []Point{
-		{Time: epoch.Add(time.Second), Up: 150, Down: 0},
-		{Time: epoch.Add(2 * time.Second), Up: 410, Down: 40},
+	// 1,000 B/s up in all, first all from a, then a ends mid-interval
+	// and b takes over: the series stays at 1,000 B/s.
+	var series []float64
+	for i := range 8 {
+		switch {
+		case i < 4:
+			a.AddUp(1000)
+		case i == 4:
+			a.AddUp(400)
+			tab.Done(a)
+			a.AddUp(10_000) // after Done: not counted
+			b.AddUp(600)
+		default:
+			b.AddUp(1000)
+		}
+		clk.Advance(time.Second)
+		tab.Tick()
+		s := tab.Snapshot()
+		series = append(series, s.Series[len(s.Series)-1].Up)
 	}
-	if len(s.Series) != len(want) {
-		t.Fatalf("series has %d points, want %d", len(s.Series), len(want))
-	}
-	for i, p := range s.Series {
-		if !p.Time.Equal(want[i].Time) || p.Up != want[i].Up || p.Down != want[i].Down {
-			t.Errorf("point %d = %+v, want %+v", i, p, want[i])
+	for i, p := range series {
+		if p != 1000 {
+			t.Errorf("point %d = %.0f, want 1000; all: %.0f", i, p, series)
 		}
 	}
-	// The ended connection's bytes count once, not again at the next tick.
-	clk.Advance(time.Second)
-	tab.Tick()
-	if p := tab.Snapshot().Series[2]; p.Up != 0 || p.Down != 0 {
-		t.Errorf("third point = %+v, want no traffic", p)
+	if got := tab.Snapshot().Totals.Up; got != 8000 {
+		t.Errorf("total up %d, want 8000", got)
 	}
 }
 
@@ -153,7 +188,7 @@ func TestSeriesCapped(t *testing.T) {
 	c := tab.Open(info("x:1"), nil)
 	const ticks = SeriesLen + 250
 	for i := 1; i <= ticks; i++ {
-		c.AddUp(int64(i)) // point i has rate i, so order is visible
+		c.AddUp(1000)
 		clk.Advance(time.Second)
 		tab.Tick()
 		s := tab.Snapshot()
@@ -164,7 +199,7 @@ func TestSeriesCapped(t *testing.T) {
 	s := tab.Snapshot()
 	for j, p := range s.Series {
 		n := ticks - SeriesLen + 1 + j // the tick that produced this point
-		if p.Up != float64(n) || !p.Time.Equal(epoch.Add(time.Duration(n)*time.Second)) {
+		if p.Up != 1000 || !p.Time.Equal(epoch.Add(time.Duration(n)*time.Second)) {
 			t.Fatalf("point %d = %+v, want tick %d", j, p, n)
 		}
 	}
