@@ -119,9 +119,10 @@ func setUpTray(a fyne.App, ctrl *desktop.Controller, win *ui.Window) (refresh fu
 		},
 	})
 	t.Refresh()
-	a.Lifecycle().SetOnStopped(t.Stop) // no countdown refresh of a tray that is gone
 	ctrl.OnChange(func() { fyne.Do(t.Refresh) })
-	a.Lifecycle().SetOnStopped(t.ShowRates())
+	stopRates := t.ShowRates()
+	// Fyne keeps one OnStopped: no rates or countdown for a tray that is gone.
+	a.Lifecycle().SetOnStopped(func() { stopRates(); t.Stop() })
 	if st.Host {
 		da.SetSystemTrayWindow(win.Win)
 		win.Win.SetCloseIntercept(win.Hide)
