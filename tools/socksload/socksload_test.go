@@ -28,7 +28,7 @@ func quickBench(t *testing.T) (*bench, *proxy) {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.close)
-	b.launch[colSockstray], b.launch[colNoCount], b.launch[colAuth], b.launch[colMicrosocks] = nil, nil, nil, nil
+	b.launch[colSockstray], b.launch[colNoCount], b.launch[colAuth], b.launch[colMicrosocks], b.launch[colMicroAuth] = nil, nil, nil, nil, nil
 	srv, err := b.launch[colBare](context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -50,12 +50,19 @@ func TestMeasureBareRelay(t *testing.T) {
 			t.Errorf("%s: %+v, want bytes and CPU time", flowNames[f], r)
 		}
 	}
-	h, err := measureHandshakes(ctx, p, b.tg, 8, d)
+	h, err := measureHandshakes(ctx, p, b.tg, hsKind{workers: 8}, d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if h.rate <= 0 || h.p50 <= 0 || h.p99 < h.p50 {
 		t.Errorf("handshakes: %+v", h)
+	}
+	e, err := measureHandshakes(ctx, p, b.tg, hsKind{workers: 8, echo: true}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.errs != 0 || e.conns <= 0 || !e.hasCPU || e.cpu < 0 {
+		t.Errorf("connections with an echo: %+v, want no errors and server CPU time", e)
 	}
 	m, err := measureMemory(ctx, p, b.tg, b.cfg.conns, b.cfg.settle)
 	if err != nil {
@@ -83,7 +90,7 @@ func TestReport(t *testing.T) {
 	var out bytes.Buffer
 	b.report(&out)
 	s := out.String()
-	for _, want := range []string{"CONNECTs/s, 8 workers", "bare relay", "×)", "n/a  upload"} {
+	for _, want := range []string{"CONNECTs/s, 8 workers", "server CPU per connection", "bare relay", "×)", "n/a  upload"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report lacks %q:\n%s", want, s)
 		}
