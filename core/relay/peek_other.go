@@ -2,8 +2,12 @@
 
 package relay
 
+import "errors"
+
 // canPeek is false where the relay has no way to wait for a socket to become
 // readable without reading; an idle direction then blocks in a one-byte read.
 const canPeek = false
 
-func readable(uintptr) bool { return true }
+var errWouldBlock = errors.New("would block")
+
+func readNow(uintptr, []byte) (int, error) { return 0, errWouldBlock }

@@ -2,17 +2,31 @@
 
 package relay
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
-// canPeek: a socket's readiness can be checked without consuming data.
+// canPeek: the relay can wait for a socket to become readable without
+// reading first, and then read it without another trip through the poller.
 const canPeek = true
 
-// readable reports whether a read on the socket fd would not block: data,
-// EOF or a pending error. It is the callback of syscall.RawConn.Read, which
-// parks the goroutine in the netpoller while it returns false; the socket is
-// non-blocking, so the peek never blocks.
-func readable(fd uintptr) bool {
-	var b [1]byte
-	_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-	return err != syscall.EAGAIN
+// errWouldBlock is readNow's "nothing there yet".
+var errWouldBlock error = syscall.EAGAIN
+
+// readNow reads what the non-blocking socket fd holds: n > 0 bytes, 0 at
+// EOF, errWouldBlock when there is nothing yet, or the socket's error.
+func readNow(fd uintptr, b []byte) (int, error) {
+	for {
+		n, err := syscall.Read(int(fd), b)
+		switch err {
+		case nil:
+			return n, nil
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return 0, errWouldBlock
+		}
+		return 0, os.NewSyscallError("read", err)
+	}
 }

@@ -162,6 +162,7 @@ type relay struct {
 	mu      sync.Mutex
 	err     error // first cause of the end, reported by TCP
 	closing bool  // both conns are being closed; later errors are echoes
+	eofs    int   // directions that ended with EOF
 }
 
 // epoch anchors last on the monotonic clock.
@@ -191,6 +192,15 @@ func (r *relay) stop(err error) {
 	r.target.Close()
 }
 
+// lastEOF counts a direction that ended with EOF and reports whether it
+// is the second.
+func (r *relay) lastEOF() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.eofs++
+	return r.eofs == 2
+}
+
 // finish ends one direction: pass EOF on, or stop the relay.
 func (d *dir) finish(err error) {
 	switch {
@@ -204,6 +214,13 @@ func (d *dir) finish(err error) {
 			// Without half-close the peer would wait for an EOF that never
 			// comes; ending the relay is the visible failure.
 			d.r.stop(nil)
+			return
+		}
+		if d.r.lastEOF() {
+			// TCP closes both sockets next, and each close sends the FIN
+			// (both were read to EOF, so neither has unread bytes that
+			// would turn it into a reset): a shutdown would be one more
+			// syscall for nothing.
 			return
 		}
 		if err := cw.CloseWrite(); err != nil {
