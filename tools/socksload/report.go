@@ -180,6 +180,11 @@ func (b *bench) checks(w io.Writer) {
 	}
 	v, got = b.memCheck()
 	row(fmt.Sprintf("memory ≤ 13 KiB per idle conn at %d, all echoing", b.cfg.conns), v, got)
+	if r, ok := b.res.value(mHSIdle, colSockstray); ok {
+		row(fmt.Sprintf("CONNECTs/s with %d idle open ≥ 0.90× without", b.cfg.conns), verdict(r >= 0.9), fmt.Sprintf("%.2f×", r))
+	} else {
+		row(fmt.Sprintf("CONNECTs/s with %d idle open ≥ 0.90× without", b.cfg.conns), "n/a", "not measured")
+	}
 	v, got = ratio(mUDP, colSockstray, colDirect, 0.6, inf)
 	if lost, ok := b.res.value(mUDPLost, colSockstray); ok && lost > 0 {
 		v, got = "MISS", got+fmt.Sprintf(", %.0f lost", lost)
@@ -222,7 +227,8 @@ conn+echo+close: a whole short connection: the handshake, one byte to an echo ta
   back, half-close, the server's EOF, close. Server CPU per connection: the server's
   user+system time (/proc/PID/stat) over that whole run ÷ the connections it completed.
 Memory: growth of the fresh server's PSS (else RSS) with the idle connections open, ÷ their
-  number; then one byte is echoed through each.
+  number; then CONNECTs/s (32 workers) with them open, one byte echoed through each, and
+  CONNECTs/s again once they are closed.
 UDP: datagrams of 128 bytes through UDP ASSOCIATE to an echo target, 32 in flight; a datagram
   not back within 500 ms is lost.
 

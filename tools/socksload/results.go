@@ -57,6 +57,7 @@ const (
 	mConnCPU
 	mMem
 	mMemOK
+	mHSIdle
 	mUDP
 	mUDPLost
 	numMetrics
@@ -158,7 +159,7 @@ func applies(m metric, c column) bool {
 		return c != colNoCount
 	case mConnCPU:
 		return c != colNoCount && c != colDirect
-	case mMem, mMemOK:
+	case mMem, mMemOK, mHSIdle:
 		return c == colSockstray || c == colMicrosocks || c == colBare
 	case mUDP, mUDPLost:
 		return c == colDirect || c == colSockstray

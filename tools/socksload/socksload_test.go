@@ -64,11 +64,11 @@ func TestMeasureBareRelay(t *testing.T) {
 	if e.errs != 0 || e.conns <= 0 || !e.hasCPU || e.cpu < 0 {
 		t.Errorf("connections with an echo: %+v, want no errors and server CPU time", e)
 	}
-	m, err := measureMemory(ctx, p, b.tg, b.cfg.conns, b.cfg.settle)
+	m, err := measureMemory(ctx, p, b.tg, b.cfg.conns, b.cfg.settle, d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.opened != b.cfg.conns || m.echoed != b.cfg.conns || m.perConn <= 0 {
+	if m.opened != b.cfg.conns || m.echoed != b.cfg.conns || m.perConn <= 0 || m.loaded <= 0 || m.unloaded <= 0 {
 		t.Errorf("memory: %+v, want %d opened and echoing and a positive size", m, b.cfg.conns)
 	}
 	u, err := measureUDP(ctx, &proxy{col: colDirect}, b.tg, d)
