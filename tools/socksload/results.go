@@ -90,6 +90,7 @@ var metrics = [numMetrics]metricInfo{
 	mConnCPU:  {"server CPU per connection (µs)", median, 1, true},
 	mMem:      {"memory per idle conn (KiB)", median, 1, true},
 	mMemOK:    {"  idle conns echoing (worst)", slices.Min[[]float64], 0, false},
+	mHSIdle:   {"  CONNECTs/s with them open ÷ without", median, 2, false},
 	mUDP:      {"UDP datagrams/s, 32 in flight", median, 0, true},
 	mUDPLost:  {"  datagrams lost (worst)", slices.Max[[]float64], 0, false},
 }

@@ -120,3 +120,12 @@ func TestRotate(t *testing.T) {
 		t.Errorf("rotate: %v", got)
 	}
 }
+
+// TestMetricsComplete: every metric has a name and a way to combine rounds.
+func TestMetricsComplete(t *testing.T) {
+	for m := range numMetrics {
+		if metrics[m].name == "" || metrics[m].agg == nil {
+			t.Errorf("metric %d has no name or aggregate: %+v", m, metrics[m])
+		}
+	}
+}
