@@ -62,8 +62,8 @@ func (d *dir) init(r *relay, name string, src, dst net.Conn, ctr *atomic.Int64) 
 		d.spliceTo, d.lr.R, d.limit = t, s, minLimit
 	}
 	// Only a bare *net.TCPConn: a wrapper could hold buffered bytes that a
-	// peek at the socket does not see.
-	if canPeek && sok {
+	// read from the socket would skip.
+	if canReadRaw && sok {
 		if raw, err := s.SyscallConn(); err == nil {
 			d.raw = raw
 			d.readChunk = d.readReady

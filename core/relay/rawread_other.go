@@ -4,9 +4,9 @@ package relay
 
 import "errors"
 
-// canPeek is false where the relay has no way to wait for a socket to become
+// canReadRaw is false where the relay has no way to wait for a socket to become
 // readable without reading; an idle direction then blocks in a one-byte read.
-const canPeek = false
+const canReadRaw = false
 
 var errWouldBlock = errors.New("would block")
 

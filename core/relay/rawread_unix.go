@@ -7,9 +7,9 @@ import (
 	"syscall"
 )
 
-// canPeek: the relay can wait for a socket to become readable without
+// canReadRaw: the relay can wait for a socket to become readable without
 // reading first, and then read it without another trip through the poller.
-const canPeek = true
+const canReadRaw = true
 
 // errWouldBlock is readNow's "nothing there yet".
 var errWouldBlock error = syscall.EAGAIN
