@@ -17,7 +17,7 @@ func main() {
 // run is main with its inputs and outputs passed in, so tests can call it.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "serve" {
-		raiseFileLimit(stderr) // the two commands that serve connections
+		openFiles = raiseFileLimit() // the two commands that serve connections
 	}
 	if len(args) == 0 {
 		return openDesktop(stderr)

@@ -2,8 +2,6 @@
 
 package main
 
-import "io"
-
-// raiseFileLimit: Windows has no per-process open-file limit to raise for
-// sockets.
-func raiseFileLimit(io.Writer) {}
+// raiseFileLimit: Windows has no per-process open-file limit for sockets
+// to raise.
+func raiseFileLimit() fileLimit { return fileLimit{} }

@@ -2,32 +2,27 @@
 
 package main
 
-import (
-	"io"
-	"log/slog"
-	"syscall"
-)
+import "syscall"
 
-// raiseFileLimit lifts the soft open-file limit to the hard one and says
-// what is in force, once. Every proxied connection holds two sockets (and
-// a busy relay a pipe), so a LAN share with a few thousand connections
-// would meet a desktop's default soft limit (often 1024) long before
-// memory or CPU run short. (Go's runtime raises the limit itself at
-// start-up since 1.19; this makes it explicit, and visible in the log.)
-func raiseFileLimit(stderr io.Writer) {
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+// raiseFileLimit lifts the soft open-file limit to the hard one. Every
+// proxied connection holds two sockets (and a busy relay a pipe), so a
+// LAN share with a few thousand connections would meet a desktop's
+// default soft limit (often 1024) long before memory or CPU run short.
+// (Go's runtime raises the limit itself at start-up since 1.19; this
+// makes it explicit, and the log says what is in force.)
+func raiseFileLimit() fileLimit {
 	var rl syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
-		log.Warn("open-file limit unknown", "error", err.Error())
-		return
+		return fileLimit{err: err}
 	}
-	was := rl.Cur
+	l := fileLimit{soft: rl.Cur, was: rl.Cur}
 	if rl.Cur < rl.Max {
 		rl.Cur = rl.Max
 		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
-			log.Warn("open-file limit not raised", "limit", was, "hard_limit", rl.Max, "error", err.Error())
-			return
+			l.err = err
+			return l
 		}
+		l.soft = rl.Max
 	}
-	log.Info("open-file limit", "limit", rl.Cur, "was", was)
+	return l
 }
