@@ -57,7 +57,7 @@ fuzz:
 bench: deps build
 	$(GO) test -run '^$$' -bench . -benchmem ./core/...
 	ulimit -n 65536 2>/dev/null || true; \
-	$(GO) run ./tools/socksload -sockstray $(CURDIR)/$(BIN)
+	$(GO) run ./tools/socksload -sockstray $(CURDIR)/$(BIN) -conns 20000
 
 clean:
 	rm -rf bin dist

@@ -16,6 +16,9 @@ func main() {
 
 // run is main with its inputs and outputs passed in, so tests can call it.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "serve" {
+		openFiles = raiseFileLimit() // the two commands that serve connections
+	}
 	if len(args) == 0 {
 		return openDesktop(stderr, false)
 	}

@@ -46,7 +46,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", eng.Addr())
 	cfg.Logger.Info("serving", "listen", eng.Addr().String(), "route", routeName(cfg),
-		"auth", cfg.Username != "", "allow", fmt.Sprint(cfg.Allow))
+		"auth", cfg.Username != "", "allow", fmt.Sprint(cfg.Allow), "open_files", openFiles)
 	if prof != nil {
 		prof.follow(eng, cfg)
 	}

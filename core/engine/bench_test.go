@@ -8,6 +8,7 @@ import (
 	"github.com/sockstray/sockstray/core/engine"
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 // BenchmarkHandshake measures whole CONNECT handshakes on loopback: dial,
@@ -74,6 +75,68 @@ func BenchmarkHandshake(b *testing.B) {
 						b.Errorf("reply %v %v", r.Reply, err)
 					}
 					c.(*net.TCPConn).SetLinger(0)
+					c.Close()
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkConnection measures whole proxied connections on loopback, the
+// unit that socksload's "server CPU per connection" row counts: dial,
+// greeting, (authentication,) CONNECT to an echo server, one byte there and
+// back, close. Run with -benchmem for the allocations of both ends (the
+// client's are a fixed few), with -cpuprofile for where the server's time
+// goes.
+func BenchmarkConnection(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		cfg  server.Config
+		auth *socks5.UserPass
+	}{
+		{"no-auth", server.Config{}, nil},
+		{"userpass", server.Config{Username: "bench", Password: "bench-pass"}, &socks5.UserPass{Username: "bench", Password: "bench-pass"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			echo := testnet.EchoTCP(b, "tcp4")
+			cfg := tc.cfg
+			cfg.Listen = "127.0.0.1:0"
+			e := engine.New()
+			if err := e.Start(&cfg); err != nil {
+				b.Fatal(err)
+			}
+			defer e.Stop()
+			hello := []byte{5, 1, 0}
+			var up []byte
+			if tc.auth != nil {
+				hello = []byte{5, 1, 2}
+				up, _ = tc.auth.Append(nil)
+			}
+			req, _ := socks5.Request{Command: socks5.CmdConnect, Addr: socks5.AddrFromNet(echo)}.Append(nil)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				buf := make([]byte, 64)
+				for pb.Next() {
+					c, err := net.Dial("tcp", e.Addr().String())
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					c.Write(hello)
+					io.ReadFull(c, buf[:2])
+					if up != nil {
+						c.Write(up)
+						io.ReadFull(c, buf[:2])
+					}
+					c.Write(req)
+					if r, err := socks5.ReadResponse(c); err != nil || r.Reply != socks5.ReplySucceeded {
+						b.Errorf("reply %v %v", r.Reply, err)
+					}
+					c.Write(buf[:1])
+					if _, err := io.ReadFull(c, buf[:1]); err != nil {
+						b.Errorf("echo: %v", err)
+					}
 					c.Close()
 				}
 			})

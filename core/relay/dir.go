@@ -31,9 +31,16 @@ type dir struct {
 	limitedAt time.Time
 	limitedN  int64
 
-	raw  syscall.RawConn // src's, to wait for data without reading it; nil if none
+	raw  syscall.RawConn // src's, to wait for data and read it in one step; nil if none
 	held bool            // one is a byte read from src while waiting, not yet written
 	one  [1]byte
+
+	// readChunk is d.readReady, bound once (a method value allocates);
+	// chunk and chunkN/chunkErr are what it read.
+	readChunk func(fd uintptr) bool
+	chunk     *[bufSize]byte
+	chunkN    int
+	chunkErr  error
 }
 
 const (
@@ -55,10 +62,11 @@ func (d *dir) init(r *relay, name string, src, dst net.Conn, ctr *atomic.Int64) 
 		d.spliceTo, d.lr.R, d.limit = t, s, minLimit
 	}
 	// Only a bare *net.TCPConn: a wrapper could hold buffered bytes that a
-	// peek at the socket does not see.
-	if canPeek && sok {
+	// read from the socket would skip.
+	if canReadRaw && sok {
 		if raw, err := s.SyscallConn(); err == nil {
 			d.raw = raw
+			d.readChunk = d.readReady
 		}
 	}
 }
@@ -89,10 +97,14 @@ func (d *dir) run(pending []byte) error {
 	idle := d.raw != nil
 	for {
 		if idle {
-			if err := d.wait(); err == io.EOF {
+			stream, err := d.wait()
+			if err == io.EOF {
 				return nil
 			} else if err != nil {
 				return err
+			}
+			if !stream {
+				continue
 			}
 		}
 		start := time.Now()
@@ -254,9 +266,14 @@ func (d *dir) copyBuffered() (int64, error) {
 }
 
 // wait blocks, holding no buffer or pipe, until src has data, EOF (io.EOF)
-// or an error, or the idle timeout (ErrIdle). Without a raw conn it reads
-// one byte, which copy then writes first.
-func (d *dir) wait() error {
+// or an error, or the idle timeout (ErrIdle). With a raw conn the data is
+// read as soon as the poller says it is there, into a buffer lent only for
+// that read, and written to dst at once: a short message (a request, a
+// reply, a keystroke) costs one read and one write, where a peek and a
+// splice in and out cost three. stream reports a read that filled the
+// buffer: more is coming, and the kernel copies it (copy). Without a raw
+// conn it reads one byte, which copy then writes first, and stream is true.
+func (d *dir) wait() (stream bool, err error) {
 	idle := d.r.opt.Idle
 	for {
 		var dl time.Time
@@ -264,23 +281,68 @@ func (d *dir) wait() error {
 			dl = d.r.idleSince().Add(idle)
 		}
 		d.src.SetReadDeadline(dl)
-		var err error
 		if d.raw != nil {
-			err = d.raw.Read(readable)
+			err = d.raw.Read(d.readChunk)
+			if err == nil {
+				return d.passChunk()
+			}
 		} else {
 			var n int
 			n, err = d.src.Read(d.one[:])
 			if n > 0 {
 				d.held = true
-				return nil
+				return true, nil
 			}
 		}
-		if err == nil || !isTimeout(err) {
-			return err
+		if !isTimeout(err) {
+			return false, err
 		}
 		// Deadline: the other direction may have moved bytes meanwhile.
 		if idle > 0 && time.Since(d.r.idleSince()) >= idle {
-			return ErrIdle
+			return false, ErrIdle
 		}
 	}
+}
+
+// readReady is the callback of raw.Read: it reads what src has, or says
+// false to be called again once the poller sees src readable. The buffer
+// is taken only for a read that finds something.
+func (d *dir) readReady(fd uintptr) bool {
+	if d.chunk == nil {
+		d.chunk = bufPool.Get().(*[bufSize]byte)
+	}
+	d.chunkN, d.chunkErr = readNow(fd, d.chunk[:])
+	if d.chunkErr == errWouldBlock {
+		bufPool.Put(d.chunk)
+		d.chunk = nil
+		return false
+	}
+	return true
+}
+
+// passChunk writes what readReady read to dst and gives the buffer back.
+func (d *dir) passChunk() (stream bool, err error) {
+	buf, n, rerr := d.chunk, d.chunkN, d.chunkErr
+	d.chunk, d.chunkErr = nil, nil
+	defer bufPool.Put(buf)
+	switch {
+	case rerr != nil:
+		return false, rerr
+	case n == 0:
+		return false, io.EOF
+	}
+	opt := &d.r.opt
+	if opt.Idle > 0 {
+		d.dst.SetWriteDeadline(time.Now().Add(opt.Idle))
+	}
+	w, err := d.dst.Write(buf[:n])
+	d.add(int64(w))
+	d.r.touch()
+	if err != nil {
+		if opt.Idle > 0 && isTimeout(err) {
+			return false, ErrIdle
+		}
+		return false, err
+	}
+	return n == len(buf), nil
 }

@@ -36,7 +36,7 @@ var modes = []mode{
 }
 
 // wrapped is a net.Conn that is not a *net.TCPConn, like a conn from a
-// SOCKS client dialer: no splice, no peeking, one-byte waits.
+// SOCKS client dialer: no splice, no raw reads, one-byte waits.
 type wrapped struct{ net.Conn }
 
 func (w wrapped) CloseWrite() error { return w.Conn.(*net.TCPConn).CloseWrite() }

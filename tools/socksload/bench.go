@@ -114,14 +114,18 @@ func (b *bench) findServers() error {
 	} else if _, err := os.Stat(path); err != nil {
 		b.notef("microsocks %v (Debian package microsocks): column skipped", err)
 	} else {
-		b.launch[colMicrosocks] = func(ctx context.Context) (*server, error) {
-			addr, err := freePort()
-			if err != nil {
-				return nil, err
+		micro := func(name string, auth ...string) func(context.Context) (*server, error) {
+			return func(ctx context.Context) (*server, error) {
+				addr, err := freePort()
+				if err != nil {
+					return nil, err
+				}
+				return startServer(ctx, serverSpec{name: name, path: path, addr: addr, quiet: true,
+					args: append([]string{"-i", addr.Addr().String(), "-p", fmt.Sprint(addr.Port())}, auth...)})
 			}
-			return startServer(ctx, serverSpec{name: "microsocks", path: path, addr: addr, quiet: true,
-				args: []string{"-i", addr.Addr().String(), "-p", fmt.Sprint(addr.Port())}})
 		}
+		b.launch[colMicrosocks] = micro("microsocks")
+		b.launch[colMicroAuth] = micro("microsocks auth", "-u", benchUser.Username, "-P", benchUser.Password)
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -170,7 +174,7 @@ func (b *bench) interleave(ctx context.Context, group string, cols []column, fre
 	}()
 	start := func(c column, what string, ms ...metric) *proxy {
 		p := &proxy{col: c}
-		if c == colAuth {
+		if c == colAuth || c == colMicroAuth {
 			p.auth = &benchUser
 		}
 		if c != colDirect {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -30,6 +31,12 @@ func (p *proxy) direct() bool { return p.srv == nil }
 
 // dialTCP connects to target, through the proxy with CONNECT unless direct.
 func (p *proxy) dialTCP(ctx context.Context, target netip.AddrPort) (*net.TCPConn, error) {
+	return p.dialTCPAddr(ctx, target, socks5.AddrFromAddrPort(target))
+}
+
+// dialTCPAddr is dialTCP where the CONNECT request names the target as a
+// (which may be a name for it): direct still dials target.
+func (p *proxy) dialTCPAddr(ctx context.Context, target netip.AddrPort, a socks5.Addr) (*net.TCPConn, error) {
 	addr := target
 	if p.srv != nil {
 		addr = p.srv.addr
@@ -42,12 +49,22 @@ func (p *proxy) dialTCP(ctx context.Context, target netip.AddrPort) (*net.TCPCon
 	if p.srv == nil {
 		return tc, nil
 	}
-	if _, err := p.handshake(tc, socks5.CmdConnect, socks5.AddrFromAddrPort(target)); err != nil {
+	if _, err := p.handshake(tc, socks5.CmdConnect, a); err != nil {
 		abort(tc)
 		return nil, err
 	}
 	return tc, nil
 }
+
+// cpu is the server's CPU time so far; direct has no server.
+func (p *proxy) cpu() (time.Duration, error) {
+	if p.srv == nil {
+		return 0, errNoServer
+	}
+	return procCPU(p.srv.pid())
+}
+
+var errNoServer = errors.New("no server process")
 
 // handshake runs greeting, authentication if configured, and one request
 // as a careful client does, waiting for each answer before the next step.

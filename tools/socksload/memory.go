@@ -20,14 +20,20 @@ type mem struct {
 	opened  int
 	echoed  int
 	openErr error
+	// loaded and unloaded are CONNECT rates (32 workers) with the idle
+	// connections open and after they closed, when measured (d > 0).
+	loaded, unloaded float64
 }
 
 // measureMemory reads the memory of a freshly started server, opens conns
 // proxied connections to the echo targets, waits settle, reads the memory
 // again and divides the growth by the connections open. Then it sends one
 // byte through each connection and counts the echoes, to show they all
-// still work. Opening stops at the first failure.
-func measureMemory(ctx context.Context, p *proxy, t *targets, conns int, settle time.Duration) (mem, error) {
+// still work. Opening stops at the first failure. With d > 0 it also
+// measures the CONNECT rate for d with the idle connections open, before
+// the echoes, and again once they are closed: what holding them costs new
+// connections.
+func measureMemory(ctx context.Context, p *proxy, t *targets, conns int, settle, d time.Duration) (mem, error) {
 	if p.srv == nil {
 		return mem{}, errors.New("memory needs a server process")
 	}
@@ -82,7 +88,30 @@ func measureMemory(ctx context.Context, p *proxy, t *targets, conns int, settle 
 	}
 	r.kind = kind
 	r.perConn = float64(after-before) / float64(r.opened) / 1024
+	if d > 0 {
+		h, err := measureHandshakes(ctx, p, t, hsKind{workers: 32}, d)
+		if err != nil {
+			return r, fmt.Errorf("CONNECTs with the idle connections open: %w", err)
+		}
+		r.loaded = h.rate
+	}
 	r.echoed = echoAll(cs)
+	if d > 0 {
+		for i, c := range cs {
+			if c != nil {
+				abort(c)
+				cs[i] = nil
+			}
+		}
+		if err := sleepCtx(ctx, settle); err != nil {
+			return r, err
+		}
+		h, err := measureHandshakes(ctx, p, t, hsKind{workers: 32}, d)
+		if err != nil {
+			return r, fmt.Errorf("CONNECTs after the idle connections closed: %w", err)
+		}
+		r.unloaded = h.rate
+	}
 	return r, nil
 }
 
@@ -130,9 +159,9 @@ func parallel(f func()) {
 func (b *bench) runMemory(ctx context.Context) error {
 	st := step{
 		name:    fmt.Sprintf("%d idle connections", b.cfg.conns),
-		metrics: []metric{mMem, mMemOK},
+		metrics: []metric{mMem, mMemOK, mHSIdle},
 		run: func(ctx context.Context, p *proxy) (string, error) {
-			r, err := measureMemory(ctx, p, b.tg, b.cfg.conns, b.cfg.settle)
+			r, err := measureMemory(ctx, p, b.tg, b.cfg.conns, b.cfg.settle, b.cfg.duration)
 			if err != nil {
 				return "", err
 			}
@@ -141,7 +170,9 @@ func (b *bench) runMemory(ctx context.Context) error {
 			}
 			b.res.add(mMem, p.col, r.perConn)
 			b.res.add(mMemOK, p.col, float64(r.echoed))
-			return fmt.Sprintf("%6.1f KiB/conn (%s)  %d opened, %d echoed", r.perConn, r.kind, r.opened, r.echoed), nil
+			b.res.add(mHSIdle, p.col, r.loaded/r.unloaded)
+			return fmt.Sprintf("%6.1f KiB/conn (%s)  %d opened, %d echoed; CONNECTs/s %0.f with them open, %0.f after",
+				r.perConn, r.kind, r.opened, r.echoed, r.loaded, r.unloaded), nil
 		},
 	}
 	cols := b.available(colSockstray, colMicrosocks, colBare)

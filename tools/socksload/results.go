@@ -17,6 +17,7 @@ const (
 	colAuth
 	colRules
 	colMicrosocks
+	colMicroAuth
 	colBare
 	numColumns
 )
@@ -28,6 +29,7 @@ var columnNames = [numColumns]string{
 	colAuth:       "sockstray auth",
 	colRules:      "sockstray 20k rules",
 	colMicrosocks: "microsocks",
+	colMicroAuth:  "microsocks auth",
 	colBare:       "bare relay",
 }
 
@@ -48,11 +50,18 @@ const (
 	mHS32
 	mHS32p50
 	mHS32p99
+	mHS128
+	mHS128p99
+	mHSName32
+	mConns8
+	mConnCPU
 	mMem
 	mMemOK
+	mHSIdle
 	mUDP
 	mUDPLost
 	numMetrics
+	noMetric metric = -1 // a step's metric slot it does not fill
 )
 
 // metricInfo says how a metric is named, combined over rounds and printed.
@@ -64,20 +73,26 @@ type metricInfo struct {
 }
 
 var metrics = [numMetrics]metricInfo{
-	mUp1:     {"upload, 1 stream (MB/s)", median, 0, true},
-	mDown1:   {"download, 1 stream (MB/s)", median, 0, true},
-	mBoth8:   {"8 streams each way, sum (MB/s)", median, 0, true},
-	mCPU:     {"server CPU per GB relayed (ms)", median, 0, true},
-	mHS8:     {"CONNECTs/s, 8 workers", median, 0, true},
-	mHS8p50:  {"  p50 latency (µs)", median, 0, true},
-	mHS8p99:  {"  p99 latency (µs)", median, 0, true},
-	mHS32:    {"CONNECTs/s, 32 workers", median, 0, true},
-	mHS32p50: {"  p50 latency (µs)", median, 0, true},
-	mHS32p99: {"  p99 latency (µs)", median, 0, true},
-	mMem:     {"memory per idle conn (KiB)", median, 1, true},
-	mMemOK:   {"  idle conns echoing (worst)", slices.Min[[]float64], 0, false},
-	mUDP:     {"UDP datagrams/s, 32 in flight", median, 0, true},
-	mUDPLost: {"  datagrams lost (worst)", slices.Max[[]float64], 0, false},
+	mUp1:      {"upload, 1 stream (MB/s)", median, 0, true},
+	mDown1:    {"download, 1 stream (MB/s)", median, 0, true},
+	mBoth8:    {"8 streams each way, sum (MB/s)", median, 0, true},
+	mCPU:      {"server CPU per GB relayed (ms)", median, 0, true},
+	mHS8:      {"CONNECTs/s, 8 workers", median, 0, true},
+	mHS8p50:   {"  p50 latency (µs)", median, 0, true},
+	mHS8p99:   {"  p99 latency (µs)", median, 0, true},
+	mHS32:     {"CONNECTs/s, 32 workers", median, 0, true},
+	mHS32p50:  {"  p50 latency (µs)", median, 0, true},
+	mHS32p99:  {"  p99 latency (µs)", median, 0, true},
+	mHS128:    {"CONNECTs/s, 128 workers", median, 0, true},
+	mHS128p99: {"  p99 latency (µs)", median, 0, true},
+	mHSName32: {"CONNECTs/s by name, 32 workers", median, 0, true},
+	mConns8:   {"conn+echo+close/s, 8 workers", median, 0, true},
+	mConnCPU:  {"server CPU per connection (µs)", median, 1, true},
+	mMem:      {"memory per idle conn (KiB)", median, 1, true},
+	mMemOK:    {"  idle conns echoing (worst)", slices.Min[[]float64], 0, false},
+	mHSIdle:   {"  CONNECTs/s with them open ÷ without", median, 2, false},
+	mUDP:      {"UDP datagrams/s, 32 in flight", median, 0, true},
+	mUDPLost:  {"  datagrams lost (worst)", slices.Max[[]float64], 0, false},
 }
 
 // results holds every sample, per metric and column.
@@ -138,12 +153,14 @@ func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsec
 func applies(m metric, c column) bool {
 	switch m {
 	case mUp1, mDown1, mBoth8:
-		return c != colAuth && c != colRules
+		return c != colAuth && c != colRules && c != colMicroAuth
 	case mCPU:
-		return c != colAuth && c != colRules && c != colDirect
-	case mHS8, mHS8p50, mHS8p99, mHS32, mHS32p50, mHS32p99:
+		return c != colAuth && c != colRules && c != colMicroAuth && c != colDirect
+	case mHS8, mHS8p50, mHS8p99, mHS32, mHS32p50, mHS32p99, mHS128, mHS128p99, mHSName32, mConns8:
 		return c != colNoCount
-	case mMem, mMemOK:
+	case mConnCPU:
+		return c != colNoCount && c != colDirect
+	case mMem, mMemOK, mHSIdle:
 		return c == colSockstray || c == colMicrosocks || c == colBare
 	case mUDP, mUDPLost:
 		return c == colDirect || c == colSockstray

@@ -28,7 +28,7 @@ func quickBench(t *testing.T) (*bench, *proxy) {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.close)
-	b.launch[colSockstray], b.launch[colNoCount], b.launch[colAuth], b.launch[colMicrosocks] = nil, nil, nil, nil
+	b.launch[colSockstray], b.launch[colNoCount], b.launch[colAuth], b.launch[colMicrosocks], b.launch[colMicroAuth] = nil, nil, nil, nil, nil
 	srv, err := b.launch[colBare](context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -50,18 +50,25 @@ func TestMeasureBareRelay(t *testing.T) {
 			t.Errorf("%s: %+v, want bytes and CPU time", flowNames[f], r)
 		}
 	}
-	h, err := measureHandshakes(ctx, p, b.tg, 8, d)
+	h, err := measureHandshakes(ctx, p, b.tg, hsKind{workers: 8}, d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if h.rate <= 0 || h.p50 <= 0 || h.p99 < h.p50 {
 		t.Errorf("handshakes: %+v", h)
 	}
-	m, err := measureMemory(ctx, p, b.tg, b.cfg.conns, b.cfg.settle)
+	e, err := measureHandshakes(ctx, p, b.tg, hsKind{workers: 8, echo: true}, d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.opened != b.cfg.conns || m.echoed != b.cfg.conns || m.perConn <= 0 {
+	if e.errs != 0 || e.conns <= 0 || !e.hasCPU || e.cpu < 0 {
+		t.Errorf("connections with an echo: %+v, want no errors and server CPU time", e)
+	}
+	m, err := measureMemory(ctx, p, b.tg, b.cfg.conns, b.cfg.settle, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.opened != b.cfg.conns || m.echoed != b.cfg.conns || m.perConn <= 0 || m.loaded <= 0 || m.unloaded <= 0 {
 		t.Errorf("memory: %+v, want %d opened and echoing and a positive size", m, b.cfg.conns)
 	}
 	u, err := measureUDP(ctx, &proxy{col: colDirect}, b.tg, d)
@@ -83,7 +90,7 @@ func TestReport(t *testing.T) {
 	var out bytes.Buffer
 	b.report(&out)
 	s := out.String()
-	for _, want := range []string{"CONNECTs/s, 8 workers", "bare relay", "×)", "n/a  upload"} {
+	for _, want := range []string{"CONNECTs/s, 8 workers", "server CPU per connection", "bare relay", "×)", "n/a  upload"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report lacks %q:\n%s", want, s)
 		}
@@ -111,5 +118,14 @@ func TestRotate(t *testing.T) {
 	got := rotate(cols, 4)
 	if got[0] != colSockstray || got[2] != colDirect || len(got) != 3 {
 		t.Errorf("rotate: %v", got)
+	}
+}
+
+// TestMetricsComplete: every metric has a name and a way to combine rounds.
+func TestMetricsComplete(t *testing.T) {
+	for m := range numMetrics {
+		if metrics[m].name == "" || metrics[m].agg == nil {
+			t.Errorf("metric %d has no name or aggregate: %+v", m, metrics[m])
+		}
 	}
 }

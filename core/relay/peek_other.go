@@ -1,9 +1,0 @@
-//go:build !(linux || darwin || dragonfly || freebsd || netbsd || openbsd)
-
-package relay
-
-// canPeek is false where the relay has no way to wait for a socket to become
-// readable without reading; an idle direction then blocks in a one-byte read.
-const canPeek = false
-
-func readable(uintptr) bool { return true }
