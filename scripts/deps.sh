@@ -7,13 +7,14 @@ set -euo pipefail
 
 # Fyne's cgo build (see shared PLATFORM.md), real SOCKS clients and servers
 # for the tests, a real browser (headless Chromium) as a client, and a D-Bus
-# session, keychain and X server for the GUI and keychain tests.
+# session, keychain and X server for the GUI and keychain tests, and a real
+# tray host (xfce4-panel) for the tray test.
 packages=(
   gcc libc6-dev pkg-config
   libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
   curl ncat proxychains4 microsocks dante-server
   tinyproxy stunnel4 nodejs openssh-server openssh-client chromium
-  dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick
+  dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick xfce4-panel
   iproute2 procps desktop-file-utils
   gsettings-desktop-schemas dconf-gsettings-backend dconf-service dconf-cli libglib2.0-bin
 )
