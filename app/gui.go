@@ -54,6 +54,7 @@ func openDesktop(stderr io.Writer) int {
 	sys.showWith(win.Show)
 	refreshTray := setUpTray(a, ctrl, win)
 	win.Start()
+	followUIControl(win)
 	a.Lifecycle().SetOnStarted(func() {
 		refreshTray() // the tray library sets its own title once ready
 		go ctrl.Restore()
