@@ -3,7 +3,6 @@ package ui
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -147,18 +146,12 @@ func (c *Connections) rebuild() {
 			c.rows = append(c.rows, i)
 		}
 	}
-	slices.SortStableFunc(c.rows, func(a, b int) int {
-		r := c.compare(&c.conns[a], &c.conns[b])
-		if c.desc {
-			return -r
-		}
-		return r
-	})
+	c.sortRows()
 	d := map[string]any{"Shown": len(c.rows), "Count": len(c.conns)}
 	if len(c.rows) == len(c.conns) {
-		c.Count.SetText(lang.L("Connections: {{.Count}}", d))
+		setText(c.Count, lang.L("Connections: {{.Count}}", d))
 	} else {
-		c.Count.SetText(lang.L("Connections: {{.Shown}} of {{.Count}}", d))
+		setText(c.Count, lang.L("Connections: {{.Shown}} of {{.Count}}", d))
 	}
 	c.CloseAll.Disable()
 	if len(c.rows) > 0 {
@@ -243,10 +236,10 @@ func (c *Connections) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	cell.close.Hide()
 	cell.label.Show()
 	if id.Col == colRate {
-		cell.label.SetText(Rate(c.rates.of(cs)))
+		setCell(cell.label, Rate(c.rates.of(cs)), cellTruncation(id.Col))
 		return
 	}
-	cell.label.SetText(cellText(cs, id.Col, c.now))
+	setCell(cell.label, cellText(cs, id.Col, c.now), cellTruncation(id.Col))
 }
 
 func cellText(cs *stats.ConnStat, col int, now time.Time) string {

@@ -218,6 +218,9 @@ func (e *Engine) Config() *server.Config {
 // Snapshot copies the live statistics. It never waits on the relay.
 func (e *Engine) Snapshot() stats.Snapshot { return e.table.Snapshot() }
 
+// Summary is Snapshot without the connections: series and totals only.
+func (e *Engine) Summary() stats.Snapshot { return e.table.Summary() }
+
 // CloseAll closes every live connection and returns how many.
 func (e *Engine) CloseAll() int { return e.table.CloseAll() }
 

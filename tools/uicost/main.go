@@ -11,6 +11,11 @@
 // uicost runs it inside scripts/with-session.sh):
 //
 //	uicost -sockstray bin/sockstray [-conns 5000] [-window 20s] [-settle 5s] [-gb 1]
+//	uicost -sockstray bin/sockstray -soak 30m [-conns 5000]
+//
+// The second form is the soak: the app on Connections for that long with
+// rows that keep changing (a tenth of the connections echo a byte each
+// second), its RSS and CPU each minute.
 //
 // The app's window is driven through $SOCKSTRAY_UI_CONTROL, a FIFO the app
 // reads commands from ("show Connections", "hide"); nothing else uses it.
@@ -35,6 +40,7 @@ type config struct {
 	window time.Duration // CPU is averaged over this
 	settle time.Duration // wait after a change before measuring
 	gb     float64       // gigabytes to relay for CPU per GB; 0 skips it
+	soak   time.Duration // instead of the table, a soak this long
 }
 
 func main() {
@@ -50,6 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.window, "window", 20*time.Second, "CPU measuring window per state")
 	fs.DurationVar(&cfg.settle, "settle", 5*time.Second, "wait after each change before measuring")
 	fs.Float64Var(&cfg.gb, "gb", 0, "gigabytes to relay through one connection for CPU per GB (0: skip)")
+	fs.DurationVar(&cfg.soak, "soak", 0, "instead: run the app on Connections with changing rows this long, RSS each minute")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -60,6 +67,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	raiseFileLimit()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.soak > 0 {
+		if err := soak(ctx, cfg, cfg.soak, stdout, stderr); err != nil {
+			fmt.Fprintf(stderr, "uicost: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	rows, err := measureAll(ctx, cfg, stderr)
 	report(stdout, cfg, rows)
 	if err != nil {

@@ -126,13 +126,27 @@ func measureApp(ctx context.Context, cfg config, echo *echoServer, sink *sinkSer
 		return nil, err
 	}
 	defer control.Close()
-	fmt.Fprintf(log, "app (pid %d): opening %d idle connections\n", p.pid(), cfg.conns)
+	fmt.Fprintf(log, "app (pid %d) started\n", p.pid())
+	// The floor: the app hidden with no connections (Fyne's event loop).
+	if _, err := fmt.Fprintln(control, "hide"); err != nil {
+		return nil, fmt.Errorf("control FIFO: %w", err)
+	}
+	if err := sleep(ctx, cfg.settle); err != nil {
+		return nil, err
+	}
+	floor := row{what: "app, hidden, no connections"}
+	floor.cpu, floor.rssMB, floor.err = usage(ctx, p.pid(), cfg.window)
+	fmt.Fprintf(log, "  %s: %.2f%% of a core, %.0f MB\n", floor.what, floor.cpu, floor.rssMB)
+	rows := []row{floor}
+	if floor.err != nil {
+		return rows, floor.err
+	}
+	fmt.Fprintf(log, "app: opening %d idle connections\n", cfg.conns)
 	conns, err := openIdle(ctx, addr, echo.addr, cfg.conns)
 	defer closeAll(conns)
 	if err != nil {
-		return nil, err
+		return rows, err
 	}
-	var rows []row
 	for _, st := range windowStates {
 		if _, err := fmt.Fprintln(control, st.cmd); err != nil {
 			return rows, fmt.Errorf("control FIFO: %w", err)

@@ -39,7 +39,7 @@ func verdict(r, serve *row) string {
 	if r.err != nil {
 		return "error: " + r.err.Error()
 	}
-	if r == serve || serve == nil {
+	if r == serve || serve == nil || r.what == "app, hidden, no connections" {
 		return ""
 	}
 	maxCPU := maxOpenCPU
