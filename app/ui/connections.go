@@ -288,7 +288,9 @@ func (c *Connections) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 			text += " ▲"
 		}
 	}
-	b.SetText(text)
+	if b.Text != text { // SetText redraws the header, the table refreshes it each second
+		b.SetText(text)
+	}
 	if col == colClose {
 		b.OnTapped = nil
 		return

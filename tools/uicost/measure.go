@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,16 +21,25 @@ type row struct {
 	cpu      float64 // percent of one core over the window
 	rssMB    float64
 	cpuPerGB float64 // CPU seconds per GB relayed; 0 when not measured
-	err      error
+	// perGBBusy is cpuPerGB less what the process spends in that time
+	// anyway (its idle CPU, cpu): the cost of the bytes themselves.
+	perGBBusy float64
+	err       error
 }
 
 // States of the app's window, in the order measured: the command that
 // makes each and its name in the table.
 var windowStates = []struct{ cmd, name string }{
 	{"show Connections", "app, window on Connections"},
-	{"show Throughput", "app, window on Throughput"},
 	{"hide", "app, window hidden (tray only)"},
+	{"show Throughput", "app, window on Throughput"},
 }
+
+// graphSpan is how far back the Throughput graph looks by default: the
+// traffic of opening the connections and of the relay must have left it
+// before that tab is measured with no traffic, or it redraws each second
+// for the moving spike.
+const graphSpan = time.Minute
 
 // measureAll measures serve, then the app in each window state.
 func measureAll(ctx context.Context, cfg config, log io.Writer) ([]row, error) {
@@ -86,7 +96,7 @@ func measureServe(ctx context.Context, cfg config, echo *echoServer, sink *sinkS
 	}
 	r.cpu, r.rssMB, r.err = usage(ctx, p.pid(), cfg.window)
 	if cfg.gb > 0 && r.err == nil {
-		r.cpuPerGB, r.err = relayCost(ctx, p.pid(), addr, sink.addr, cfg.gb)
+		r.relay(ctx, p.pid(), addr, sink.addr, cfg.gb)
 	}
 	fmt.Fprintf(log, "  %s: %.2f%% of a core, %.0f MB\n", r.what, r.cpu, r.rssMB)
 	return []row{r}, r.err
@@ -147,7 +157,13 @@ func measureApp(ctx context.Context, cfg config, echo *echoServer, sink *sinkSer
 	if err != nil {
 		return rows, err
 	}
+	quiet := time.Now().Add(graphSpan + 2*time.Second)
 	for _, st := range windowStates {
+		if st.cmd == "show Throughput" {
+			if err := sleep(ctx, time.Until(quiet)); err != nil {
+				return rows, err
+			}
+		}
 		if _, err := fmt.Fprintln(control, st.cmd); err != nil {
 			return rows, fmt.Errorf("control FIFO: %w", err)
 		}
@@ -157,7 +173,8 @@ func measureApp(ctx context.Context, cfg config, echo *echoServer, sink *sinkSer
 		r := row{what: st.name}
 		r.cpu, r.rssMB, r.err = usage(ctx, p.pid(), cfg.window)
 		if cfg.gb > 0 && r.err == nil && st.cmd == "show Connections" {
-			r.cpuPerGB, r.err = relayCost(ctx, p.pid(), addr, sink.addr, cfg.gb)
+			r.relay(ctx, p.pid(), addr, sink.addr, cfg.gb)
+			quiet = time.Now().Add(graphSpan + 2*time.Second)
 		}
 		fmt.Fprintf(log, "  %s: %.2f%% of a core, %.0f MB\n", r.what, r.cpu, r.rssMB)
 		rows = append(rows, r)
@@ -222,4 +239,12 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-time.After(d):
 		return nil
 	}
+}
+
+// relay measures the CPU per GB of relaying gb through the proxy at addr,
+// after r.cpu (the idle CPU) is known.
+func (r *row) relay(ctx context.Context, pid int, addr string, sink netip.AddrPort, gb float64) {
+	var took time.Duration
+	r.cpuPerGB, took, r.err = relayCost(ctx, pid, addr, sink, gb)
+	r.perGBBusy = r.cpuPerGB - r.cpu/100*took.Seconds()/gb
 }

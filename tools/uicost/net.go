@@ -150,23 +150,23 @@ func connect(ctx context.Context, proxy string, target netip.AddrPort) (net.Conn
 }
 
 // relayCost sends gb gigabytes through one proxied connection to the sink
-// and returns the proxy's CPU seconds per GB.
-func relayCost(ctx context.Context, pid int, proxy string, sink netip.AddrPort, gb float64) (float64, error) {
+// and returns the proxy's CPU seconds per GB and how long it took.
+func relayCost(ctx context.Context, pid int, proxy string, sink netip.AddrPort, gb float64) (perGB float64, took time.Duration, err error) {
 	c, err := connect(ctx, proxy, sink)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer c.Close()
-	_, c0, err := cpuTime(pid)
+	t0, c0, err := cpuTime(pid)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	buf := make([]byte, 256<<10)
 	total := int64(gb * 1e9)
 	for sent := int64(0); sent < total; {
 		n, err := c.Write(buf[:min(int64(len(buf)), total-sent)])
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		sent += int64(n)
 	}
@@ -174,6 +174,6 @@ func relayCost(ctx context.Context, pid int, proxy string, sink netip.AddrPort, 
 	// The sink has it all once the proxy closes its side after our FIN.
 	c.SetReadDeadline(time.Now().Add(30 * time.Second))
 	io.Copy(io.Discard, c)
-	_, c1, err := cpuTime(pid)
-	return (c1 - c0).Seconds() / gb, err
+	t1, c1, err := cpuTime(pid)
+	return (c1 - c0).Seconds() / gb, t1.Sub(t0), err
 }

@@ -18,7 +18,7 @@ const (
 func report(w io.Writer, cfg config, rows []row) {
 	fmt.Fprintf(w, "\nUI cost with %d idle proxied connections (CPU over %v, after %v settling)\n\n", cfg.conns, cfg.window, cfg.settle)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "state\tCPU % of a core\tRSS MB\tCPU s/GB\ttarget")
+	fmt.Fprintln(tw, "state\tCPU % of a core\tRSS MB\tCPU s/GB (less idle)\ttarget")
 	var serve *row
 	for i := range rows {
 		r := &rows[i]
@@ -27,7 +27,7 @@ func report(w io.Writer, cfg config, rows []row) {
 		}
 		perGB := "-"
 		if r.cpuPerGB > 0 {
-			perGB = fmt.Sprintf("%.2f", r.cpuPerGB)
+			perGB = fmt.Sprintf("%.3f (%.3f)", r.cpuPerGB, r.perGBBusy)
 		}
 		fmt.Fprintf(tw, "%s\t%.2f\t%.0f\t%s\t%s\n", r.what, r.cpu, r.rssMB, perGB, verdict(r, serve))
 	}
@@ -43,13 +43,14 @@ func verdict(r, serve *row) string {
 		return ""
 	}
 	maxCPU := maxOpenCPU
-	if r.what == windowStates[len(windowStates)-1].name {
+	if r.what == "app, window hidden (tray only)" {
 		maxCPU = maxHiddenCPU
 	}
 	out := fmt.Sprintf("CPU <= %.1f%%: %s; RSS <= %.0fx serve: %s", maxCPU, ok(r.cpu <= maxCPU), maxRSSRatio, ok(r.rssMB <= maxRSSRatio*serve.rssMB))
 	if r.cpuPerGB > 0 && serve.cpuPerGB > 0 {
 		over := 100 * (r.cpuPerGB/serve.cpuPerGB - 1)
-		out += fmt.Sprintf("; CPU/GB %+.1f%% vs serve (<= %.0f%%): %s", over, maxPerGBOver, ok(over <= maxPerGBOver))
+		busy := 100 * (r.perGBBusy/serve.perGBBusy - 1)
+		out += fmt.Sprintf("; CPU/GB %+.1f%% vs serve (<= %.0f%%): %s, less idle %+.1f%%", over, maxPerGBOver, ok(over <= maxPerGBOver), busy)
 	}
 	return out
 }
