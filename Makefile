@@ -9,7 +9,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Packages whose Fuzz targets `make fuzz` runs.
 FUZZ_PKGS  := ./core/socks5 ./core/socks4 ./app/sysproxy
 
-.PHONY: all deps build run run-headless test vet lint fuzz bench load clean
+.PHONY: all deps build run run-headless test vet lint fuzz bench load uicost uicost-soak clean
 
 all: build
 
@@ -58,6 +58,22 @@ bench: deps build
 	$(GO) test -run '^$$' -bench . -benchmem ./core/...
 	ulimit -n 65536 2>/dev/null || true; \
 	$(GO) run ./tools/socksload -sockstray $(CURDIR)/$(BIN) -conns 20000
+
+# What the window costs with 5,000 idle proxied connections: CPU and RSS of
+# serve and of the app hidden, on Connections and on Throughput, and CPU per
+# GB relayed (tools/uicost; a few minutes). UICOST_FLAGS adds flags.
+uicost: deps build
+	$(GO) build -o bin/uicost ./tools/uicost
+	ulimit -n 65536 2>/dev/null || true; \
+	scripts/with-session.sh bin/uicost -sockstray $(CURDIR)/$(BIN) -gb 2 $(UICOST_FLAGS)
+
+# Memory of the app over SOAK (30 minutes) on Connections with 5,000 rows
+# that keep changing: RSS and CPU each minute.
+SOAK ?= 30m
+uicost-soak: deps build
+	$(GO) build -o bin/uicost ./tools/uicost
+	ulimit -n 65536 2>/dev/null || true; \
+	scripts/with-session.sh bin/uicost -sockstray $(CURDIR)/$(BIN) -soak $(SOAK) $(UICOST_FLAGS)
 
 clean:
 	rm -rf bin dist

@@ -60,6 +60,7 @@ func openDesktop(stderr io.Writer, hidden bool) int {
 	sys.showWith(win.Show)
 	refreshTray, inTray := setUpTray(a, ctrl, win)
 	win.Start()
+	followUIControl(win)
 	a.Lifecycle().SetOnStarted(func() {
 		refreshTray() // the tray library sets its own title once ready
 		go ctrl.Restore()

@@ -212,6 +212,10 @@ func (c *Controller) Store() *profiles.Store { return c.store }
 // Snapshot copies the engine's live statistics; it never waits on the relay.
 func (c *Controller) Snapshot() stats.Snapshot { return c.eng.Snapshot() }
 
+// Summary is Snapshot without the connections: series and totals only,
+// for views that show no rows.
+func (c *Controller) Summary() stats.Snapshot { return c.eng.Summary() }
+
 // CloseConn closes one live connection.
 func (c *Controller) CloseConn(id uint64) bool { return c.eng.CloseConn(id) }
 

@@ -3,7 +3,6 @@ package ui
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -153,18 +152,12 @@ func (c *Connections) rebuild() {
 		}
 	}
 	c.programChoices()
-	slices.SortStableFunc(c.rows, func(a, b int) int {
-		r := c.compare(&c.conns[a], &c.conns[b])
-		if c.desc {
-			return -r
-		}
-		return r
-	})
+	c.sortRows()
 	d := map[string]any{"Shown": len(c.rows), "Count": len(c.conns)}
 	if len(c.rows) == len(c.conns) {
-		c.Count.SetText(lang.L("Connections: {{.Count}}", d))
+		setText(c.Count, lang.L("Connections: {{.Count}}", d))
 	} else {
-		c.Count.SetText(lang.L("Connections: {{.Shown}} of {{.Count}}", d))
+		setText(c.Count, lang.L("Connections: {{.Shown}} of {{.Count}}", d))
 	}
 	c.CloseAll.Disable()
 	if len(c.rows) > 0 {
@@ -252,13 +245,13 @@ func (c *Connections) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	cell.label.Show()
 	switch id.Col {
 	case colRate:
-		cell.label.SetText(Rate(cs.Rate()))
+		setCell(cell.label, Rate(cs.Rate()), cellTruncation(id.Col))
 		return
 	case colProgram:
-		cell.label.SetText(c.progs.text(cs))
+		setCell(cell.label, c.progs.text(cs), cellTruncation(id.Col))
 		return
 	}
-	cell.label.SetText(cellText(cs, id.Col, c.now))
+	setCell(cell.label, cellText(cs, id.Col, c.now), cellTruncation(id.Col))
 }
 
 func cellText(cs *stats.ConnStat, col int, now time.Time) string {
@@ -307,7 +300,9 @@ func (c *Connections) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 			text += " ▲"
 		}
 	}
-	b.SetText(text)
+	if b.Text != text { // SetText redraws the header, the table refreshes it each second
+		b.SetText(text)
+	}
 	if col == colClose {
 		b.OnTapped = nil
 		return

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -76,7 +77,7 @@ func (t *Throughput) onSpan(label string) {
 
 // Update shows a new snapshot; call it on the UI thread.
 func (t *Throughput) Update(s stats.Snapshot) {
-	t.Graph.SetPoints(s.Series)
+	t.showSeries(s.Series)
 	var cur stats.Point
 	if n := len(s.Series); n > 0 {
 		cur = s.Series[n-1]
@@ -85,8 +86,42 @@ func (t *Throughput) Update(s stats.Snapshot) {
 	for _, p := range t.Graph.visible() {
 		pk.Up, pk.Down = max(pk.Up, p.Up), max(pk.Down, p.Down)
 	}
-	t.Current.SetText(lang.L("Now: ↑ {{.Up}}  ↓ {{.Down}}", map[string]any{"Up": Rate(cur.Up), "Down": Rate(cur.Down)}))
-	t.Peak.SetText(lang.L("Peak: ↑ {{.Up}}  ↓ {{.Down}}", map[string]any{"Up": Rate(pk.Up), "Down": Rate(pk.Down)}))
-	t.Totals.SetText(lang.L("Since start: ↑ {{.Up}}  ↓ {{.Down}}  (connections: {{.Count}})",
+	setText(t.Current, lang.L("Now: ↑ {{.Up}}  ↓ {{.Down}}", map[string]any{"Up": Rate(cur.Up), "Down": Rate(cur.Down)}))
+	setText(t.Peak, lang.L("Peak: ↑ {{.Up}}  ↓ {{.Down}}", map[string]any{"Up": Rate(pk.Up), "Down": Rate(pk.Down)}))
+	setText(t.Totals, lang.L("Since start: ↑ {{.Up}}  ↓ {{.Down}}  (connections: {{.Count}})",
 		map[string]any{"Up": Bytes(s.Totals.Up), "Down": Bytes(s.Totals.Down), "Count": s.Totals.Conns}))
+}
+
+// showSeries gives the graph a new series, redrawing it only when what it
+// shows changes: its axis is relative to now, so a span of unchanged rates
+// (no traffic at all, most of the time) is the same picture as a second
+// before, and redrawing it would repaint the window for nothing.
+func (t *Throughput) showSeries(ps []stats.Point) {
+	before := t.Graph.visible()
+	shown := t.Graph.points
+	t.Graph.points = ps
+	if len(shown) > 0 && sameRates(before, t.Graph.visible()) {
+		return
+	}
+	t.Graph.SetPoints(ps)
+}
+
+// sameRates reports whether a and b draw the same: the same rates in the
+// same order, or both one flat line at the same rate (no traffic), however
+// many points fall in the span.
+func sameRates(a, b []stats.Point) bool {
+	if slices.EqualFunc(a, b, func(p, q stats.Point) bool { return p.Up == q.Up && p.Down == q.Down }) {
+		return true
+	}
+	return len(a) > 0 && len(b) > 0 && flat(a) && flat(b) && a[0].Up == b[0].Up && a[0].Down == b[0].Down
+}
+
+// flat reports whether every point has the first one's rates.
+func flat(ps []stats.Point) bool {
+	for _, p := range ps {
+		if p.Up != ps[0].Up || p.Down != ps[0].Down {
+			return false
+		}
+	}
+	return true
 }

@@ -6,6 +6,7 @@
 package ui
 
 import (
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -45,6 +46,9 @@ type Window struct {
 	ctrl *desktop.Controller
 	stop chan struct{}
 	done chan struct{}
+
+	shown bool         // whether the window is shown; UI thread
+	view  atomic.Int32 // what it shows (a view), for the sampler
 }
 
 // New builds the window (not shown yet) for ctrl.
@@ -67,7 +71,10 @@ func New(app fyne.App, ctrl *desktop.Controller) *Window {
 		TabLog:         container.NewTabItem(lang.L(TabLog), w.Log.Content()),
 	}
 	w.Tabs = container.NewAppTabs(w.tabs[TabProfiles], w.tabs[TabConnections], w.tabs[TabThroughput], w.tabs[TabLAN], w.tabs[TabLog])
-	w.Tabs.OnSelected = func(*container.TabItem) { w.sample() }
+	w.Tabs.OnSelected = func(*container.TabItem) {
+		w.track()
+		w.sample()
+	}
 	top := container.NewBorder(nil, nil, nil, w.Settings.Button, w.Status.Content())
 	w.Win.SetContent(container.NewBorder(container.NewVBox(top, w.Banner.Content()), nil, nil, nil, w.Tabs))
 	s := ctrl.Settings()
@@ -86,12 +93,17 @@ func New(app fyne.App, ctrl *desktop.Controller) *Window {
 func (w *Window) Show() {
 	w.Win.Show()
 	w.Win.RequestFocus()
+	w.shown = true
+	w.track()
 	w.sample()
 }
 
-// Hide hides the window; the app keeps running.
+// Hide hides the window; the app keeps running, and the sampler takes
+// nothing until it shows again.
 func (w *Window) Hide() {
 	w.Win.Hide()
+	w.shown = false
+	w.track()
 }
 
 // ShowTab shows the window on the named tab (TabProfiles, …).
@@ -109,7 +121,8 @@ func (w *Window) refresh() {
 	w.Profiles.Refresh()
 }
 
-// Start samples the engine about once a second until Stop. The snapshot
+// Start samples the engine about once a second until Stop, taking only
+// what the window shows (see view): nothing while it is hidden. The sample
 // is taken off the UI thread; only the screen in view is updated.
 func (w *Window) Start() {
 	w.stop, w.done = make(chan struct{}), make(chan struct{})
@@ -122,8 +135,10 @@ func (w *Window) Start() {
 			case <-w.stop:
 				return
 			case <-t.C:
-				s := w.ctrl.Snapshot()
-				fyne.Do(func() { w.apply(s) })
+				v := view(w.view.Load())
+				if s, ok := w.take(v); ok {
+					fyne.Do(func() { w.show(v, s) })
+				}
 			}
 		}
 	}()
@@ -140,6 +155,8 @@ func (w *Window) Stop() {
 
 // sample takes a snapshot now and shows it; call it on the UI thread.
 func (w *Window) sample() {
-	s := w.ctrl.Snapshot()
-	w.apply(s)
+	v := w.currentView()
+	if s, ok := w.take(v); ok {
+		w.apply(s)
+	}
 }

@@ -221,6 +221,9 @@ func (e *Engine) Snapshot() stats.Snapshot { return e.table.Snapshot() }
 // Latest is the newest throughput point, without a copy of the table.
 func (e *Engine) Latest() stats.Point { return e.table.Latest() }
 
+// Summary is Snapshot without the connections: series and totals only.
+func (e *Engine) Summary() stats.Snapshot { return e.table.Summary() }
+
 // CloseAll closes every live connection and returns how many.
 func (e *Engine) CloseAll() int { return e.table.CloseAll() }
 
