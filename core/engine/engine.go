@@ -218,6 +218,10 @@ func (e *Engine) Config() *server.Config {
 // Snapshot copies the live statistics. It never waits on the relay.
 func (e *Engine) Snapshot() stats.Snapshot { return e.table.Snapshot() }
 
+// SetOnDone sets a function called with the final counts of each
+// connection as it ends; see [stats.Table.SetOnDone].
+func (e *Engine) SetOnDone(f func(stats.ConnStat)) { e.table.SetOnDone(f) }
+
 // CloseAll closes every live connection and returns how many.
 func (e *Engine) CloseAll() int { return e.table.CloseAll() }
 

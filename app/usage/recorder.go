@@ -1,0 +1,207 @@
+package usage
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sockstray/sockstray/core/stats"
+)
+
+// Source is the engine's connection table as the recorder reads it
+// (*engine.Engine).
+type Source interface {
+	// Snapshot copies the live connections.
+	Snapshot() stats.Snapshot
+	// SetOnDone sets the function called with each connection's final
+	// counts as it ends, atomically with its leaving the snapshot.
+	SetOnDone(func(stats.ConnStat))
+}
+
+// Options are a Recorder's settings. Store is required.
+type Options struct {
+	Store *Store
+	// Retention is how many days are kept; zero means DefaultRetention.
+	Retention int
+	// FlushEvery is how often the counts are written; zero means a
+	// minute. It bounds what a crash loses.
+	FlushEvery time.Duration
+	// ProgramOf names the local program that opened a connection; nil,
+	// or "" for a connection, leaves it out of the program dimension. It
+	// is called off the relay's path, at most once per connection.
+	ProgramOf func(stats.ConnStat) string
+	// OnError hears of a flush that failed (the counts are kept for the
+	// next one); nil ignores.
+	OnError func(error)
+	// Now is the clock (local time decides the day); nil means time.Now.
+	Now func() time.Time
+}
+
+// Recorder counts the traffic of a Source into a Store. Create it with
+// Start; Stop writes what is left.
+type Recorder struct {
+	o         Options
+	src       Source
+	retention atomic.Int64
+
+	mu    sync.Mutex       // guards ended, taken by the Source's OnDone
+	ended []stats.ConnStat // connections ended since the last flush
+
+	flushMu  sync.Mutex // one flush at a time; guards what follows
+	seen     map[uint64]Bytes
+	programs map[uint64]string
+	unsaved  map[Key]Bytes // counts a failed write left for the next one
+	pruned   string        // the day of the last prune
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// Start prunes the history to the retention (creating the file), hooks
+// onto src and flushes every o.FlushEvery until Stop.
+func Start(src Source, o Options) (*Recorder, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.FlushEvery <= 0 {
+		o.FlushEvery = time.Minute
+	}
+	r := &Recorder{o: o, src: src, seen: map[uint64]Bytes{}, programs: map[uint64]string{},
+		unsaved: map[Key]Bytes{}, stop: make(chan struct{}), done: make(chan struct{})}
+	r.retention.Store(int64(o.Retention))
+	now := o.Now()
+	if err := o.Store.Add(nil, KeepFrom(now, o.Retention)); err != nil {
+		return nil, err
+	}
+	r.pruned = now.Format(DayLayout)
+	// Connections open now count from here: what they moved before the
+	// history was turned on is not history.
+	for _, c := range src.Snapshot().Conns {
+		r.seen[c.ID] = Bytes{c.Up, c.Down}
+	}
+	src.SetOnDone(r.onDone)
+	go r.loop()
+	return r, nil
+}
+
+// onDone runs in the Source's Done with its lock held: only an append.
+func (r *Recorder) onDone(c stats.ConnStat) {
+	r.mu.Lock()
+	r.ended = append(r.ended, c)
+	r.mu.Unlock()
+}
+
+func (r *Recorder) loop() {
+	defer close(r.done)
+	t := time.NewTicker(r.o.FlushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			if err := r.Flush(); err != nil && r.o.OnError != nil {
+				r.o.OnError(err)
+			}
+		case <-r.stop:
+			return
+		}
+	}
+}
+
+// SetRetention changes how many days are kept, from the next flush.
+func (r *Recorder) SetRetention(days int) {
+	r.retention.Store(int64(days))
+	r.flushMu.Lock()
+	r.pruned = ""
+	r.flushMu.Unlock()
+}
+
+// Stop unhooks from the Source, ends the flushes and writes what is left.
+func (r *Recorder) Stop() error {
+	r.src.SetOnDone(nil)
+	close(r.stop)
+	<-r.done
+	return r.Flush()
+}
+
+// Flush counts the bytes moved since the last flush and writes them in
+// one transaction. The snapshot is taken before the ended list is
+// swapped out: a connection that ends in between is in both, and counts
+// once, from its final counts.
+func (r *Recorder) Flush() error {
+	r.flushMu.Lock()
+	defer r.flushMu.Unlock()
+	now := r.o.Now()
+	day := now.Format(DayLayout)
+	snap := r.src.Snapshot()
+	r.mu.Lock()
+	ended := r.ended
+	r.ended = nil
+	r.mu.Unlock()
+
+	counts := r.unsaved
+	gone := make(map[uint64]bool, len(ended))
+	for _, c := range ended {
+		gone[c.ID] = true
+		r.count(counts, day, c)
+		delete(r.seen, c.ID)
+		delete(r.programs, c.ID)
+	}
+	live := make(map[uint64]Bytes, len(snap.Conns))
+	for _, c := range snap.Conns {
+		if gone[c.ID] {
+			continue
+		}
+		r.count(counts, day, c)
+		live[c.ID] = Bytes{c.Up, c.Down}
+	}
+	// Connections not in the snapshot have ended: they were in this
+	// ended list or an earlier one.
+	r.seen = live
+	for id := range r.programs {
+		if _, ok := live[id]; !ok {
+			delete(r.programs, id)
+		}
+	}
+	if len(counts) == 0 && r.pruned == day {
+		return nil
+	}
+	if err := r.o.Store.Add(counts, KeepFrom(now, int(r.retention.Load()))); err != nil {
+		r.unsaved = counts
+		return err
+	}
+	r.unsaved = map[Key]Bytes{}
+	r.pruned = day
+	return nil
+}
+
+// count adds what c moved since it was last seen. flushMu is held.
+func (r *Recorder) count(counts map[Key]Bytes, day string, c stats.ConnStat) {
+	prev := r.seen[c.ID]
+	b := Bytes{Up: max(c.Up-prev.Up, 0), Down: max(c.Down-prev.Down, 0)}
+	if b.Up == 0 && b.Down == 0 {
+		return
+	}
+	addTo(counts, Key{day, ByHost, HostOf(c.Dest)}, b)
+	addTo(counts, Key{day, ByClient, ClientOf(c.Client)}, b)
+	if p := r.program(c); p != "" {
+		addTo(counts, Key{day, ByProgram, p}, b)
+	}
+}
+
+// program names c's program once per connection. flushMu is held.
+func (r *Recorder) program(c stats.ConnStat) string {
+	if r.o.ProgramOf == nil {
+		return ""
+	}
+	p, ok := r.programs[c.ID]
+	if !ok {
+		p = ProgramName(r.o.ProgramOf(c))
+		r.programs[c.ID] = p
+	}
+	return p
+}
+
+func addTo(counts map[Key]Bytes, k Key, b Bytes) {
+	old := counts[k]
+	counts[k] = Bytes{Up: old.Up + b.Up, Down: old.Down + b.Down}
+}
