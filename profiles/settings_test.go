@@ -14,7 +14,8 @@ func TestSettingsRoundTrip(t *testing.T) {
 	if err != nil || s != (Settings{}) || s.Active() != "Direct" {
 		t.Fatalf("missing file: %+v, %v; want zero settings, active Direct", s, err)
 	}
-	want := Settings{ActiveProfile: "work", ProxyOnAtStart: true, Language: "zh-Hans", SystemProxyMode: SystemProxyPAC, WindowWidth: 900, WindowHeight: 640}
+	want := Settings{ActiveProfile: "work", ProxyOnAtStart: true, Language: "zh-Hans", SystemProxyMode: SystemProxyPAC, WindowWidth: 900, WindowHeight: 640,
+		UsageHistory: true, UsageRetentionDays: 30}
 	if err := want.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func TestSettingsProblems(t *testing.T) {
 	_, err := LoadSettings(path)
 	var ie *InvalidError
 	want := path + `:2:1: active_profile: "a/b" holds one of / \ : * ? " < > |, which file names cannot; ` +
-		path + `:3:1: theme: unknown key; known here: version, active_profile, proxy_on_at_start, language, system_proxy_mode, window; ` +
+		path + `:3:1: theme: unknown key; known here: version, active_profile, proxy_on_at_start, language, system_proxy_mode, window, usage; ` +
 		path + `:4:1: language: "zh_CN" is not a language of the app; want "" (the system's) or one of en, zh-Hans; ` +
 		path + `:5:1: system_proxy_mode: "auto" is not a system proxy mode; want "" (manual) or one of manual, pac; ` +
 		path + `:7:1: window.width: -1 is out of range; want 0 (default) to 100000`
@@ -42,6 +43,10 @@ func TestSettingsProblems(t *testing.T) {
 	}
 	if err := (Settings{WindowHeight: -2}).Save(path); err == nil {
 		t.Error("saved invalid settings")
+	}
+	os.WriteFile(path, []byte("version = 1\n[usage]\nhistory = true\nretention_days = 4000\n"), 0o600)
+	if _, err := LoadSettings(path); err == nil || err.Error() != path+":4:1: usage.retention_days: 4000 is out of range; want 0 (default) to 3650" {
+		t.Errorf("LoadSettings with retention 4000 = %v", err)
 	}
 }
 
