@@ -23,6 +23,9 @@ type Settings struct {
 	StartAtLogin *widget.Check
 	Language     *widget.Select
 	Note         *widget.Label
+	// UsageHistory and UsageRetention: see usagesettings.go.
+	UsageHistory   *widget.Check
+	UsageRetention *widget.Select
 
 	ctrl    *desktop.Controller
 	win     fyne.Window
@@ -131,10 +134,13 @@ func NewSettings(ctrl *desktop.Controller, win fyne.Window) *Settings {
 	_, modeLabels := proxyModes()
 	s.ProxyMode = widget.NewRadioGroup(modeLabels, s.onProxyMode)
 	s.ProxyMode.Required = true
+	s.buildUsage()
 	form := widget.NewForm(
 		widget.NewFormItem("", s.SystemProxy),
 		widget.NewFormItem("", s.ProxyMode),
 		widget.NewFormItem("", s.StartAtLogin),
+		widget.NewFormItem("", s.UsageHistory),
+		widget.NewFormItem(lang.L("Keep"), s.UsageRetention),
 		widget.NewFormItem(lang.L("Language"), s.Language))
 	s.content = container.NewVBox(form, s.Note)
 	s.Refresh()
@@ -160,6 +166,7 @@ func (s *Settings) Refresh() {
 		}
 	}
 	s.StartAtLogin.SetChecked(s.ctrl.StartAtLogin())
+	s.refreshUsage()
 	s.refreshing = false
 	tag := s.ctrl.Settings().Language
 	for i, t := range s.tags {
