@@ -53,8 +53,9 @@ type Recorder struct {
 	unsaved  map[Key]Bytes // counts a failed write left for the next one
 	pruned   string        // the day of the last prune
 
-	stop chan struct{}
-	done chan struct{}
+	stop     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
 }
 
 // Start prunes the history to the retention (creating the file), hooks
@@ -116,10 +117,13 @@ func (r *Recorder) SetRetention(days int) {
 }
 
 // Stop unhooks from the Source, ends the flushes and writes what is left.
+// Calling it again only writes what is left.
 func (r *Recorder) Stop() error {
-	r.src.SetOnDone(nil)
-	close(r.stop)
-	<-r.done
+	r.stopOnce.Do(func() {
+		r.src.SetOnDone(nil)
+		close(r.stop)
+		<-r.done
+	})
 	return r.Flush()
 }
 
