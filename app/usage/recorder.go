@@ -28,8 +28,13 @@ type Options struct {
 	FlushEvery time.Duration
 	// ProgramOf names the local program that opened a connection; nil,
 	// or "" for a connection, leaves it out of the program dimension. It
-	// is called off the relay's path, at most once per connection.
+	// is called off the relay's path, about once per connection: for new
+	// connections every LookEvery (while the program still holds its
+	// socket), else at the flush that counts the connection.
 	ProgramOf func(stats.ConnStat) string
+	// LookEvery is how often new connections are given to ProgramOf; zero
+	// means 2 s.
+	LookEvery time.Duration
 	// OnError hears of a flush that failed (the counts are kept for the
 	// next one); nil ignores.
 	OnError func(error)
@@ -52,6 +57,7 @@ type Recorder struct {
 	programs map[uint64]string
 	unsaved  map[Key]Bytes // counts a failed write left for the next one
 	pruned   string        // the day of the last prune
+	looked   uint64        // the newest connection given to ProgramOf by look
 
 	stop     chan struct{}
 	done     chan struct{}
@@ -66,6 +72,9 @@ func Start(src Source, o Options) (*Recorder, error) {
 	}
 	if o.FlushEvery <= 0 {
 		o.FlushEvery = time.Minute
+	}
+	if o.LookEvery <= 0 {
+		o.LookEvery = 2 * time.Second
 	}
 	r := &Recorder{o: o, src: src, seen: map[uint64]Bytes{}, programs: map[uint64]string{},
 		unsaved: map[Key]Bytes{}, stop: make(chan struct{}), done: make(chan struct{})}
@@ -96,14 +105,38 @@ func (r *Recorder) loop() {
 	defer close(r.done)
 	t := time.NewTicker(r.o.FlushEvery)
 	defer t.Stop()
+	var look <-chan time.Time // nil, never ready, without ProgramOf
+	if r.o.ProgramOf != nil {
+		lt := time.NewTicker(r.o.LookEvery)
+		defer lt.Stop()
+		look = lt.C
+	}
 	for {
 		select {
 		case <-t.C:
 			if err := r.Flush(); err != nil && r.o.OnError != nil {
 				r.o.OnError(err)
 			}
+		case <-look:
+			r.look()
 		case <-r.stop:
 			return
+		}
+	}
+}
+
+// look names the programs of the connections opened since the last look,
+// while their programs still hold their sockets: most connections end
+// well before the next flush. A name cached for a connection that has
+// ended goes at the next flush, with the others not live.
+func (r *Recorder) look() {
+	snap := r.src.Snapshot()
+	r.flushMu.Lock()
+	defer r.flushMu.Unlock()
+	for _, c := range snap.Conns { // in ID order
+		if c.ID > r.looked {
+			r.program(c)
+			r.looked = c.ID
 		}
 	}
 }

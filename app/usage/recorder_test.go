@@ -204,3 +204,48 @@ func TestRecorderCountsFromStart(t *testing.T) {
 		t.Errorf("%+v, want 100 each way", b)
 	}
 }
+
+// TestRecorderLooksUpProgramsEarly: a connection that ends between two
+// flushes still gets its program, asked for once while it was open.
+func TestRecorderLooksUpProgramsEarly(t *testing.T) {
+	port := testnet.EchoTCP(t, "tcp4").Port
+	e := startEngine(t, &server.Config{})
+	store := newStore(t)
+	var mu sync.Mutex
+	var calls []string // the destinations asked about, and whether still live
+	r := record(t, e, usage.Options{Store: store, LookEvery: 10 * time.Millisecond, ProgramOf: func(c stats.ConnStat) string {
+		live := false
+		for _, l := range e.Snapshot().Conns {
+			live = live || l.ID == c.ID
+		}
+		mu.Lock()
+		calls = append(calls, c.Dest+" live="+strconv.FormatBool(live))
+		mu.Unlock()
+		return "short-lived"
+	}})
+	c := dialVia(t, e.Addr().String(), nil, target("short.test", port))
+	echo(t, c, 300)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		n := len(calls)
+		mu.Unlock()
+		if n > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	c.Close()
+	waitLive(t, e, 0)
+	if err := r.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := "short.test:" + strconv.Itoa(port) + " live=true"; len(calls) != 1 || calls[0] != want {
+		t.Errorf("ProgramOf calls %q, want one: %q", calls, want)
+	}
+	if b := sums(t, store, time.Now())[usage.ByProgram]["short-lived"]; b != (usage.Bytes{Up: 300, Down: 300}) {
+		t.Errorf("program bytes %+v, want 300 each way", b)
+	}
+}
