@@ -167,7 +167,11 @@ func (t *Table) Done(c *Conn) {
 	c.prev, c.next, c.closer = nil, nil, nil
 	t.live--
 	if t.onDone != nil {
-		t.onDone(ConnStat{Info: c.info, ID: c.id, Start: c.start, Up: up, Down: down})
+		cs := ConnStat{Info: c.info, ID: c.id, Start: c.start, Up: up, Down: down}
+		if r := c.route.Load(); r != nil {
+			cs.Route, cs.Rule = r[0], r[1]
+		}
+		t.onDone(cs)
 	}
 }
 
