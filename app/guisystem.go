@@ -14,6 +14,7 @@ import (
 	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/app/instance"
 	"github.com/sockstray/sockstray/app/logfile"
+	"github.com/sockstray/sockstray/app/sockowner"
 	"github.com/sockstray/sockstray/app/sysproxy"
 )
 
@@ -72,6 +73,7 @@ func claimSystem(stderr io.Writer) (*system, error) {
 		}
 		s.opts.LoginItem = desktop.Autostart{Exe: exe}
 	}
+	s.opts.ProgramsOf = new(sockowner.Resolver).ProgramsOf
 	return s, nil
 }
 

@@ -37,6 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return routeCmd(args[1:], stdout, stderr)
 	case "env":
 		return envCmd(args[1:], stdout, stderr)
+	case "usage":
+		return usageCmd(args[1:], stdout, stderr)
 	case "run":
 		return runCmd(args[1:], os.Stdin, stdout, stderr)
 	case "sysproxy-watchdog": // hidden: started by the system proxy switch
@@ -47,14 +49,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, versionString())
 		return 0
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, helpText)
 		return 0
 	}
-	fmt.Fprintf(stderr, "sockstray: unknown command %q\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "sockstray: unknown command %q\n%s", args[0], helpText)
 	return 2
 }
 
-const usage = `usage:
+const helpText = `usage:
   sockstray                  open the desktop app
   sockstray --hidden         open it in the tray only, the window on demand (how start at login opens it)
   sockstray serve [flags]    run the proxy headless until SIGINT/SIGTERM (sockstray serve -h)
@@ -65,5 +67,7 @@ const usage = `usage:
                              the proxy variables for a terminal: eval "$(sockstray env)" (sockstray env -h)
   sockstray run [--profile NAME] -- CMD [ARGS...]
                              run one program with those variables set
+  sockstray usage [--by host|client|program] [--days N] [--csv]
+                             the usage history the app keeps when Settings turn it on
   sockstray version          print the version
 `

@@ -37,7 +37,16 @@ type Settings struct {
 	// WindowWidth and WindowHeight are the window's last size; zero means
 	// the app's default.
 	WindowWidth, WindowHeight int
+	// UsageHistory keeps the usage history (bytes per day by host, client
+	// and program) on this computer; off by default.
+	UsageHistory bool
+	// UsageRetentionDays is how many days of usage history are kept; zero
+	// means the app's default (90), at most MaxUsageRetention.
+	UsageRetentionDays int
 }
+
+// MaxUsageRetention is the longest usage history kept, in days.
+const MaxUsageRetention = 3650
 
 // The values of Settings.SystemProxyMode.
 const (
@@ -134,6 +143,11 @@ func LoadSettings(path string) (Settings, error) {
 			w.integer("height", &s.WindowHeight)
 			w.unknown()
 		}
+		if u := r.table("usage"); u != nil {
+			u.boolean("history", &s.UsageHistory)
+			u.integer("retention_days", &s.UsageRetentionDays)
+			u.unknown()
+		}
 		r.unknown()
 		s.validate(&ps)
 	}
@@ -174,6 +188,9 @@ func (s Settings) validate(ps *problems) {
 	if s.WindowHeight < 0 || s.WindowHeight > maxWindow {
 		ps.add("window.height", "%d is out of range; want 0 (default) to %d", s.WindowHeight, maxWindow)
 	}
+	if s.UsageRetentionDays < 0 || s.UsageRetentionDays > MaxUsageRetention {
+		ps.add("usage.retention_days", "%d is out of range; want 0 (default) to %d", s.UsageRetentionDays, MaxUsageRetention)
+	}
 }
 
 // Save writes the settings atomically, mode 0600.
@@ -196,6 +213,8 @@ func (s Settings) Save(path string) error {
 		settingsVersion, quote(s.ActiveProfile), s.ProxyOnAtStart, strings.Join(Languages, ", "), quote(s.Language),
 		strings.Join(Themes, ", "), quote(s.Theme),
 		SystemProxyManual, SystemProxyPAC, quote(s.SystemProxyMode), s.SystemProxyOnAtStart, bypass, s.WindowWidth, s.WindowHeight)
+	data += fmt.Sprintf("\n# Usage history, kept on this computer only; retention_days = 0 keeps 90 days\n[usage]\nhistory = %t\nretention_days = %d\n",
+		s.UsageHistory, s.UsageRetentionDays)
 	return writeFileAtomic(path, []byte(data))
 }
 

@@ -19,6 +19,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 		{ActiveProfile: "work", ProxyOnAtStart: true, Language: "zh-Hans", SystemProxyMode: SystemProxyPAC, WindowWidth: 900, WindowHeight: 640},
 		{SystemProxyOnAtStart: true, SystemProxyBypass: []string{"*.corp.example", "10.0.0.0/8", "[::1]"}, Theme: "dark"},
 		{SystemProxyBypass: []string{}, Theme: "light"}, // an empty list is not the built-in one
+		{UsageHistory: true, UsageRetentionDays: 30},
 	} {
 		if err := want.Save(path); err != nil {
 			t.Fatal(err)
@@ -39,7 +40,7 @@ func TestSettingsProblems(t *testing.T) {
 	_, err := LoadSettings(path)
 	var ie *InvalidError
 	want := path + `:2:1: active_profile: "a/b" holds one of / \ : * ? " < > |, which file names cannot; ` +
-		path + `:3:1: colour: unknown key; known here: version, active_profile, proxy_on_at_start, language, system_proxy_mode, system_proxy_on_at_start, system_proxy_bypass, theme, window; ` +
+		path + `:3:1: colour: unknown key; known here: version, active_profile, proxy_on_at_start, language, system_proxy_mode, system_proxy_on_at_start, system_proxy_bypass, theme, window, usage; ` +
 		path + `:4:1: language: "zh_CN" is not a language of the app; want "" (the system's) or one of en, zh-Hans; ` +
 		path + `:5:1: system_proxy_mode: "auto" is not a system proxy mode; want "" (manual) or one of manual, pac; ` +
 		path + `:7:1: window.width: -1 is out of range; want 0 (default) to 100000`
@@ -50,6 +51,10 @@ func TestSettingsProblems(t *testing.T) {
 		if err := bad.Save(path); err == nil {
 			t.Errorf("saved invalid settings %+v", bad)
 		}
+	}
+	os.WriteFile(path, []byte("version = 1\n[usage]\nhistory = true\nretention_days = 4000\n"), 0o600)
+	if _, err := LoadSettings(path); err == nil || err.Error() != path+":4:1: usage.retention_days: 4000 is out of range; want 0 (default) to 3650" {
+		t.Errorf("LoadSettings with retention 4000 = %v", err)
 	}
 }
 

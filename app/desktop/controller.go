@@ -58,6 +58,9 @@ type Options struct {
 	// Renaming and removing a profile still move its passwords through
 	// the Store's keychain.
 	Keychain Keychain
+	// ProgramsOf names the local programs of connections for the usage
+	// history (see usage.Options); nil leaves programs out of it.
+	ProgramsOf func([]stats.ConnStat) []string
 }
 
 // Keychain holds the profiles' passwords (*profiles.Keychain). Its calls
@@ -101,6 +104,7 @@ type Controller struct {
 	log          *slog.Logger
 	sysProxy     SystemProxy
 	loginItem    LoginItem
+	usage        usageHistory
 
 	op      sync.Mutex // held by the one act in progress
 	sysAddr string     // where the system proxy points, "" for the user's own; acts only
@@ -171,6 +175,7 @@ func Open(o Options) (*Controller, error) {
 	}
 	c.settings = s
 	c.active = c.loadOrBuiltin(s.Active())
+	c.openUsage(o.ProgramsOf)
 	w, err := c.store.Watch()
 	if err != nil {
 		c.notify(slog.LevelWarn, lang.L("Profile files are not watched: edits on disk need a restart: {{.Err}}", map[string]any{"Err": err}))
@@ -323,6 +328,9 @@ func (c *Controller) Close(w, h int) error {
 	c.eng.Stop()
 	a.endShareOnQuit()
 	a.end()
+	if err := c.stopUsage(); err != nil { // after the engine: every connection has ended
+		c.notify(slog.LevelError, lang.L("Usage history not written: {{.Err}}", map[string]any{"Err": err}))
+	}
 	c.log.Info("stopped")
 	return c.updateSettings(func(s *profiles.Settings) {
 		if w > 0 && h > 0 {

@@ -12,6 +12,8 @@ import (
 	"net/netip"
 	"strconv"
 	"sync"
+
+	"github.com/sockstray/sockstray/core/stats"
 )
 
 // Owner is a process holding a socket.
@@ -47,6 +49,21 @@ type Resolver struct {
 func (r *Resolver) Lookup(client, server netip.AddrPort) (Owner, bool) {
 	o := r.LookupAll([]Query{{Client: client, Server: server}})[0]
 	return o, o.Found()
+}
+
+// ProgramsOf names the programs of the proxy's connections cs, one walk
+// of the OS's tables for all: the i-th name is cs[i]'s, "" where none was
+// found. It is the usage history's look-up (usage.Options.ProgramsOf).
+func (r *Resolver) ProgramsOf(cs []stats.ConnStat) []string {
+	qs := make([]Query, len(cs))
+	for i, c := range cs {
+		qs[i] = Query{Client: c.Client}
+	}
+	names := make([]string, len(cs))
+	for i, o := range r.LookupAll(qs) {
+		names[i] = o.Name
+	}
+	return names
 }
 
 // LookupAll finds the owners of many connections with one walk of the

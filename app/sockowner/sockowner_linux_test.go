@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/sockstray/sockstray/core/stats"
 )
 
 // holdConn starts ncat, a real program, connected to a listener on host,
@@ -91,6 +93,18 @@ func TestLookupAllBatch(t *testing.T) {
 	got := r.LookupAll([]Query{{client6, server6}, {lan, server4}, {client4, server4}})
 	if got[0].PID != cmd6.Process.Pid || got[1].Found() || got[2].PID != cmd4.Process.Pid {
 		t.Fatalf("LookupAll = %+v; want ncat %d, not found, ncat %d", got, cmd6.Process.Pid, cmd4.Process.Pid)
+	}
+}
+
+// ProgramsOf names the proxy's connections by their clients, as the usage
+// history asks: the program's name, "" for a client on another host.
+func TestProgramsOf(t *testing.T) {
+	_, client, _ := holdConn(t, "127.0.0.1")
+	lan := netip.MustParseAddrPort("192.0.2.7:40000") // TEST-NET-1: nowhere on this host
+	var r Resolver
+	got := r.ProgramsOf([]stats.ConnStat{{Info: stats.Info{Client: lan}}, {Info: stats.Info{Client: client}}})
+	if len(got) != 2 || got[0] != "" || got[1] != "ncat" {
+		t.Fatalf("ProgramsOf = %q; want \"\", ncat", got)
 	}
 }
 

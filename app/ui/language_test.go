@@ -81,9 +81,9 @@ func TestLanguageChild(t *testing.T) {
 // Windows give Fyne theirs another way, and LoadTranslations works the
 // same on the locale it gets.
 func TestLanguage(t *testing.T) {
-	zh := languageReport{Language: "zh-Hans", Tabs: []string{"配置文件", "连接", "吞吐量", "局域网共享", "日志"},
+	zh := languageReport{Language: "zh-Hans", Tabs: []string{"配置文件", "连接", "吞吐量", "局域网共享", "用量", "日志"},
 		Labels: []string{"配置文件：", "监听地址"}, Proxy: "启用代理", State: "已关闭（开启后监听 ", FyneCut: "剪切"}
-	en := languageReport{Language: "en", Tabs: []string{"Profiles", "Connections", "Throughput", "LAN sharing", "Log"},
+	en := languageReport{Language: "en", Tabs: []string{"Profiles", "Connections", "Throughput", "LAN sharing", "Usage", "Log"},
 		Labels: []string{"Profile:", "Listen host"}, Proxy: "Proxy on", State: "Off (would listen on ", FyneCut: "Cut"}
 	for _, tc := range []struct {
 		name, locale, setting string

@@ -29,6 +29,9 @@ type Settings struct {
 	Theme        *widget.Select
 	Language     *widget.Select
 	Note         *widget.Label
+	// UsageHistory and UsageRetention: see usagesettings.go.
+	UsageHistory   *widget.Check
+	UsageRetention *widget.Select
 
 	ctrl    *desktop.Controller
 	win     fyne.Window
@@ -206,12 +209,15 @@ func NewSettings(ctrl *desktop.Controller, win fyne.Window) *Settings {
 	s.BypassReset = widget.NewButton(lang.L("Built-in list"), func() { s.onBypass(nil) })
 	_, themes := themeLabels()
 	s.Theme = widget.NewSelect(themes, s.onTheme)
+	s.buildUsage()
 	form := widget.NewForm(
 		widget.NewFormItem("", s.SystemProxy),
 		widget.NewFormItem("", s.ProxyMode),
 		widget.NewFormItem(lang.L("Bypass"), container.NewBorder(nil, container.NewHBox(s.BypassSave, s.BypassReset), nil, nil, s.Bypass)),
 		widget.NewFormItem("", s.StartAtLogin),
 		widget.NewFormItem(lang.L("Theme"), s.Theme),
+		widget.NewFormItem("", s.UsageHistory),
+		widget.NewFormItem(lang.L("Keep"), s.UsageRetention),
 		widget.NewFormItem(lang.L("Language"), s.Language))
 	s.content = container.NewVBox(form, s.Note)
 	s.Refresh()
@@ -245,6 +251,7 @@ func (s *Settings) Refresh() {
 			s.Theme.SetSelected(themes[i])
 		}
 	}
+	s.refreshUsage()
 	s.refreshing = false
 	tag := s.ctrl.Settings().Language
 	for i, t := range s.tags {

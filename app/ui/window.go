@@ -23,6 +23,7 @@ const (
 	TabThroughput  = "Throughput"
 	TabLAN         = "LAN sharing"
 	TabLog         = "Log"
+	TabUsage       = "Usage"
 )
 
 // DefaultSize is the window's size on a first start.
@@ -38,6 +39,7 @@ type Window struct {
 	Throughput  *Throughput
 	LAN         *LAN
 	Log         *Log
+	Usage       *Usage
 	Tabs        *container.AppTabs
 	Settings    *Settings
 
@@ -63,17 +65,22 @@ func New(app fyne.App, ctrl *desktop.Controller) *Window {
 	w.LAN = NewLAN(ctrl, clip)
 	w.Log = NewLog(ctrl.Log())
 	w.Settings = NewSettings(ctrl, w.Win)
+	w.Usage = NewUsage(ctrl, w.Win)
 	w.tabs = map[string]*container.TabItem{
 		TabProfiles:    container.NewTabItem(lang.L(TabProfiles), w.Profiles.Content()),
 		TabConnections: container.NewTabItem(lang.L(TabConnections), w.Connections.Content()),
 		TabThroughput:  container.NewTabItem(lang.L(TabThroughput), w.Throughput.Content()),
 		TabLAN:         container.NewTabItem(lang.L(TabLAN), w.LAN.Content()),
 		TabLog:         container.NewTabItem(lang.L(TabLog), w.Log.Content()),
+		TabUsage:       container.NewTabItem(lang.L(TabUsage), w.Usage.Content()),
 	}
-	w.Tabs = container.NewAppTabs(w.tabs[TabProfiles], w.tabs[TabConnections], w.tabs[TabThroughput], w.tabs[TabLAN], w.tabs[TabLog])
-	w.Tabs.OnSelected = func(*container.TabItem) {
+	w.Tabs = container.NewAppTabs(w.tabs[TabProfiles], w.tabs[TabConnections], w.tabs[TabThroughput], w.tabs[TabLAN], w.tabs[TabUsage], w.tabs[TabLog])
+	w.Tabs.OnSelected = func(t *container.TabItem) {
 		w.track()
 		w.sample()
+		if t == w.tabs[TabUsage] {
+			w.Usage.Load()
+		}
 	}
 	top := container.NewBorder(nil, nil, nil, w.Settings.Button, w.Status.Content())
 	w.Win.SetContent(container.NewBorder(container.NewVBox(top, w.Banner.Content()), nil, nil, nil, w.Tabs))

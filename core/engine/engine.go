@@ -224,6 +224,10 @@ func (e *Engine) Latest() stats.Point { return e.table.Latest() }
 // Summary is Snapshot without the connections: series and totals only.
 func (e *Engine) Summary() stats.Snapshot { return e.table.Summary() }
 
+// SetOnDone sets a function called with the final counts of each
+// connection as it ends; see [stats.Table.SetOnDone].
+func (e *Engine) SetOnDone(f func(stats.ConnStat)) { e.table.SetOnDone(f) }
+
 // CloseAll closes every live connection and returns how many.
 func (e *Engine) CloseAll() int { return e.table.CloseAll() }
 

@@ -57,10 +57,12 @@ func (m *meter) push(s step) {
 // too, so a flow that stops fades and then reads 0 after three gaps (at
 // least meterStop).
 func (m *meter) update(now time.Duration, count int64) float64 {
-	if m.n == 0 || m.at(int(m.n)-1).count != count {
+	if m.at(int(m.n)-1).count != count {
 		m.push(step{at: now, count: count})
 	}
-	for m.n > 0 && now-m.at(0).at > meterHorizon {
+	// The newest step stays, however old: the meter always knows the
+	// counter's last value.
+	for m.n > 1 && now-m.at(0).at > meterHorizon {
 		m.first = uint8((int(m.first) + 1) % len(m.ring))
 		m.n--
 	}

@@ -106,6 +106,7 @@ type Table struct {
 	ring       [SeriesLen]Point
 	ringStart  int // index of the oldest point
 	ringLen    int
+	onDone     func(ConnStat) // see SetOnDone
 }
 
 // New returns an empty Table. now is the clock used for start times, ticks and
@@ -166,6 +167,24 @@ func (t *Table) Done(c *Conn) {
 	}
 	c.prev, c.next, c.closer = nil, nil, nil
 	t.live--
+	if t.onDone != nil {
+		cs := ConnStat{Info: c.info, ID: c.id, Start: c.start, Up: up, Down: down}
+		if r := c.route.Load(); r != nil {
+			cs.Route, cs.Rule = r[0], r[1]
+		}
+		t.onDone(cs)
+	}
+}
+
+// SetOnDone sets a function called with the final counts of each
+// connection that ends from now on; nil removes it. It runs in Done with
+// the table's lock held, so that a connection is always either in a
+// Snapshot or already handed to f: f must be quick and must not call the
+// Table. (The usage history counts each connection's bytes once this way.)
+func (t *Table) SetOnDone(f func(ConnStat)) {
+	t.mu.Lock()
+	t.onDone = f
+	t.mu.Unlock()
 }
 
 // CloseConn closes the live connection with the given ID by calling its
