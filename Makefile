@@ -39,11 +39,12 @@ lint: vet
 
 # All tests, race detector on, inside a private D-Bus session with an
 # unlocked keychain and an Xvfb display (scripts/with-session.sh). Then core
-# and profiles once more without cgo, as they must build.
+# and profiles once more without cgo, as they must build (-short: the long
+# paced and soak-like tests ran in the race pass).
 test: deps lint build cross
 	ulimit -n 65536 2>/dev/null || true; \
 	SOCKSTRAY_BIN=$(CURDIR)/$(BIN) scripts/with-session.sh $(GO) test -race -count=1 ./...
-	CGO_ENABLED=0 scripts/with-session.sh $(GO) test -count=1 ./core/... ./profiles/...
+	CGO_ENABLED=0 scripts/with-session.sh $(GO) test -short -count=1 ./core/... ./profiles/...
 
 # Coverage-guided fuzzing, FUZZTIME per target.
 fuzz:

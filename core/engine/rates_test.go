@@ -22,8 +22,8 @@ import (
 // graph) from snapshots, as the GUI does, and wants at least 95 % of them
 // within ±20 % of the pace once the socket buffers have filled and that
 // first burst has left the rate's window (the warm-up: a slow reader's
-// window spans the counter's last five steps, which at 20 KB/s take about
-// 20 s; see core/stats/meter.go).
+// window spans the counter's last eight steps, at most 30 s; see
+// core/stats/meter.go).
 //
 // On loopback a 20 KB/s reader's bytes leave the relay in steps of
 // 64–145 KiB every 2.5–9.5 s (the reader's kernel reopens the window half

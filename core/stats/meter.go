@@ -8,12 +8,12 @@ import "time"
 // 64–145 KiB every 2.5–9.5 s (measured on loopback). A rate over one tick
 // then reads 0, 0, 0, 64 KB/s, 0…; a fixed window long enough for that
 // would make fast transfers sluggish. A meter therefore measures over the
-// counter's own steps: from the step five steps back to the latest one, or
+// counter's own steps: from the step eight steps back to the latest one, or
 // over the last two seconds when the counter moves every tick (a fast
 // transfer, whose 100 ms flushes need no more), so the window is as long
 // as the steps make necessary and no longer.
 const (
-	meterSteps   = 5                       // steps a window spans at most
+	meterSteps   = 8                       // steps a window spans at most
 	meterHorizon = 30 * time.Second        // steps older than this are forgotten
 	denseGap     = 1500 * time.Millisecond // steps at most this far apart are a continuous flow…
 	denseSpan    = 1500 * time.Millisecond // …measured over at least two ticks

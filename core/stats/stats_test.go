@@ -89,12 +89,12 @@ func TestRates(t *testing.T) {
 		{"uneven steps", uneven, 20, 18725, 0.2 * 18725},
 		{"stopped flow reads 0 within 3 s", append(repeat(5, tickStep{sec, 5e6}), repeat(6, tickStep{sec, 0})...), 7, 0, 0},
 	}
-	// Steps of 64 KiB every third tick: 21,845 B/s once five steps are in
-	// the window, and the same between steps (no sawtooth).
+	// Steps of 64 KiB every third tick: 21,845 B/s once meterSteps steps
+	// are in the window, and the same between steps (no sawtooth).
 	for i := range 16 {
 		tests[3].steps[i*3].bytes = 64 << 10
 	}
-	tests[3].from, tests[3].want = 15, 65536.0/3
+	tests[3].from, tests[3].want = 3*meterSteps, 65536.0/3
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tab, clk := newTable()
