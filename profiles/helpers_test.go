@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 func TestMain(m *testing.M) {
@@ -88,6 +90,11 @@ func runChild(t *testing.T, mode string, env []string, prefix ...string) string 
 	args := append(prefix, os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1", "-test.v")
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), "SOCKSTRAY_TEST_CHILD="+mode)
+	// A child stuck past the minute goes with what it started (the
+	// prefix may be dbus-run-session, whose daemon holds the output), and
+	// the wait for its output ends soon after.
+	cmd.Cancel = func() error { testnet.KillTree(cmd.Process.Pid); return nil }
+	cmd.WaitDelay = 5 * time.Second
 	for _, e := range env {
 		if name, ok := strings.CutSuffix(e, "="); ok {
 			cmd.Env = slices.DeleteFunc(cmd.Env, func(v string) bool { return strings.HasPrefix(v, name+"=") })
