@@ -159,6 +159,7 @@ func TestLanguageSetting(t *testing.T) {
 		t.Fatalf("at first: %q selected, note shown %v", s.Language.Selected, s.Note.Visible())
 	}
 	s.Language.SetSelected(LanguageNames["zh-Hans"])
+	settle(w)
 	if got := c.Settings().Language; got != "zh-Hans" {
 		t.Fatalf("setting %q, want zh-Hans", got)
 	}
@@ -166,6 +167,7 @@ func TestLanguageSetting(t *testing.T) {
 		t.Errorf("note %q shown %v", s.Note.Text, s.Note.Visible())
 	}
 	s.Language.SetSelected(s.labels[0])
+	settle(w)
 	if got := c.Settings().Language; got != "" || s.Note.Visible() {
 		t.Errorf("back to the system's: setting %q, note shown %v", got, s.Note.Visible())
 	}

@@ -244,7 +244,7 @@ func (s *Settings) Refresh() {
 			s.ProxyMode.SetSelected(labels[i])
 		}
 	}
-	s.StartAtLogin.SetChecked(s.ctrl.StartAtLogin())
+	s.showStartAtLogin()
 	names, themes := themeLabels()
 	for i, n := range names {
 		if n == s.ctrl.Settings().Theme {
@@ -262,17 +262,40 @@ func (s *Settings) Refresh() {
 	s.showNote(tag)
 }
 
+// showStartAtLogin reads whether the login item is there (a file, or the
+// registry) off the UI goroutine, and shows it.
+func (s *Settings) showStartAtLogin() {
+	s.jobs.run(func() func() {
+		on := s.ctrl.StartAtLogin()
+		return func() {
+			s.refreshing = true
+			s.StartAtLogin.SetChecked(on)
+			s.refreshing = false
+		}
+	})
+}
+
+// onLanguage saves the language chosen (a file write: off the UI
+// goroutine); it applies at the next start.
 func (s *Settings) onLanguage(label string) {
 	for i, l := range s.labels {
 		if l != label || s.tags[i] == s.ctrl.Settings().Language {
 			continue
 		}
-		if err := s.ctrl.SetLanguage(s.tags[i]); err != nil {
-			s.Note.SetText(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
-			s.Note.Show()
-			return
-		}
-		s.showNote(s.tags[i])
+		tag := s.tags[i]
+		s.Language.Disable()
+		s.jobs.run(func() func() {
+			err := s.ctrl.SetLanguage(tag)
+			return func() {
+				s.Language.Enable()
+				if err != nil {
+					s.Note.SetText(lang.L("Not saved: {{.Err}}", map[string]any{"Err": err}))
+					s.Note.Show()
+					return
+				}
+				s.showNote(tag)
+			}
+		})
 	}
 }
 
