@@ -15,6 +15,7 @@ import (
 
 	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/core/stats"
+	"github.com/sockstray/sockstray/profiles"
 )
 
 // LAN is the screen for sharing the proxy with other devices: the switch,
@@ -43,6 +44,7 @@ type LAN struct {
 	content fyne.CanvasObject
 	jobs    jobs
 	busy    bool // a change of sharing started here runs
+	listGen int  // numbers the address listings: only the last one shows
 	quiet   bool // For is being set from the state, not by the user
 	now     func() time.Time
 }
@@ -127,7 +129,8 @@ func (l *LAN) onCopy() {
 }
 
 // Refresh reads the active profile and the host's addresses; call it on the
-// UI thread after a change of profile or state.
+// UI thread after a change of profile or state. The addresses are listed
+// off it (on some systems that takes a while), and a later refresh wins.
 func (l *LAN) Refresh() {
 	if l.busy {
 		return // the change's end refreshes
@@ -136,7 +139,20 @@ func (l *LAN) Refresh() {
 	st := l.ctrl.State()
 	l.Share.SetChecked(p.ShareOnLAN)
 	l.showFor(st)
-	addrs, err := desktop.LANAddrs(p)
+	l.listGen++
+	gen := l.listGen
+	l.jobs.run(func() func() {
+		addrs, err := desktop.LANAddrs(p)
+		return func() {
+			if gen == l.listGen {
+				l.show(p, st, addrs, err)
+			}
+		}
+	})
+}
+
+// show shows the share of p in state st, reachable at addrs.
+func (l *LAN) show(p *profiles.Profile, st desktop.State, addrs []string, err error) {
 	sel := l.Addrs.Selected
 	l.Addrs.Options = addrs
 	if !contains(addrs, sel) {
