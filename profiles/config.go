@@ -11,6 +11,7 @@ import (
 
 	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/core/server"
+	"github.com/sockstray/sockstray/internal/hostaddr"
 )
 
 // ServerConfig turns p and its passwords into the engine's config: the one
@@ -154,23 +155,9 @@ func (p *Profile) ShareAddr() (string, error) {
 	if err != nil || host != "" {
 		return host, err
 	}
-	ifs, err := net.Interfaces()
+	ips, err := hostaddr.LAN()
 	if err != nil {
 		return "", err
-	}
-	var ips []netip.Addr
-	for _, ifi := range ifs {
-		if ifi.Flags&net.FlagUp == 0 || ifi.Flags&net.FlagLoopback != 0 {
-			continue
-		}
-		addrs, _ := ifi.Addrs()
-		for _, a := range addrs {
-			if n, ok := a.(*net.IPNet); ok {
-				if ip, ok := netip.AddrFromSlice(n.IP); ok && !ip.Unmap().IsLinkLocalUnicast() {
-					ips = append(ips, ip.Unmap())
-				}
-			}
-		}
 	}
 	if i := slices.IndexFunc(ips, func(ip netip.Addr) bool { return ip.Is4() && ip.IsPrivate() }); i >= 0 {
 		return ips[i].String(), nil

@@ -1,13 +1,13 @@
 package desktop
 
 import (
-	"cmp"
 	"net"
 	"net/netip"
 	"slices"
 	"strconv"
 
 	"github.com/sockstray/sockstray/core/stats"
+	"github.com/sockstray/sockstray/internal/hostaddr"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -26,33 +26,10 @@ func LANAddrs(p *profiles.Profile) ([]string, error) {
 	if host != "" {
 		return []string{net.JoinHostPort(host, port)}, nil
 	}
-	ifs, err := net.Interfaces()
+	ips, err := hostaddr.LAN()
 	if err != nil {
 		return nil, err
 	}
-	var ips []netip.Addr
-	for _, ifi := range ifs {
-		if ifi.Flags&net.FlagUp == 0 || ifi.Flags&net.FlagLoopback != 0 {
-			continue
-		}
-		as, err := ifi.Addrs()
-		if err != nil {
-			continue
-		}
-		for _, a := range as {
-			n, ok := a.(*net.IPNet)
-			if !ok {
-				continue
-			}
-			ip, ok := netip.AddrFromSlice(n.IP)
-			if ip = ip.Unmap(); ok && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() {
-				ips = append(ips, ip)
-			}
-		}
-	}
-	slices.SortStableFunc(ips, func(a, b netip.Addr) int {
-		return cmp.Compare(a.BitLen(), b.BitLen())
-	})
 	out := make([]string, len(ips))
 	for i, ip := range ips {
 		out[i] = net.JoinHostPort(ip.String(), port)

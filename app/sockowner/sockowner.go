@@ -8,12 +8,12 @@
 package sockowner
 
 import (
-	"net"
 	"net/netip"
 	"strconv"
 	"sync"
 
 	"github.com/sockstray/sockstray/core/stats"
+	"github.com/sockstray/sockstray/internal/hostaddr"
 )
 
 // Owner is a process holding a socket.
@@ -93,14 +93,10 @@ func (r *Resolver) LookupAll(qs []Query) []Owner {
 
 // hostAddrs are this host's own addresses, which a client here may use.
 func hostAddrs() map[netip.Addr]bool {
-	as, _ := net.InterfaceAddrs()
-	own := make(map[netip.Addr]bool, len(as))
-	for _, a := range as {
-		if n, ok := a.(*net.IPNet); ok {
-			if ip, ok := netip.AddrFromSlice(n.IP); ok {
-				own[ip.Unmap()] = true
-			}
-		}
+	all, _ := hostaddr.All()
+	own := make(map[netip.Addr]bool, len(all))
+	for _, p := range all {
+		own[p.Addr()] = true
 	}
 	return own
 }

@@ -2,12 +2,12 @@ package server
 
 import (
 	"fmt"
-	"net"
 	"net/netip"
 	"sync"
 	"time"
 
 	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/internal/hostaddr"
 )
 
 // clientAllowed reports whether a client may use the proxy at all. The
@@ -72,11 +72,9 @@ func (h *hostAddrs) has(ip netip.Addr) bool {
 	if h.addrs == nil || time.Since(h.fetched) > hostAddrsTTL {
 		h.addrs = map[netip.Addr]struct{}{}
 		h.fetched = time.Now()
-		if as, err := net.InterfaceAddrs(); err == nil {
-			for _, a := range as {
-				if n, ok := a.(*net.IPNet); ok {
-					h.add(n)
-				}
+		if all, err := hostaddr.All(); err == nil {
+			for _, p := range all {
+				h.add(p)
 			}
 		}
 	}
@@ -86,22 +84,14 @@ func (h *hostAddrs) has(ip netip.Addr) bool {
 
 // add records an interface address and, for IPv4, its subnet's broadcast
 // address.
-func (h *hostAddrs) add(n *net.IPNet) {
-	ip, ok := netip.AddrFromSlice(n.IP)
-	if !ok {
-		return
-	}
-	ip = ip.Unmap()
+func (h *hostAddrs) add(p netip.Prefix) {
+	ip := p.Addr()
 	h.addrs[ip] = struct{}{}
-	ones, bits := n.Mask.Size()
-	if bits == 128 {
-		ones -= 96 // an IPv4 mask written in IPv6 form
-	}
-	if !ip.Is4() || ones < 0 || ones >= 31 {
+	if !ip.Is4() || p.Bits() >= 31 {
 		return
 	}
 	b := ip.As4()
-	host := ^uint32(0) >> ones
+	host := ^uint32(0) >> p.Bits()
 	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) | host
 	h.addrs[netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})] = struct{}{}
 }
