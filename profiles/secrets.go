@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/sockstray/sockstray/internal/sessionbus"
 )
 
 // Service is the keychain service every Sockstray secret is stored under.
@@ -167,14 +168,8 @@ func sessionBusMissing() error {
 	case "darwin", "windows", "ios", "android":
 		return nil
 	}
-	if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" {
+	if _, ok := sessionbus.Address(); ok {
 		return nil
-	}
-	run := "/run/user/" + strconv.Itoa(os.Getuid())
-	for _, f := range []string{run + "/bus", run + "/dbus-session"} {
-		if _, err := os.Stat(f); err == nil {
-			return nil
-		}
 	}
 	return errNoSessionBus
 }

@@ -4,11 +4,11 @@ package desktop
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 
 	"fyne.io/fyne/v2/lang"
 	"github.com/godbus/dbus/v5"
+
+	"github.com/sockstray/sockstray/internal/sessionbus"
 )
 
 // TrayHostName is the D-Bus name of the StatusNotifierItem host that shows
@@ -21,13 +21,9 @@ const TrayHostName = "org.kde.StatusNotifierWatcher"
 // never starts a bus: with no address set and no $XDG_RUNTIME_DIR/bus,
 // there is none.
 func CheckTray() TrayStatus {
-	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
-	if addr == "" {
-		rt := os.Getenv("XDG_RUNTIME_DIR")
-		if fi, err := os.Stat(filepath.Join(rt, "bus")); rt == "" || err != nil || fi.Mode()&os.ModeSocket == 0 {
-			return TrayStatus{BusErr: errors.New(lang.L("no session D-Bus (DBUS_SESSION_BUS_ADDRESS is not set)"))}
-		}
-		addr = "unix:path=" + filepath.Join(rt, "bus")
+	addr, ok := sessionbus.Address()
+	if !ok {
+		return TrayStatus{BusErr: errors.New(lang.L("no session D-Bus (DBUS_SESSION_BUS_ADDRESS is not set)"))}
 	}
 	conn, err := dbus.Connect(addr)
 	if err != nil {

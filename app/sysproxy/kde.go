@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/sockstray/sockstray/internal/sessionbus"
 )
 
 // kde is KDE Plasma's proxy settings: the [Proxy Settings] group of
@@ -203,10 +205,11 @@ func kdeWant(s Settings) ([]RawValue, error) {
 // KDE's own proxy settings module sends. It is best effort: without a
 // session bus there is nobody to tell, and new processes read the file.
 func notifyKIO() {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		return // godbus would try to autolaunch a bus that outlives us
+	addr, ok := sessionbus.Address()
+	if !ok {
+		return
 	}
-	conn, err := dbus.ConnectSessionBus()
+	conn, err := dbus.Connect(addr)
 	if err != nil {
 		return
 	}
