@@ -21,7 +21,7 @@ PKG_LDFLAGS := -s -w -X main.version=$(PKG_VERSION)
 FYNE_TOOL   := fyne.io/tools/cmd/fyne@v1.7.4
 FYNE        := dist/tools/fyne-v1.7.4/fyne
 # The cross-compile check: what must build with no cgo on every platform.
-CROSS_PKGS    := ./core/... $(if $(wildcard profiles/*.go),./profiles/...) ./app/autostart ./app/instance ./app/logfile ./app/proxyenv
+CROSS_PKGS    := ./core/... ./internal/sockerr $(if $(wildcard profiles/*.go),./profiles/...) ./app/autostart ./app/instance ./app/logfile ./app/proxyenv
 CROSS_TARGETS := windows/amd64 darwin/arm64 linux/arm64
 
 .PHONY: package package-tar package-deb package-bin package-deps package-test cross icons
