@@ -9,7 +9,14 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Packages whose Fuzz targets `make fuzz` runs.
 FUZZ_PKGS  := ./core/socks5 ./core/socks4 ./app/sysproxy
 
-.PHONY: all deps build run run-headless test vet lint fuzz bench load clean
+.PHONY: all deps build run run-headless test test-windows vet lint fuzz bench load clean
+
+# The packages with Windows behaviour (grep -rl windows --include=*_windows.go)
+# and those their behaviour rests on: make test-windows runs their tests
+# under Wine.
+WINDOWS_TEST_PKGS := ./internal/sockerr ./internal/winetest ./core/socks5 ./core/socks4 \
+  ./core/engine ./core/server ./core/relay ./core/stats ./core/rules ./core/authlimit \
+  ./profiles/... ./app/sysproxy ./app/autostart ./app/instance ./app/logfile ./app/proxyenv
 
 all: build
 
@@ -44,6 +51,12 @@ test: deps lint build cross
 	ulimit -n 65536 2>/dev/null || true; \
 	SOCKSTRAY_BIN=$(CURDIR)/$(BIN) scripts/with-session.sh $(GO) test -race -count=1 ./...
 	CGO_ENABLED=0 scripts/with-session.sh $(GO) test -count=1 ./core/... ./profiles/...
+
+# The Windows tests, cross-compiled and run under Wine in a fresh prefix
+# (scripts/test-windows.sh); installs mingw-w64, NSIS and Wine if missing.
+test-windows:
+	@scripts/deps-windows.sh
+	scripts/test-windows.sh $(WINDOWS_TEST_PKGS)
 
 # Coverage-guided fuzzing, FUZZTIME per target.
 fuzz:

@@ -14,6 +14,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sockstray/sockstray/internal/testnet"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 // The tests run the real gsettings and dconf against a private D-Bus
@@ -95,7 +97,7 @@ func session(t *testing.T, tools ...string) {
 			t.Fatalf("%s is not installed: %s", tool, missingTools)
 		}
 	}
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	for _, v := range []string{"XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR"} {
 		p := filepath.Join(dir, strings.ToLower(v))
 		if err := os.Mkdir(p, 0o700); err != nil {
