@@ -1,14 +1,16 @@
 # Packaging targets, included by the Makefile.
 #
-#   make package       dist/: the Linux .tar.xz (fyne package) and the .deb
+#   make package       dist/: the Linux .tar.xz (fyne package), the .deb, and
+#                      the Windows installer (NSIS) with dist/windows/sockstray.exe
+#   make package-windows  only the Windows installer and exe (make windows)
 #   make package-test  validate the desktop entry and metainfo; install the
 #                      .deb, run it, uninstall it (needs root or sudo)
 #   make cross         core and profiles (and the OS glue packages) build for
 #                      windows/amd64, darwin/arm64, linux/arm64 without cgo
 #   make icons         re-render the icon PNGs from assets/*.svg
 #
-# macOS and Windows packages are built on those systems: see
-# packaging/macos/build.sh and packaging/windows/build.ps1.
+# The Windows app and installer are cross-built here (packaging/windows/);
+# the macOS package is built on a Mac: see packaging/macos/build.sh.
 
 PKG_VERSION := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 PKG_BUILD   := $(shell sed -n 's/^Build *= *\([0-9]*\).*/\1/p' FyneApp.toml)
@@ -24,9 +26,11 @@ FYNE        := dist/tools/fyne-v1.7.4/fyne
 CROSS_PKGS    := ./core/... ./internal/sockerr $(if $(wildcard profiles/*.go),./profiles/...) ./app/autostart ./app/instance ./app/logfile ./app/proxyenv
 CROSS_TARGETS := windows/amd64 darwin/arm64 linux/arm64
 
-.PHONY: package package-tar package-deb package-bin package-deps package-test cross icons
+PKG_WIN_SETUP := dist/sockstray-$(PKG_VERSION)-windows-amd64-setup.exe
 
-package: package-tar package-deb
+.PHONY: package package-tar package-deb package-windows package-bin package-deps package-test cross icons
+
+package: package-tar package-deb package-windows
 
 package-deps:
 	@packaging/deps-package.sh
@@ -44,6 +48,9 @@ package-tar: package-deps package-bin $(FYNE)
 
 package-deb: package-deps package-bin
 	packaging/linux/build-deb.sh $(PKG_BIN) $(PKG_VERSION) $(PKG_BUILD) $(PKG_DEB)
+
+package-windows: windows
+	packaging/windows/build-installer.sh $(PKG_VERSION) $(PKG_BUILD) $(WIN_EXE) $(PKG_WIN_SETUP)
 
 package-test: package-deb
 	packaging/linux/test-deb.sh $(PKG_DEB)

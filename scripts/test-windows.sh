@@ -15,7 +15,6 @@ rm -rf "$work"
 mkdir -p "$work/bin"
 scripts/wine-prefix.sh "$work/prefix"
 export WINEPREFIX="$work/prefix"
-export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
 export SOCKSTRAY_UNDER_WINE=1 # internal/winetest checks its detection against it
 trap '"$WINESERVER" -k 2>/dev/null || true' EXIT
 

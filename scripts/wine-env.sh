@@ -8,3 +8,7 @@ WINEBOOT="${WINEBOOT:-$(pick wineboot wineboot-stable)}"
 WINESERVER="${WINESERVER:-$(pick wineserver wineserver-stable)}"
 export WINEDEBUG="${WINEDEBUG:--all}"
 export WINEARCH=win64
+# No Mono or Gecko prompts (nothing here needs them), and no desktop menu
+# entries written outside the prefix (winemenubuilder) for the shortcuts an
+# installer makes.
+export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"

@@ -12,8 +12,6 @@ prefix="${1:?usage: wine-prefix.sh DIR}"
 rm -rf "$prefix"
 mkdir -p "$prefix"
 export WINEPREFIX="$(cd "$prefix" && pwd)"
-# No Mono or Gecko prompts (nothing here needs them), no desktop menus.
-export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
 "$WINEBOOT" -i >/dev/null 2>&1
 "$WINESERVER" -w
 
