@@ -3,6 +3,7 @@
 #   make package       dist/: the Linux .tar.xz (fyne package), the .deb, and
 #                      the Windows installer (NSIS) with dist/windows/sockstray.exe
 #   make package-windows  only the Windows installer and exe (make windows)
+#   make smoke-windows the installer under Wine: install, run, uninstall
 #   make package-test  validate the desktop entry and metainfo; install the
 #                      .deb, run it, uninstall it (needs root or sudo)
 #   make cross         core and profiles (and the OS glue packages) build for
@@ -28,7 +29,7 @@ CROSS_TARGETS := windows/amd64 darwin/arm64 linux/arm64
 
 PKG_WIN_SETUP := dist/sockstray-$(PKG_VERSION)-windows-amd64-setup.exe
 
-.PHONY: package package-tar package-deb package-windows package-bin package-deps package-test cross icons
+.PHONY: package package-tar package-deb package-windows smoke-windows package-bin package-deps package-test cross icons
 
 package: package-tar package-deb package-windows
 
@@ -51,6 +52,10 @@ package-deb: package-deps package-bin
 
 package-windows: windows
 	packaging/windows/build-installer.sh $(PKG_VERSION) $(PKG_BUILD) $(WIN_EXE) $(PKG_WIN_SETUP)
+
+# The installer under Wine: install, run, serve, window, uninstall.
+smoke-windows: package-windows
+	scripts/smoke-windows.sh $(PKG_WIN_SETUP) $(PKG_VERSION)
 
 package-test: package-deb
 	packaging/linux/test-deb.sh $(PKG_DEB)

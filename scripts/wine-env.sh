@@ -3,6 +3,9 @@
 # quiet Wine logs, and a check that a prefix is 64-bit only.
 pick() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 && { command -v "$c"; return; }; done
   echo "wine: none of $* found (run scripts/deps-windows.sh)" >&2; exit 1; }
+# Debian's 64-bit loader itself, when there: the wine-stable wrapper only
+# adds a "wine32 is missing" notice to every start.
+if [ -z "${WINE:-}" ] && [ -x /usr/lib/wine/wine64 ]; then WINE=/usr/lib/wine/wine64; fi
 WINE="${WINE:-$(pick wine64 wine wine-stable)}"
 WINEBOOT="${WINEBOOT:-$(pick wineboot wineboot-stable)}"
 WINESERVER="${WINESERVER:-$(pick wineserver wineserver-stable)}"

@@ -2,14 +2,11 @@ package sysproxy
 
 import (
 	"bufio"
-	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 
@@ -23,9 +20,6 @@ import (
 // settings are never touched: dconf-service, which does the writing, is
 // started by that bus and inherits its environment.
 
-// roleEnv makes the test binary play another program: "app" (Enable, then
-// wait for stdin to close, then Disable) or "watchdog" (RunWatchdog).
-const roleEnv = "SOCKSTRAY_SYSPROXY_TEST_ROLE"
 
 const missingTools = "install gsettings-desktop-schemas dconf-gsettings-backend dconf-cli libglib2.0-bin dbus-daemon (scripts/deps.sh), or set SOCKSTRAY_NO_SYSPROXY_TESTS=1 to skip the system proxy tests"
 
@@ -44,45 +38,7 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// testApp is a stand-in for Sockstray: it enables the system proxy at
-// $TEST_PROXY in mode $TEST_MODE (manual when unset), says "enabled
-// WATCHDOG-PID" on stdout and disables it when stdin closes.
-func testApp() int {
-	mode := Mode(os.Getenv("TEST_MODE"))
-	if mode == "" {
-		mode = ModeManual
-	}
-	m, err := New(Options{NoWatchdog: os.Getenv("TEST_NO_WATCHDOG") == "1", Watchdog: testWatchdog})
-	if err == nil {
-		err = m.Enable(os.Getenv("TEST_PROXY"), mode)
-	}
-	if err != nil {
-		fmt.Println("error", err)
-		return 1
-	}
-	pid := 0
-	if m.wd != nil {
-		pid = m.wd.Process.Pid
-	}
-	fmt.Println("enabled", pid)
-	io.Copy(io.Discard, os.Stdin)
-	if err := m.Disable(); err != nil {
-		fmt.Fprintln(os.Stderr, "disable:", err)
-		return 1
-	}
-	return 0
-}
 
-// testWatchdog runs the watchdog from the test binary, its stderr to a log
-// in the state directory for a failing test to show.
-func testWatchdog(args []string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), roleEnv+"=watchdog")
-	if f, err := os.OpenFile(filepath.Join(os.Getenv("XDG_STATE_HOME"), "watchdog.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
-		cmd.Stderr = f // the child has its own copy once started
-	}
-	return cmd
-}
 
 // session gives the test fresh XDG directories and a private session bus.
 // It fails the test when the tools are missing, so that a machine without
@@ -201,15 +157,6 @@ func statePath(t *testing.T) string {
 	return filepath.Join(os.Getenv("XDG_STATE_HOME"), "sockstray", "sysproxy.json")
 }
 
-// eventually polls cond for up to d.
-func eventually(d time.Duration, cond func() bool) bool {
-	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return true
-		}
-	}
-	return cond()
-}
 
 // newManager is a Manager without a watchdog, for tests that drive it in
 // this process.
