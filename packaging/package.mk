@@ -6,7 +6,8 @@
 #   make smoke-windows the installer under Wine: install, run, uninstall
 #   make package-test  validate the desktop entry and metainfo; install the
 #                      .deb, run it, uninstall it (needs root or sudo)
-#   make cross         core and profiles (and the OS glue packages) build for
+#   make cross         core and profiles (and the OS glue packages, the system
+#                      proxy and the macOS-only files among them) build for
 #                      windows/amd64, darwin/arm64, linux/arm64 without cgo
 #   make icons         re-render the icon PNGs from assets/*.svg
 #
@@ -24,7 +25,7 @@ PKG_LDFLAGS := -s -w -X main.version=$(PKG_VERSION)
 FYNE_TOOL   := fyne.io/tools/cmd/fyne@v1.7.4
 FYNE        := dist/tools/fyne-v1.7.4/fyne
 # The cross-compile check: what must build with no cgo on every platform.
-CROSS_PKGS    := ./core/... ./internal/sockerr $(if $(wildcard profiles/*.go),./profiles/...) ./app/autostart ./app/instance ./app/logfile ./app/proxyenv
+CROSS_PKGS    := ./core/... ./internal/sockerr $(if $(wildcard profiles/*.go),./profiles/...) ./app/autostart ./app/instance ./app/logfile ./app/proxyenv ./app/sysproxy
 CROSS_TARGETS := windows/amd64 darwin/arm64 linux/arm64
 
 PKG_WIN_SETUP := dist/sockstray-$(PKG_VERSION)-windows-amd64-setup.exe
@@ -64,7 +65,7 @@ cross:
 	@for t in $(CROSS_TARGETS); do \
 	  echo "== CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} go build $(CROSS_PKGS)"; \
 	  CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build $(CROSS_PKGS) || exit 1; \
-	  CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet ./app/autostart ./app/instance ./app/logfile || exit 1; \
+	  CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet ./app/autostart ./app/instance ./app/logfile ./app/sysproxy ./internal/sockerr ./internal/winetest || exit 1; \
 	done
 
 icons:

@@ -55,12 +55,13 @@ python3 -m http.server "$web_port" --bind :: --directory "$work/www" >/dev/null 
 pids+=($!)
 # Port 0: Wine binds without SO_REUSEADDR, so a port picked here could clash
 # with a TIME_WAIT connection on a busy machine; serve says which it took.
-"$WINE" "$exe" serve --listen 127.0.0.1:0 >"$work/serve.log" 2>&1 &
+: >"$work/serve.log" # there before the background start opens it
+"$WINE" "$exe" serve --listen 127.0.0.1:0 >>"$work/serve.log" 2>&1 &
 serve_pid=$!
 pids+=($serve_pid)
 proxy_port=""
 for _ in $(seq 150); do
-  proxy_port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.log")
+  proxy_port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.log" || true)
   [ -n "$proxy_port" ] && (echo >"/dev/tcp/127.0.0.1/$web_port") 2>/dev/null && break
   sleep 0.2
 done
