@@ -70,11 +70,12 @@ curl -sS --fail --max-time 60 --socks5-hostname "127.0.0.1:$proxy_port" \
   "http://localhost:$web_port/blob.bin" -o "$work/got.bin" || { cat "$work/serve.log"; fail "curl through serve"; }
 cmp "$work/www/blob.bin" "$work/got.bin" || fail "relayed bytes differ"
 echo "   3000000 bytes relayed byte-exact"
-# Ctrl+C, as Wine passes SIGINT on: serve stops cleanly.
-kill -INT "$serve_pid"
-wait "$serve_pid" || fail "serve exited $? on Ctrl+C"
-grep -q 'msg=stopped' "$work/serve.log" || { cat "$work/serve.log"; fail "serve did not stop cleanly on Ctrl+C"; }
-echo "   stopped cleanly on Ctrl+C"
+# Under Wine a GUI-subsystem program started from a shell has no Windows
+# console, so no Ctrl+C reaches it: end it as a crash would.
+kill -9 "$serve_pid"
+wait "$serve_pid" 2>/dev/null || true
+"$WINESERVER" -k
+"$WINESERVER" -w
 
 step "the window renders under Xvfb"
 display=:$((100 + RANDOM % 400))
