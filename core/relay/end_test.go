@@ -34,16 +34,17 @@ func TestIdleOneWayActivity(t *testing.T) {
 		const idle = 400 * time.Millisecond
 		r := newRig(t, m, Options{Idle: idle}, nil)
 		go io.Copy(io.Discard, r.client)
+		var quiet time.Time // since the last write
 		for range 12 {
 			if _, err := r.target.Write([]byte("tick")); err != nil {
 				t.Fatalf("write while active: %v", err)
 			}
+			quiet = time.Now()
 			time.Sleep(idle / 4)
 		}
 		if !r.running() {
 			t.Fatalf("relay ended while bytes moved: %v", r.wait(t, 0).err)
 		}
-		quiet := time.Now()
 		res := r.wait(t, 5*time.Second)
 		if !errors.Is(res.err, ErrIdle) || time.Since(quiet) < idle-idle/4 {
 			t.Errorf("relay returned %v after %v quiet, want ErrIdle after about %v", res.err, time.Since(quiet), idle)
