@@ -20,7 +20,6 @@ import (
 // settings are never touched: dconf-service, which does the writing, is
 // started by that bus and inherits its environment.
 
-
 const missingTools = "install gsettings-desktop-schemas dconf-gsettings-backend dconf-cli libglib2.0-bin dbus-daemon (scripts/deps.sh), or set SOCKSTRAY_NO_SYSPROXY_TESTS=1 to skip the system proxy tests"
 
 func TestMain(m *testing.M) {
@@ -37,8 +36,6 @@ func TestMain(m *testing.M) {
 	}
 	goleak.VerifyTestMain(m)
 }
-
-
 
 // session gives the test fresh XDG directories and a private session bus.
 // It fails the test when the tools are missing, so that a machine without
@@ -156,7 +153,6 @@ func seedGNOME(t *testing.T) {
 func statePath(t *testing.T) string {
 	return filepath.Join(os.Getenv("XDG_STATE_HOME"), "sockstray", "sysproxy.json")
 }
-
 
 // newManager is a Manager without a watchdog, for tests that drive it in
 // this process.
