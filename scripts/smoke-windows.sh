@@ -108,4 +108,14 @@ for hive in user system; do
     fail "registry entries left in $hive.reg"
   fi
 done
+step "per-machine: silent install and uninstall with /AllUsers"
+machine_dir="$WINEPREFIX/drive_c/Program Files/Sockstray"
+"$WINE" "$setup" /S /AllUsers
+"$WINESERVER" -w
+[ -f "$machine_dir/sockstray.exe" ] || fail "no $machine_dir/sockstray.exe"
+grep -q 'Uninstall\\\\Sockstray\]' "$WINEPREFIX/system.reg" || fail "no uninstall key in HKLM"
+"$WINE" 'C:\Program Files\Sockstray\uninstall.exe' /S /AllUsers
+"$WINESERVER" -w
+[ ! -e "$machine_dir" ] || fail "left behind: $(find "$machine_dir")"
+! grep -qi 'Uninstall\\\\Sockstray\]' "$WINEPREFIX/system.reg" || fail "left the HKLM uninstall key"
 echo "smoke-windows: all passed"
