@@ -1,7 +1,9 @@
 // Package winetest lets the Windows tests run under Wine (make
 // test-windows). Wine 8, the version Debian 12 ships, lacks a few things
 // real Windows has; a test that needs one of them skips by name with the
-// gap's reason, only when it runs under Wine, detected at run time. On
+// gap's reason, only when it runs under Wine, detected at run time.
+// (InternetSetOption is a stub there too, but no test depends on the
+// notification it sends.) On
 // Linux, macOS and real Windows every function here is a no-op or the
 // standard behaviour.
 package winetest
@@ -21,12 +23,6 @@ const (
 	GapUDP = "Wine 8 cannot open UDP sockets for Go programs"
 	// GapUnixSocket: Windows 10 has AF_UNIX stream sockets; Wine 8 has none.
 	GapUnixSocket = "Wine 8 has no AF_UNIX sockets"
-	// GapInternetSetOption: WinINet's InternetSetOption is a stub in Wine
-	// 8, so telling running programs that the proxy changed does nothing.
-	GapInternetSetOption = "Wine 8's InternetSetOption is a stub"
-	// GapRemoveAll: os.RemoveAll deletes with FileDispositionInformationEx,
-	// which Wine 8 does not implement, so it fails on a non-empty folder.
-	GapRemoveAll = "Wine 8 cannot os.RemoveAll a non-empty folder"
 	// GapGoCommand: the test binary runs without a Go toolchain.
 	GapGoCommand = "no go command inside the Wine prefix"
 )
@@ -43,9 +39,11 @@ func SkipKnownGap(t testing.TB, gap string) {
 	}
 }
 
-// TempDir is t.TempDir. Under Wine, whose os.RemoveAll fails on a
-// non-empty folder (GapRemoveAll), it makes the folder itself and removes
-// it file by file at cleanup, so the test still runs.
+// TempDir is t.TempDir. Under Wine 8, os.RemoveAll (t.TempDir's cleanup)
+// fails on a non-empty folder, as it deletes with
+// FileDispositionInformationEx, which Wine 8 does not implement; so there
+// TempDir makes the folder itself and removes it file by file at cleanup,
+// and the test still runs.
 func TempDir(t testing.TB) string {
 	t.Helper()
 	if !underWine {
