@@ -3,8 +3,10 @@
 #   scripts/smoke-windows.sh dist/sockstray-VERSION-windows-amd64-setup.exe VERSION
 # silent install; `sockstray.exe version`; `serve` relaying a curl
 # --socks5-hostname download byte-exact from a loopback server; the window
-# rendered under Xvfb (the screenshot is not blank); silent uninstall that
-# leaves no file and no registry key behind.
+# rendered under Xvfb (the screenshot is not blank); "Use as system proxy"
+# clicked, the WinINet values set, the app killed with kill -9 and its
+# watchdog restoring them; silent uninstall that leaves no file and no
+# registry key behind, per user and per machine.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 setup="$(realpath "${1:?usage: smoke-windows.sh SETUP.exe VERSION}")" version="${2:?}"
@@ -83,7 +85,8 @@ Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 pids+=($!)
 sleep 1
 DISPLAY=$display LANG=en_US.UTF-8 "$WINE" "$exe" >"$work/gui.log" 2>&1 &
-pids+=($!)
+gui_pid=$!
+pids+=($gui_pid)
 DISPLAY=$display timeout 90 xdotool search --sync --onlyvisible --name '^Sockstray' >/dev/null ||
   { cat "$work/gui.log"; fail "no Sockstray window within 90 s"; }
 sleep 5
@@ -91,6 +94,27 @@ DISPLAY=$display import -window root "$work/window.png"
 colors=$(convert "$work/window.png" -format '%k' info:)
 echo "   screenshot $work/window.png: $colors colours"
 [ "$colors" -gt 50 ] || fail "the screenshot is blank ($colors colours)"
+
+step '"Use as system proxy" writes Internet Settings; kill -9 and the watchdog restores them'
+inet='HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings'
+proxy_values() { "$WINE" reg query "$inet" 2>/dev/null | grep -E '^ +Proxy(Enable|Server)' || true; }
+before=$(proxy_values)
+# Clicks at the controls' places in the window (no window manager: it
+# sits where it opened): "Proxy on", the Settings button, then "Use as
+# system proxy" in the Settings dialog.
+click() { DISPLAY=$display xdotool mousemove "$1" "$2" click 1; sleep "$3"; }
+click 22 44 2
+click 941 44 3
+click 350 264 3
+DISPLAY=$display import -window root "$work/sysproxy.png"
+on=$(proxy_values)
+echo "$on" | grep -Eq 'ProxyEnable +REG_DWORD +0x1' && echo "$on" | grep -q 'socks=127.0.0.1:1080' ||
+  fail "the system proxy was not set (screenshot $work/sysproxy.png): $on"
+echo "   set: $(echo "$on" | tr -s ' ' | tr '\n' ' ')"
+kill -9 "$gui_pid" # the Wine loader is the Windows process itself
+for _ in $(seq 40); do [ "$(proxy_values)" = "$before" ] && break; sleep 0.25; done
+[ "$(proxy_values)" = "$before" ] || fail "not restored 10 s after kill -9: $(proxy_values)"
+echo "   restored by the watchdog after kill -9"
 "$WINESERVER" -k
 "$WINESERVER" -w
 
