@@ -9,7 +9,14 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Packages whose Fuzz targets `make fuzz` runs.
 FUZZ_PKGS  := ./core/socks5 ./core/socks4 ./app/sysproxy
 
-.PHONY: all deps build run run-headless test vet lint fuzz bench load uicost uicost-soak clean
+.PHONY: all deps build run run-headless test test-windows windows vet lint fuzz bench load uicost uicost-soak clean
+
+# The packages with Windows behaviour (grep -rl windows --include=*_windows.go)
+# and those their behaviour rests on: make test-windows runs their tests
+# under Wine.
+WINDOWS_TEST_PKGS := ./internal/sockerr ./internal/winetest ./core/socks5 ./core/socks4 \
+  ./core/engine ./core/server ./core/relay ./core/stats ./core/rules ./core/authlimit \
+  ./profiles/... ./app/sysproxy ./app/autostart ./app/instance ./app/logfile ./app/proxyenv
 
 all: build
 
@@ -45,6 +52,20 @@ test: deps lint build cross
 	ulimit -n 65536 2>/dev/null || true; \
 	SOCKSTRAY_BIN=$(CURDIR)/$(BIN) scripts/with-session.sh $(GO) test -race -count=1 ./...
 	CGO_ENABLED=0 scripts/with-session.sh $(GO) test -short -count=1 ./core/... ./profiles/...
+
+# sockstray.exe for Windows, cross-built with mingw-w64 (cgo), its icon,
+# version and GUI subsystem (packaging/windows/build-exe.sh); the version
+# comes from FyneApp.toml, as for the Linux packages.
+WIN_EXE := dist/windows/sockstray.exe
+windows:
+	@scripts/deps-windows.sh
+	packaging/windows/build-exe.sh $(PKG_VERSION) $(PKG_BUILD) $(WIN_EXE)
+
+# The Windows tests, cross-compiled and run under Wine in a fresh prefix
+# (scripts/test-windows.sh); installs mingw-w64, NSIS and Wine if missing.
+test-windows:
+	@scripts/deps-windows.sh
+	scripts/test-windows.sh $(WINDOWS_TEST_PKGS)
 
 # Coverage-guided fuzzing, FUZZTIME per target.
 fuzz:

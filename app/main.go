@@ -11,6 +11,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 {
+		attachConsole() // Windows: print to the console of cmd or PowerShell
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -1,14 +1,18 @@
 # Packaging targets, included by the Makefile.
 #
-#   make package       dist/: the Linux .tar.xz (fyne package) and the .deb
+#   make package       dist/: the Linux .tar.xz (fyne package), the .deb, and
+#                      the Windows installer (NSIS) with dist/windows/sockstray.exe
+#   make package-windows  only the Windows installer and exe (make windows)
+#   make smoke-windows the installer under Wine: install, run, uninstall
 #   make package-test  validate the desktop entry and metainfo; install the
 #                      .deb, run it, uninstall it (needs root or sudo)
-#   make cross         core and profiles (and the OS glue packages) build for
+#   make cross         core and profiles (and the OS glue packages, the system
+#                      proxy and the macOS-only files among them) build for
 #                      windows/amd64, darwin/arm64, linux/arm64 without cgo
 #   make icons         re-render the icon PNGs from assets/*.svg
 #
-# macOS and Windows packages are built on those systems: see
-# packaging/macos/build.sh and packaging/windows/build.ps1.
+# The Windows app and installer are cross-built here (packaging/windows/);
+# the macOS package is built on a Mac: see packaging/macos/build.sh.
 
 PKG_VERSION := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 PKG_BUILD   := $(shell sed -n 's/^Build *= *\([0-9]*\).*/\1/p' FyneApp.toml)
@@ -21,12 +25,14 @@ PKG_LDFLAGS := -s -w -X main.version=$(PKG_VERSION)
 FYNE_TOOL   := fyne.io/tools/cmd/fyne@v1.7.4
 FYNE        := dist/tools/fyne-v1.7.4/fyne
 # The cross-compile check: what must build with no cgo on every platform.
-CROSS_PKGS    := ./core/... $(if $(wildcard profiles/*.go),./profiles/...) ./app/autostart ./app/instance ./app/logfile ./app/proxyenv ./app/sockowner
+CROSS_PKGS    := ./core/... ./internal/sockerr $(if $(wildcard profiles/*.go),./profiles/...) ./app/autostart ./app/instance ./app/logfile ./app/proxyenv ./app/sockowner ./app/sysproxy
 CROSS_TARGETS := windows/amd64 darwin/arm64 linux/arm64
 
-.PHONY: package package-tar package-deb package-bin package-deps package-test cross icons
+PKG_WIN_SETUP := dist/sockstray-$(PKG_VERSION)-windows-amd64-setup.exe
 
-package: package-tar package-deb
+.PHONY: package package-tar package-deb package-windows smoke-windows package-bin package-deps package-test cross icons
+
+package: package-tar package-deb package-windows
 
 package-deps:
 	@packaging/deps-package.sh
@@ -45,6 +51,13 @@ package-tar: package-deps package-bin $(FYNE)
 package-deb: package-deps package-bin
 	packaging/linux/build-deb.sh $(PKG_BIN) $(PKG_VERSION) $(PKG_BUILD) $(PKG_DEB)
 
+package-windows: windows
+	packaging/windows/build-installer.sh $(PKG_VERSION) $(PKG_BUILD) $(WIN_EXE) $(PKG_WIN_SETUP)
+
+# The installer under Wine: install, run, serve, window, uninstall.
+smoke-windows: package-windows
+	scripts/smoke-windows.sh $(PKG_WIN_SETUP) $(PKG_VERSION)
+
 package-test: package-deb
 	packaging/linux/test-deb.sh $(PKG_DEB)
 
@@ -52,7 +65,7 @@ cross:
 	@for t in $(CROSS_TARGETS); do \
 	  echo "== CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} go build $(CROSS_PKGS)"; \
 	  CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build $(CROSS_PKGS) || exit 1; \
-	  CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet ./app/autostart ./app/instance ./app/logfile || exit 1; \
+	  CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet ./app/autostart ./app/instance ./app/logfile ./app/sysproxy ./internal/sockerr ./internal/winetest || exit 1; \
 	done
 
 icons:

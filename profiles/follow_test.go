@@ -152,7 +152,8 @@ func TestFollowAppliesEditsLive(t *testing.T) {
 	} else {
 		c.Close()
 	}
-	wantLog := `level=WARN msg="profile invalid: ` + path + `:3:1: allow[1]: \"nonsense\" is not a CIDR such as 192.168.1.0/24 or fd00::/8, keeping the last good config" profile=live`
+	// slog quotes the message, doubling a Windows path's backslashes.
+	wantLog := `level=WARN msg="profile invalid: ` + strings.ReplaceAll(path, `\`, `\\`) + `:3:1: allow[1]: \"nonsense\" is not a CIDR such as 192.168.1.0/24 or fd00::/8, keeping the last good config" profile=live`
 	if !strings.Contains(logs.String(), wantLog) {
 		t.Errorf("log:\n%s\nwant a line with:\n%s", logs, wantLog)
 	}

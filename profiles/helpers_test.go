@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sockstray/sockstray/internal/testnet"
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 func TestMain(m *testing.M) {
@@ -58,7 +59,7 @@ func needKeychain(t *testing.T) *Keychain {
 // (which is only contacted by tests that need it).
 func newStore(t *testing.T) *Store {
 	t.Helper()
-	return &Store{Dir: filepath.Join(t.TempDir(), "profiles"), Keychain: &Keychain{Service: testService}}
+	return &Store{Dir: filepath.Join(winetest.TempDir(t), "profiles"), Keychain: &Keychain{Service: testService}}
 }
 
 // writeProfile writes content as name's file the way a user's editor

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/sockstray/sockstray/core/server"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 // TestNoPasswordOnDisk drives everything that writes files (profiles,
@@ -20,7 +22,7 @@ func TestNoPasswordOnDisk(t *testing.T) {
 	k := needKeychain(t)
 	t.Setenv(EnvPassword, "")
 	t.Setenv(EnvUpstreamPassword, "")
-	root := t.TempDir()
+	root := winetest.TempDir(t)
 	s := &Store{Dir: filepath.Join(root, "profiles"), Keychain: k}
 	logFile, err := os.OpenFile(filepath.Join(root, "sockstray.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 )
 
 // MaxFileSize is the largest profile or settings file the app reads: far
@@ -41,7 +40,7 @@ const MaxRuleListSize = 32 << 20
 // readFileUpTo is readFile with another size limit, for the files that
 // what names.
 func readFileUpTo(path string, limit int64, what string) ([]byte, fs.FileInfo, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
+	f, err := openRead(path)
 	if err != nil {
 		return nil, nil, err
 	}

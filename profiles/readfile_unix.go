@@ -2,8 +2,13 @@
 
 package profiles
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
-// openNonblock keeps opening a FIFO from blocking until a writer comes;
-// a regular file reads as usual with it.
-const openNonblock = syscall.O_NONBLOCK
+// openRead opens path for reading without blocking: O_NONBLOCK keeps a
+// FIFO from waiting for a writer; a regular file reads as usual with it.
+func openRead(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}

@@ -13,12 +13,14 @@ import (
 	"github.com/sockstray/sockstray/core/socks5"
 	"github.com/sockstray/sockstray/core/stats"
 	"github.com/sockstray/sockstray/internal/testnet"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 // TestRoutingFromProfile: the profile's rules, then its list's, pick the
 // routes it defines; the rest takes the default.
 func TestRoutingFromProfile(t *testing.T) {
-	list := filepath.Join(t.TempDir(), "ads.list")
+	list := filepath.Join(winetest.TempDir(t), "ads.list")
 	os.WriteFile(list, []byte("# ads\nDOMAIN-SUFFIX,ads.example\nDOMAIN-KEYWORD,tracker\n"), 0o600)
 	p := New("r")
 	p.Upstreams = []Upstream{
@@ -73,7 +75,7 @@ func TestRoutingFromProfile(t *testing.T) {
 }
 
 func TestRoutingErrors(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	bad := filepath.Join(dir, "bad.list")
 	os.WriteFile(bad, []byte("DOMAIN,ok.example\nIP-CIDR,10.0.0.0/33\n"), 0o600)
 	other := filepath.Join(dir, "other.list")

@@ -6,10 +6,13 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 func TestKeychainRoundTrip(t *testing.T) {
@@ -77,11 +80,14 @@ const (
 // address where nothing listens (in a child process: godbus keeps its
 // first connection for the life of a process).
 func TestKeychainWithoutBus(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the Secret Service over D-Bus is the Linux keychain")
+	}
 	if !child("nobus") {
 		if os.Getenv("SOCKSTRAY_NO_KEYCHAIN_TESTS") == "1" {
 			t.Skip("SOCKSTRAY_NO_KEYCHAIN_TESTS=1")
 		}
-		runChild(t, "nobus", []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + t.TempDir() + "/no-bus"})
+		runChild(t, "nobus", []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + winetest.TempDir(t) + "/no-bus"})
 		return
 	}
 	k := &Keychain{Service: testService}
@@ -148,6 +154,9 @@ func TestKeychainWithoutBus(t *testing.T) {
 // TestKeychainLocked runs go-keyring against a private session bus with a
 // gnome-keyring that was started but never unlocked.
 func TestKeychainLocked(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the Secret Service over D-Bus is the Linux keychain")
+	}
 	if !child("locked") {
 		if os.Getenv("SOCKSTRAY_NO_KEYCHAIN_TESTS") == "1" {
 			t.Skip("SOCKSTRAY_NO_KEYCHAIN_TESTS=1")
@@ -159,9 +168,9 @@ func TestKeychainLocked(t *testing.T) {
 		}
 		// A keyring of its own: fresh folders, and none of the outer
 		// session's keyring variables (its daemon would answer instead).
-		runtimeDir := t.TempDir()
+		runtimeDir := winetest.TempDir(t)
 		os.Chmod(runtimeDir, 0o700)
-		env := []string{"XDG_DATA_HOME=" + t.TempDir(), "XDG_RUNTIME_DIR=" + runtimeDir,
+		env := []string{"XDG_DATA_HOME=" + winetest.TempDir(t), "XDG_RUNTIME_DIR=" + runtimeDir,
 			"GNOME_KEYRING_CONTROL=", "GNOME_KEYRING_PID=", "SSH_AUTH_SOCK=", "DBUS_SESSION_BUS_ADDRESS="}
 		runChild(t, "locked", env,
 			"dbus-run-session", "--", "sh", "-c", `gnome-keyring-daemon --start --components=secrets >/dev/null 2>&1; exec "$@"`, "sh")

@@ -7,10 +7,12 @@ import (
 	"reflect"
 	"runtime"
 	"testing"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 func TestSettingsRoundTrip(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sockstray", "settings.toml")
+	path := filepath.Join(winetest.TempDir(t), "sockstray", "settings.toml")
 	s, err := LoadSettings(path)
 	if err != nil || !reflect.DeepEqual(s, Settings{}) || s.Active() != "Direct" {
 		t.Fatalf("missing file: %+v, %v; want zero settings, active Direct", s, err)
@@ -35,7 +37,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 }
 
 func TestSettingsProblems(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "settings.toml")
+	path := filepath.Join(winetest.TempDir(t), "settings.toml")
 	os.WriteFile(path, []byte("version = 1\nactive_profile = \"a/b\"\ncolour = \"dark\"\nlanguage = \"zh_CN\"\nsystem_proxy_mode = \"auto\"\n[window]\nwidth = -1\n"), 0o600)
 	_, err := LoadSettings(path)
 	var ie *InvalidError
@@ -62,7 +64,7 @@ func TestSettingsSystemProxyMode(t *testing.T) {
 	if got := (Settings{}).SystemProxy(); got != SystemProxyManual {
 		t.Errorf("default system proxy mode %q, want %q", got, SystemProxyManual)
 	}
-	path := filepath.Join(t.TempDir(), "settings.toml")
+	path := filepath.Join(winetest.TempDir(t), "settings.toml")
 	for _, mode := range []string{"", SystemProxyManual, SystemProxyPAC} {
 		if err := (Settings{SystemProxyMode: mode}).Save(path); err != nil {
 			t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 // randomWord is a throwaway secret of capital letters, so that the TOML
@@ -73,7 +75,7 @@ func TestSyntaxErrorNeverQuotesTheValue(t *testing.T) {
 		}
 	}
 	// Settings files share the decoder's syntax errors.
-	path := t.TempDir() + "/settings.toml"
+	path := winetest.TempDir(t) + "/settings.toml"
 	if err := os.WriteFile(path, []byte("active_profile = "+pw+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -9,12 +9,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 // configHome points XDG_CONFIG_HOME at a fresh directory.
 func configHome(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	t.Setenv("XDG_CONFIG_HOME", dir)
 	return dir
 }
@@ -113,7 +115,7 @@ func TestSwitchedOffEntry(t *testing.T) {
 }
 
 func TestHomeFallback(t *testing.T) {
-	home := t.TempDir()
+	home := winetest.TempDir(t)
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", "")
 	if p, err := Path(); err != nil || p != filepath.Join(home, ".config", "autostart", ID+".desktop") {

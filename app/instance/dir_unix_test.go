@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 func TestDefaultDirRuntime(t *testing.T) {
-	run := t.TempDir()
+	run := winetest.TempDir(t)
 	t.Setenv("XDG_RUNTIME_DIR", run)
 	if got, err := DefaultDir(); err != nil || got != run {
 		t.Fatalf("DefaultDir() = %q, %v; want %q", got, err, run)
@@ -20,7 +22,7 @@ func TestDefaultDirRuntime(t *testing.T) {
 }
 
 func TestDefaultDirFallback(t *testing.T) {
-	tmp := t.TempDir()
+	tmp := winetest.TempDir(t)
 	t.Setenv("TMPDIR", tmp)
 	want := filepath.Join(tmp, fmt.Sprintf("sockstray-%d", os.Getuid()))
 	for _, run := range []string{"", "relative", filepath.Join(tmp, "missing")} {
@@ -41,7 +43,7 @@ func TestDefaultDirFallback(t *testing.T) {
 	}
 	// A symlink planted in its place is refused too.
 	os.Remove(want)
-	os.Symlink(t.TempDir(), want)
+	os.Symlink(winetest.TempDir(t), want)
 	if _, err := DefaultDir(); err == nil {
 		t.Fatal("symlink accepted")
 	}

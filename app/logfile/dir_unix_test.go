@@ -5,10 +5,12 @@ package logfile
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 func TestDefaultDir(t *testing.T) {
-	home := t.TempDir()
+	home := winetest.TempDir(t)
 	t.Setenv("HOME", home)
 	for _, tt := range []struct{ state, want string }{
 		{"/var/tmp/state", "/var/tmp/state/sockstray"},
@@ -24,7 +26,7 @@ func TestDefaultDir(t *testing.T) {
 }
 
 func TestOpenDefaultDir(t *testing.T) {
-	state := t.TempDir()
+	state := winetest.TempDir(t)
 	t.Setenv("XDG_STATE_HOME", state)
 	w := open(t, Config{})
 	if want := filepath.Join(state, "sockstray", DefaultName); w.Path() != want {

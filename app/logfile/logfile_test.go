@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 func open(t *testing.T, cfg Config) *Writer {
@@ -36,7 +38,7 @@ func exists(path string) bool {
 }
 
 func TestCreatesPrivateFiles(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "state", "sockstray")
+	dir := filepath.Join(winetest.TempDir(t), "state", "sockstray")
 	w := open(t, Config{Dir: dir})
 	if got, want := w.Path(), filepath.Join(dir, DefaultName); got != want {
 		t.Fatalf("Path() = %q, want %q", got, want)
@@ -62,7 +64,7 @@ func TestCreatesPrivateFiles(t *testing.T) {
 }
 
 func TestAppendsAndTightensMode(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	path := filepath.Join(dir, DefaultName)
 	if err := os.WriteFile(path, []byte("old line\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -88,7 +90,7 @@ func TestAppendsAndTightensMode(t *testing.T) {
 }
 
 func TestRotationKeepsMaxFiles(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	w := open(t, Config{Dir: dir, Name: "app.log", MaxSize: 100, MaxFiles: 2})
 	// 20 lines of 25 bytes: 4 per file, so 5 files' worth.
 	for i := range 20 {
@@ -117,7 +119,7 @@ func TestRotationKeepsMaxFiles(t *testing.T) {
 }
 
 func TestShrinkingMaxFilesDropsOlder(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	base := filepath.Join(dir, DefaultName)
 	for _, suffix := range []string{"", ".1", ".2", ".3", ".4"} {
 		os.WriteFile(base+suffix, []byte("old\n"), 0o600)
@@ -135,7 +137,7 @@ func TestShrinkingMaxFilesDropsOlder(t *testing.T) {
 }
 
 func TestNoOldFiles(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	w := open(t, Config{Dir: dir, MaxSize: 10, MaxFiles: -1})
 	fmt.Fprintln(w, "first line")
 	fmt.Fprintln(w, "second line")
@@ -148,7 +150,7 @@ func TestNoOldFiles(t *testing.T) {
 }
 
 func TestLargeWriteIsWhole(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	w := open(t, Config{Dir: dir, MaxSize: 10})
 	fmt.Fprintln(w, "a")
 	big := strings.Repeat("b", 50) + "\n"
@@ -165,7 +167,7 @@ func TestLargeWriteIsWhole(t *testing.T) {
 }
 
 func TestWriteAfterClose(t *testing.T) {
-	w := open(t, Config{Dir: t.TempDir()})
+	w := open(t, Config{Dir: winetest.TempDir(t)})
 	fmt.Fprintln(w, "one")
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -180,7 +182,7 @@ func TestWriteAfterClose(t *testing.T) {
 }
 
 func TestConcurrentWritesLoseNoLine(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	w := open(t, Config{Dir: dir, MaxSize: 1 << 10, MaxFiles: 100})
 	const writers, lines = 8, 200
 	var wg sync.WaitGroup

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 // app is the test binary run as a stand-in for Sockstray (see testApp).
@@ -187,7 +189,7 @@ func TestRunWatchdogUsage(t *testing.T) {
 		t.Errorf("code %d, %q", code, sb.String())
 	}
 	// No state file: nothing to guard.
-	if code := RunWatchdog([]string{"--pid", "1", "--state", t.TempDir() + "/none.json"}, &sb); code != 0 {
+	if code := RunWatchdog([]string{"--pid", "1", "--state", winetest.TempDir(t) + "/none.json"}, &sb); code != 0 {
 		t.Errorf("code %d without a state file", code)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 func TestDetectGNOME(t *testing.T) {
@@ -14,7 +16,7 @@ func TestDetectGNOME(t *testing.T) {
 	if err != nil || b.Name() != "gnome" {
 		t.Fatalf("Detect = %v, %v; want gnome", b, err)
 	}
-	t.Setenv("PATH", t.TempDir())
+	t.Setenv("PATH", winetest.TempDir(t))
 	if _, err := Detect(); !errors.Is(err, ErrNoDesktop) || err.Error() != "no supported desktop proxy settings found (GNOME gsettings or KDE)" {
 		t.Fatalf("Detect with nothing on PATH: %v", err)
 	}

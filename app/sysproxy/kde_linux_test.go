@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 // KDE's tools are stand-ins here (shell scripts that keep one file per
@@ -47,7 +49,7 @@ if [ -n "$del" ]; then rm -f "$FAKE_KDE_DIR/$key"; else printf '%s' "$val" >"$FA
 func fakeKDE(t *testing.T) string {
 	t.Helper()
 	session(t)
-	bin, store := t.TempDir(), t.TempDir()
+	bin, store := winetest.TempDir(t), winetest.TempDir(t)
 	for name, script := range map[string]string{"kreadconfig5": fakeKRead, "kwriteconfig5": fakeKWrite} {
 		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
 			t.Fatal(err)

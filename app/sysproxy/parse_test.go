@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 func TestGVariantStrings(t *testing.T) {
@@ -218,7 +220,7 @@ func TestWinParse(t *testing.T) {
 }
 
 func TestStateFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "sysproxy.json")
+	path := filepath.Join(winetest.TempDir(t), "sub", "sysproxy.json")
 	if st, err := loadState(path); st != nil || err != nil {
 		t.Fatalf("missing file: %v, %v", st, err)
 	}

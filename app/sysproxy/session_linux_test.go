@@ -1,13 +1,10 @@
 package sysproxy
 
 import (
-	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 
@@ -18,10 +15,6 @@ import (
 // session bus and a temporary XDG_CONFIG_HOME, so the developer's own
 // settings are never touched: dconf-service, which does the writing, is
 // started by that bus and inherits its environment.
-
-// roleEnv makes the test binary play another program: "app" (Enable, then
-// wait for stdin to close, then Disable) or "watchdog" (RunWatchdog).
-const roleEnv = "SOCKSTRAY_SYSPROXY_TEST_ROLE"
 
 func TestMain(m *testing.M) {
 	// The login check runs the executable, this test binary in the tests,
@@ -36,46 +29,6 @@ func TestMain(m *testing.M) {
 		os.Exit(RunWatchdog(os.Args[1:], os.Stderr))
 	}
 	goleak.VerifyTestMain(m)
-}
-
-// testApp is a stand-in for Sockstray: it enables the system proxy at
-// $TEST_PROXY in mode $TEST_MODE (manual when unset), says "enabled
-// WATCHDOG-PID" on stdout and disables it when stdin closes.
-func testApp() int {
-	mode := Mode(os.Getenv("TEST_MODE"))
-	if mode == "" {
-		mode = ModeManual
-	}
-	m, err := New(Options{NoWatchdog: os.Getenv("TEST_NO_WATCHDOG") == "1", Watchdog: testWatchdog})
-	if err == nil {
-		err = m.Enable(os.Getenv("TEST_PROXY"), mode)
-	}
-	if err != nil {
-		fmt.Println("error", err)
-		return 1
-	}
-	pid := 0
-	if m.wd != nil {
-		pid = m.wd.Process.Pid
-	}
-	fmt.Println("enabled", pid)
-	io.Copy(io.Discard, os.Stdin)
-	if err := m.Disable(); err != nil {
-		fmt.Fprintln(os.Stderr, "disable:", err)
-		return 1
-	}
-	return 0
-}
-
-// testWatchdog runs the watchdog from the test binary, its stderr to a log
-// in the state directory for a failing test to show.
-func testWatchdog(args []string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), roleEnv+"=watchdog")
-	if f, err := os.OpenFile(filepath.Join(os.Getenv("XDG_STATE_HOME"), "watchdog.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
-		cmd.Stderr = f // the child has its own copy once started
-	}
-	return cmd
 }
 
 // session gives the test fresh XDG directories and a private session bus
@@ -136,16 +89,6 @@ func seedGNOME(t *testing.T) {
 
 func statePath(t *testing.T) string {
 	return filepath.Join(os.Getenv("XDG_STATE_HOME"), "sockstray", "sysproxy.json")
-}
-
-// eventually polls cond for up to d.
-func eventually(d time.Duration, cond func() bool) bool {
-	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return true
-		}
-	}
-	return cond()
 }
 
 // newManager is a Manager without a watchdog, for tests that drive it in

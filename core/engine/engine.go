@@ -11,12 +11,12 @@ import (
 	"net/netip"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/stats"
+	"github.com/sockstray/sockstray/internal/sockerr"
 )
 
 // ErrPortInUse is the error of a listen address another program holds.
@@ -70,7 +70,7 @@ func listen(addr string) (net.Listener, error) {
 	lc := net.ListenConfig{KeepAliveConfig: outbound.KeepAlive}
 	ln, err := lc.Listen(context.Background(), listenNetwork(addr), addr)
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
+		if sockerr.Is(err, sockerr.AddrInUse) {
 			return nil, fmt.Errorf("listen on %s: %w (another program, or another Sockstray, listens there)", addr, ErrPortInUse)
 		}
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)

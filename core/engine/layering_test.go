@@ -6,11 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 // TestCoreImportsNoGUINoKeychainNoFormats enforces DESIGN.md's layering:
 // core depends on no GUI, keychain, file format or cgo; profiles on no GUI.
 func TestCoreImportsNoGUINoKeychainNoFormats(t *testing.T) {
+	winetest.SkipKnownGap(t, winetest.GapGoCommand)
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatal("the go command is needed to list dependencies")

@@ -7,11 +7,11 @@ import (
 	"net"
 	"os"
 	"strings"
-	"syscall"
 
 	"golang.org/x/crypto/ssh"
 
 	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/internal/sockerr"
 )
 
 // SSHConfig is how to log in to an SSH upstream and how to check its host
@@ -143,7 +143,7 @@ func sshOpenError(err error, next socks5.Addr) error {
 		msg := strings.ToLower(oce.Message)
 		for _, m := range openFailures {
 			if strings.Contains(msg, m.text) {
-				return fmt.Errorf("%w: %w", oce, m.err)
+				return fmt.Errorf("%w: %w", oce, sockerr.Errnos(m.kind)[0])
 			}
 		}
 		for _, text := range nameFailures {
@@ -157,15 +157,17 @@ func sshOpenError(err error, next socks5.Addr) error {
 }
 
 // openFailures are OpenSSH's strerror texts for a failed connect.
+// The error carries this platform's number of that kind, as a local
+// dial's would.
 var openFailures = []struct {
 	text string
-	err  error
+	kind sockerr.Kind
 }{
-	{"connection refused", syscall.ECONNREFUSED},
-	{"no route to host", syscall.EHOSTUNREACH},
-	{"host is down", syscall.EHOSTDOWN},
-	{"network is unreachable", syscall.ENETUNREACH},
-	{"timed out", syscall.ETIMEDOUT},
+	{"connection refused", sockerr.Refused},
+	{"no route to host", sockerr.HostUnreachable},
+	{"host is down", sockerr.HostUnreachable},
+	{"network is unreachable", sockerr.NetUnreachable},
+	{"timed out", sockerr.TimedOut},
 }
 
 // nameFailures are getaddrinfo's texts for a name that does not resolve.

@@ -8,13 +8,13 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/internal/sockerr"
 	"github.com/sockstray/sockstray/internal/testnet"
 )
 
@@ -125,8 +125,8 @@ func TestDialFailureReplyCodes(t *testing.T) {
 		{"refused", nil, closedPort, socks5.ReplyConnectionRefused},
 		{"no such host", &outbound.Direct{Resolve: notFound}, "no-such-host.invalid:80", socks5.ReplyHostUnreachable},
 		{"255-byte name", &outbound.Direct{Resolve: notFound}, strings.Repeat("a", 251) + ".com:80", socks5.ReplyHostUnreachable},
-		{"network unreachable", failingRoute{&net.OpError{Op: "dial", Err: syscall.ENETUNREACH}}, "127.0.0.1:9", socks5.ReplyNetworkUnreachable},
-		{"host unreachable", failingRoute{&net.OpError{Op: "dial", Err: syscall.EHOSTUNREACH}}, "127.0.0.1:9", socks5.ReplyHostUnreachable},
+		{"network unreachable", failingRoute{&net.OpError{Op: "dial", Err: sockerr.Errnos(sockerr.NetUnreachable)[0]}}, "127.0.0.1:9", socks5.ReplyNetworkUnreachable},
+		{"host unreachable", failingRoute{&net.OpError{Op: "dial", Err: sockerr.Errnos(sockerr.HostUnreachable)[0]}}, "127.0.0.1:9", socks5.ReplyHostUnreachable},
 		{"timeout", failingRoute{fmt.Errorf("dial: %w", context.DeadlineExceeded)}, "127.0.0.1:9", socks5.ReplyTTLExpired},
 		{"upstream's own code", failingRoute{&socks5.ReplyError{Reply: socks5.ReplyNotAllowed}}, "127.0.0.1:9", socks5.ReplyNotAllowed},
 		{"other", failingRoute{errors.New("boom")}, "127.0.0.1:9", socks5.ReplyGeneralFailure},

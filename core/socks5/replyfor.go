@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"syscall"
+
+	"github.com/sockstray/sockstray/internal/sockerr"
 )
 
 // ErrNotAllowed is the error of a request that the server's access rules
@@ -46,17 +47,17 @@ func ReplyFor(err error) Reply {
 		return ReplyCommandNotSupported
 	case errors.Is(err, ErrBadAddrType):
 		return ReplyAddressTypeNotSupported
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case sockerr.Is(err, sockerr.Refused):
 		return ReplyConnectionRefused
-	case errors.Is(err, syscall.ENETUNREACH):
+	case sockerr.Is(err, sockerr.NetUnreachable):
 		return ReplyNetworkUnreachable
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.EHOSTDOWN):
+	case sockerr.Is(err, sockerr.HostUnreachable):
 		return ReplyHostUnreachable
 	case errors.As(err, &dnsErr):
 		// The name does not resolve, so the host cannot be reached.
 		return ReplyHostUnreachable
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
-		errors.Is(err, syscall.ETIMEDOUT), isTimeout(err):
+		sockerr.Is(err, sockerr.TimedOut), isTimeout(err):
 		return ReplyTTLExpired
 	}
 	return ReplyGeneralFailure

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/sockstray/sockstray/core/socks5"
+	"github.com/sockstray/sockstray/internal/sockerr"
 )
 
 // dialErr builds the error net.Dial returns for a failed connect(2): an
@@ -26,6 +27,10 @@ func dialErr(errno syscall.Errno) error {
 		Err:    os.NewSyscallError("connect", errno),
 	}
 }
+
+// errno is this platform's first error number of kind k: Windows has its
+// own (WSAECONNREFUSED is 10061, not errno(sockerr.Refused)).
+func errno(k sockerr.Kind) syscall.Errno { return sockerr.Errnos(k)[0] }
 
 // timeoutErr is a net.Error that is a timeout but none of the sentinels.
 type timeoutErr struct{}
@@ -45,12 +50,12 @@ func TestReplyFor(t *testing.T) {
 	}{
 		{"nil", nil, socks5.ReplySucceeded},
 
-		{"refused", dialErr(syscall.ECONNREFUSED), socks5.ReplyConnectionRefused},
-		{"refused, bare errno", syscall.ECONNREFUSED, socks5.ReplyConnectionRefused},
-		{"refused, wrapped", fmt.Errorf("dial target: %w", dialErr(syscall.ECONNREFUSED)), socks5.ReplyConnectionRefused},
-		{"network unreachable", dialErr(syscall.ENETUNREACH), socks5.ReplyNetworkUnreachable},
-		{"host unreachable", dialErr(syscall.EHOSTUNREACH), socks5.ReplyHostUnreachable},
-		{"host down", dialErr(syscall.EHOSTDOWN), socks5.ReplyHostUnreachable},
+		{"refused", dialErr(errno(sockerr.Refused)), socks5.ReplyConnectionRefused},
+		{"refused, bare errno", errno(sockerr.Refused), socks5.ReplyConnectionRefused},
+		{"refused, wrapped", fmt.Errorf("dial target: %w", dialErr(errno(sockerr.Refused))), socks5.ReplyConnectionRefused},
+		{"network unreachable", dialErr(errno(sockerr.NetUnreachable)), socks5.ReplyNetworkUnreachable},
+		{"host unreachable", dialErr(sockerr.Errnos(sockerr.HostUnreachable)[0]), socks5.ReplyHostUnreachable},
+		{"host down", dialErr(sockerr.Errnos(sockerr.HostUnreachable)[1]), socks5.ReplyHostUnreachable},
 		{"no such host", notFound, socks5.ReplyHostUnreachable},
 		{"no such host, bare", &net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}, socks5.ReplyHostUnreachable},
 		{
@@ -66,7 +71,7 @@ func TestReplyFor(t *testing.T) {
 		{"deadline, bare", os.ErrDeadlineExceeded, socks5.ReplyTTLExpired},
 		{"context deadline", context.DeadlineExceeded, socks5.ReplyTTLExpired},
 		{"context deadline, wrapped", fmt.Errorf("upstream handshake: %w", context.DeadlineExceeded), socks5.ReplyTTLExpired},
-		{"ETIMEDOUT", dialErr(syscall.ETIMEDOUT), socks5.ReplyTTLExpired},
+		{"timed out", dialErr(errno(sockerr.TimedOut)), socks5.ReplyTTLExpired},
 		{"other net.Error timeout", &net.OpError{Op: "dial", Net: "tcp", Err: timeoutErr{}}, socks5.ReplyTTLExpired},
 
 		{"not allowed", socks5.ErrNotAllowed, socks5.ReplyNotAllowed},
@@ -90,7 +95,7 @@ func TestReplyFor(t *testing.T) {
 		{"plain error", errors.New("boom"), socks5.ReplyGeneralFailure},
 		{"canceled", context.Canceled, socks5.ReplyGeneralFailure},
 		{"EOF", io.EOF, socks5.ReplyGeneralFailure},
-		{"reset", dialErr(syscall.ECONNRESET), socks5.ReplyGeneralFailure},
+		{"reset", dialErr(errno(sockerr.Reset)), socks5.ReplyGeneralFailure},
 		{"truncated upstream reply", fmt.Errorf("upstream: %w", socks5.ErrShort), socks5.ReplyGeneralFailure},
 	}
 	for _, tc := range tests {
@@ -99,6 +104,24 @@ func TestReplyFor(t *testing.T) {
 				t.Errorf("ReplyFor(%v) = %v, want %v", tc.err, got, tc.want)
 			}
 		})
+	}
+}
+
+// A real refused dial on loopback gets 05 on every platform.
+func TestReplyForRefusedDial(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	conn, err := net.Dial("tcp4", addr)
+	if err == nil {
+		conn.Close()
+		t.Fatalf("dial %s: something else listens there", addr)
+	}
+	if got := socks5.ReplyFor(err); got != socks5.ReplyConnectionRefused {
+		t.Fatalf("ReplyFor(%v) = %v, want %v", err, got, socks5.ReplyConnectionRefused)
 	}
 }
 
