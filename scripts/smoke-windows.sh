@@ -101,11 +101,12 @@ proxy_values() { "$WINE" reg query "$inet" 2>/dev/null | grep -E '^ +Proxy(Enabl
 before=$(proxy_values)
 # Clicks at the controls' places in the window (no window manager: it
 # sits where it opened): "Proxy on", the Settings button, then "Use as
-# system proxy" in the Settings dialog.
+# system proxy", the first line of the Settings dialog (which is centred:
+# a setting added to it moves that line up; the screenshot shows where).
 click() { DISPLAY=$display xdotool mousemove "$1" "$2" click 1; sleep "$3"; }
 click 22 44 2
 click 941 44 3
-click 350 264 3
+click 350 137 3
 DISPLAY=$display import -window root "$work/sysproxy.png"
 on=$(proxy_values)
 echo "$on" | grep -Eq 'ProxyEnable +REG_DWORD +0x1' && echo "$on" | grep -q 'socks=127.0.0.1:1080' ||
