@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/stats"
 	"github.com/sockstray/sockstray/internal/sockerr"
@@ -67,7 +66,7 @@ func (e *Engine) Start(cfg *server.Config) error {
 }
 
 func listen(addr string) (net.Listener, error) {
-	lc := net.ListenConfig{KeepAliveConfig: outbound.KeepAlive}
+	lc := listenConfig()
 	ln, err := lc.Listen(context.Background(), listenNetwork(addr), addr)
 	if err != nil {
 		if sockerr.Is(err, sockerr.AddrInUse) {
