@@ -5,8 +5,6 @@ import (
 	"image/color"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sockstray/sockstray/app/usage"
@@ -46,47 +44,24 @@ func (c *DayChart) Top() float64 { return c.top }
 // CreateRenderer is part of fyne.Widget.
 func (c *DayChart) CreateRenderer() fyne.WidgetRenderer {
 	r := &dayChartRenderer{c: c}
-	r.plot = canvas.NewRaster(r.draw)
-	for i := range r.yLabels {
-		r.yLabels[i] = newAxisText(fyne.TextAlignTrailing)
-	}
-	for i := range r.xLabels {
-		r.xLabels[i] = newAxisText(fyne.TextAlignCenter)
-	}
-	r.frame = canvas.NewRectangle(color.Transparent)
-	r.frame.StrokeWidth = 1
+	r.axes = newAxes(r.draw)
 	r.refreshTexts()
 	return r
 }
 
+// dayChartRenderer's labels under the plot are the first, middle and
+// last day.
 type dayChartRenderer struct {
-	c       *DayChart
-	plot    *canvas.Raster
-	frame   *canvas.Rectangle
-	yLabels [3]*canvas.Text // top, middle, zero
-	xLabels [3]*canvas.Text // first, middle and last day
+	c *DayChart
+	axes
 }
 
 func (r *dayChartRenderer) Layout(size fyne.Size) {
-	plotSize := fyne.NewSize(max(size.Width-axisWidth, 1), max(size.Height-axisHeight, 1))
-	r.plot.Move(fyne.NewPos(axisWidth, 0))
-	r.plot.Resize(plotSize)
-	r.frame.Move(r.plot.Position())
-	r.frame.Resize(plotSize)
-	th := r.yLabels[0].MinSize().Height
-	for i, t := range r.yLabels {
-		y := min(max(plotSize.Height*float32(i)/2-th/2, 0), plotSize.Height-th)
-		t.Move(fyne.NewPos(0, y))
-		t.Resize(fyne.NewSize(axisWidth-6, th))
-	}
 	n := max(len(r.c.days), 1)
-	for i, t := range r.xLabels {
-		w := float32(60)
+	r.layout(size, func(i int, width float32) float32 {
 		day := []int{0, n / 2, n - 1}[i]
-		x := axisWidth + plotSize.Width*(float32(day)+0.5)/float32(n) - w/2
-		t.Move(fyne.NewPos(min(max(x, axisWidth), size.Width-w), plotSize.Height+2))
-		t.Resize(fyne.NewSize(w, th))
-	}
+		return width * (float32(day) + 0.5) / float32(n)
+	})
 }
 
 func (r *dayChartRenderer) MinSize() fyne.Size { return fyne.NewSize(axisWidth+200, axisHeight+100) }
@@ -104,13 +79,7 @@ func (r *dayChartRenderer) refreshTexts() {
 			r.xLabels[i].Text = c.days[day][len("2006-"):] // MM-DD
 		}
 	}
-	fg := theme.Color(theme.ColorNameForeground)
-	for _, t := range append(r.yLabels[:], r.xLabels[:]...) {
-		t.Color = fg
-		t.Refresh()
-	}
-	r.frame.StrokeColor = theme.Color(theme.ColorNameSeparator)
-	r.frame.Refresh()
+	r.recolor()
 }
 
 func (r *dayChartRenderer) Refresh() {
@@ -119,26 +88,16 @@ func (r *dayChartRenderer) Refresh() {
 	r.plot.Refresh()
 }
 
-func (r *dayChartRenderer) Objects() []fyne.CanvasObject {
-	objs := []fyne.CanvasObject{r.plot, r.frame}
-	for _, t := range append(r.yLabels[:], r.xLabels[:]...) {
-		objs = append(objs, t)
-	}
-	return objs
-}
+func (r *dayChartRenderer) Objects() []fyne.CanvasObject { return r.objects() }
 
 func (r *dayChartRenderer) Destroy() {}
 
 // draw paints the grid and, for each day, a download bar and an upload
 // bar side by side in the day's slot.
 func (r *dayChartRenderer) draw(w, h int) image.Image {
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	if w < 2 || h < 2 {
+	img, ok := grid(w, h)
+	if !ok {
 		return img
-	}
-	grid := theme.Color(theme.ColorNameSeparator)
-	for _, y := range []int{0, h / 4, h / 2, 3 * h / 4} {
-		hline(img, y, grid)
 	}
 	c := r.c
 	n := len(c.bytes)

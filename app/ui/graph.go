@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sockstray/sockstray/core/stats"
@@ -95,56 +93,18 @@ func niceCeil(v float64) float64 {
 // CreateRenderer is part of fyne.Widget.
 func (g *Graph) CreateRenderer() fyne.WidgetRenderer {
 	r := &graphRenderer{g: g}
-	r.plot = canvas.NewRaster(r.draw)
-	for i := range r.yLabels {
-		r.yLabels[i] = newAxisText(fyne.TextAlignTrailing)
-	}
-	for i := range r.xLabels {
-		r.xLabels[i] = newAxisText(fyne.TextAlignCenter)
-	}
-	r.frame = canvas.NewRectangle(color.Transparent)
-	r.frame.StrokeWidth = 1
+	r.axes = newAxes(r.draw)
 	r.refreshTexts()
 	return r
 }
 
-func newAxisText(a fyne.TextAlign) *canvas.Text {
-	t := canvas.NewText("", theme.Color(theme.ColorNameForeground))
-	t.TextSize = theme.CaptionTextSize()
-	t.Alignment = a
-	return t
-}
-
 type graphRenderer struct {
-	g       *Graph
-	plot    *canvas.Raster
-	frame   *canvas.Rectangle
-	yLabels [3]*canvas.Text // top, middle, zero
-	xLabels [3]*canvas.Text // -span, -span/2, now
+	g *Graph
+	axes
 }
-
-const axisWidth, axisHeight = 70, 20
 
 func (r *graphRenderer) Layout(size fyne.Size) {
-	plotSize := fyne.NewSize(max(size.Width-axisWidth, 1), max(size.Height-axisHeight, 1))
-	r.plot.Move(fyne.NewPos(axisWidth, 0))
-	r.plot.Resize(plotSize)
-	r.frame.Move(r.plot.Position())
-	r.frame.Resize(plotSize)
-	th := r.yLabels[0].MinSize().Height
-	for i, t := range r.yLabels {
-		y := plotSize.Height*float32(i)/2 - th/2
-		y = min(max(y, 0), plotSize.Height-th)
-		t.Move(fyne.NewPos(0, y))
-		t.Resize(fyne.NewSize(axisWidth-6, th))
-	}
-	for i, t := range r.xLabels {
-		w := float32(60)
-		x := axisWidth + plotSize.Width*float32(i)/2 - w/2
-		x = min(max(x, axisWidth), size.Width-w)
-		t.Move(fyne.NewPos(x, plotSize.Height+2))
-		t.Resize(fyne.NewSize(w, th))
-	}
+	r.layout(size, func(i int, width float32) float32 { return width * float32(i) / 2 })
 }
 
 func (r *graphRenderer) MinSize() fyne.Size { return fyne.NewSize(axisWidth+200, axisHeight+120) }
@@ -157,13 +117,7 @@ func (r *graphRenderer) refreshTexts() {
 	r.xLabels[0].Text = "-" + shortSpan(r.g.span)
 	r.xLabels[1].Text = "-" + shortSpan(r.g.span/2)
 	r.xLabels[2].Text = lang.L("now")
-	fg := theme.Color(theme.ColorNameForeground)
-	for _, t := range append(r.yLabels[:], r.xLabels[:]...) {
-		t.Color = fg
-		t.Refresh()
-	}
-	r.frame.StrokeColor = theme.Color(theme.ColorNameSeparator)
-	r.frame.Refresh()
+	r.recolor()
 }
 
 func shortSpan(d time.Duration) string {
@@ -178,25 +132,15 @@ func (r *graphRenderer) Refresh() {
 	r.plot.Refresh()
 }
 
-func (r *graphRenderer) Objects() []fyne.CanvasObject {
-	objs := []fyne.CanvasObject{r.plot, r.frame}
-	for _, t := range append(r.yLabels[:], r.xLabels[:]...) {
-		objs = append(objs, t)
-	}
-	return objs
-}
+func (r *graphRenderer) Objects() []fyne.CanvasObject { return r.objects() }
 
 func (r *graphRenderer) Destroy() {}
 
 // draw paints the grid and the two series at pixel resolution.
 func (r *graphRenderer) draw(w, h int) image.Image {
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	if w < 2 || h < 2 {
+	img, ok := grid(w, h)
+	if !ok {
 		return img
-	}
-	grid := theme.Color(theme.ColorNameSeparator)
-	for _, y := range []int{0, h / 4, h / 2, 3 * h / 4} {
-		hline(img, y, grid)
 	}
 	g := r.g
 	ps := g.visible()
