@@ -14,7 +14,7 @@ FUZZ_PKGS  := ./core/socks5 ./core/socks4 ./app/sysproxy
 # The packages with Windows behaviour (grep -rl windows --include=*_windows.go)
 # and those their behaviour rests on: make test-windows runs their tests
 # under Wine.
-WINDOWS_TEST_PKGS := ./internal/sockerr ./internal/winetest ./core/socks5 ./core/socks4 \
+WINDOWS_TEST_PKGS := ./internal/sockerr ./internal/winetest ./internal/filelock ./core/socks5 ./core/socks4 \
   ./core/engine ./core/server ./core/relay ./core/stats ./core/rules ./core/authlimit \
   ./profiles/... ./app/sysproxy ./app/autostart ./app/instance ./app/logfile ./app/proxyenv
 

@@ -26,6 +26,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sockstray/sockstray/internal/filelock"
 )
 
 // ErrRunning is returned by Claim when another copy runs; it has been asked
@@ -77,7 +79,7 @@ func claim(dir string, onShow func(), tr transport) (*Instance, error) {
 	lockPath := filepath.Join(dir, lockName)
 	deadline := time.Now().Add(holderGrace)
 	for {
-		lock, err := tryLock(lockPath)
+		lock, err := filelock.TryOpen(lockPath)
 		if err == nil {
 			ln, token, err := tr.listen(dir)
 			if err != nil {
@@ -86,7 +88,7 @@ func claim(dir string, onShow func(), tr transport) (*Instance, error) {
 			}
 			return start(ln, lock, token, onShow), nil
 		}
-		if !errors.Is(err, errLocked) {
+		if !errors.Is(err, filelock.ErrLocked) {
 			return nil, fmt.Errorf("instance: lock %s: %w", lockPath, err)
 		}
 		nerr := notify(tr, dir)

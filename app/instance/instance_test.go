@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sockstray/sockstray/internal/filelock"
 	"github.com/sockstray/sockstray/internal/winetest"
 )
 
@@ -197,7 +198,7 @@ func TestSilentHolderIsAnError(t *testing.T) {
 		defer func(g time.Duration) { holderGrace = g }(holderGrace)
 		holderGrace = 200 * time.Millisecond
 		dir := shortDir(t)
-		lock, err := tryLock(filepath.Join(dir, lockName)) // held, but nobody listens
+		lock, err := filelock.TryOpen(filepath.Join(dir, lockName)) // held, but nobody listens
 		if err != nil {
 			t.Fatal(err)
 		}

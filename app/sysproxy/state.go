@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/sockstray/sockstray/internal/filelock"
 )
 
 // stateVersion is the state file's format; a newer one is left alone.
@@ -123,13 +125,9 @@ func lockState(path string) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("lock system proxy state: %w", err)
 	}
-	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := filelock.Open(path + ".lock")
 	if err != nil {
 		return nil, fmt.Errorf("lock system proxy state: %w", err)
 	}
-	if err := lockFile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock system proxy state: %w", err)
-	}
-	return func() { unlockFile(f); f.Close() }, nil
+	return func() { f.Close() }, nil
 }

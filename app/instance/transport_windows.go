@@ -1,0 +1,4 @@
+package instance
+
+// defaultTransport is how a second launch reaches the first here.
+var defaultTransport transport = loopbackToken{}
