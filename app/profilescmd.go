@@ -63,37 +63,9 @@ func profilesCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func profilesRun(s *profiles.Store, sub string, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	withPassword := false
-	var names []string
-	for _, a := range args {
-		switch {
-		case a == "--with-password" && sub == "export":
-			withPassword = true
-		case strings.HasPrefix(a, "-") && a != "-":
-			return fmt.Errorf("%w: unknown flag %s (sockstray profiles help)", errUsage, a)
-		default:
-			names = append(names, a)
-		}
-	}
-	want := map[string]int{"list": 0, "show": 1, "import": 1, "export": 1, "remove": 1, "test": 1}
-	n, known := want[sub]
-	if sub == "test" && len(names) == 2 {
-		n = 2 // NAME HOST:PORT
-	}
-	switch {
-	case !known:
-		return fmt.Errorf("%w: unknown subcommand (want list, show, import, export, remove or test)", errUsage)
-	case len(names) != n && n == 0:
-		return fmt.Errorf("%w: takes no argument", errUsage)
-	case len(names) != n && sub == "import":
-		return fmt.Errorf("%w: want one LINK such as socks5://USER@HOST:PORT#NAME, or - to read it from standard input", errUsage)
-	case len(names) != n:
-		return fmt.Errorf("%w: want one profile NAME", errUsage)
-	case sub == "import" && profiles.LinkHasPassword(names[0]):
-		// Refused even when the link is valid: ps shows a command line to
-		// every user, and the shell keeps it in its history.
-		return fmt.Errorf("%w: a password on the command line is refused (ps and shell history show it); "+
-			"run `sockstray profiles import -` and paste the link, or `sockstray profiles import - < FILE`", errUsage)
+	names, withPassword, err := profilesArgs(sub, args)
+	if err != nil {
+		return err
 	}
 	if sub != "remove" {
 		if _, err := s.EnsureBuiltin(); err != nil { // a first start
@@ -104,12 +76,7 @@ func profilesRun(s *profiles.Store, sub string, args []string, stdin io.Reader, 
 	case "list":
 		return profilesList(s, stdout)
 	case "show":
-		p, err := s.Load(names[0])
-		if err != nil {
-			return err
-		}
-		path, _ := s.Path(p.Name)
-		fmt.Fprintf(stdout, "# %s\n%s", path, p.Encode())
+		return profilesShow(s, names[0], stdout)
 	case "import":
 		return profilesImport(s, names[0], stdin, stdout, stderr)
 	case "export":
@@ -130,6 +97,60 @@ func profilesRun(s *profiles.Store, sub string, args []string, stdin io.Reader, 
 		}
 		return profilesTest(s, names[0], target, stdout)
 	}
+	return nil
+}
+
+// profilesArgs reads a subcommand's arguments: its names (a profile, a
+// link, a test target) and --with-password for export, checked for
+// number and for a password on the command line.
+func profilesArgs(sub string, args []string) (names []string, withPassword bool, err error) {
+	for _, a := range args {
+		switch {
+		case a == "--with-password" && sub == "export":
+			withPassword = true
+		case strings.HasPrefix(a, "-") && a != "-":
+			return nil, false, fmt.Errorf("%w: unknown flag %s (sockstray profiles help)", errUsage, a)
+		default:
+			names = append(names, a)
+		}
+	}
+	return names, withPassword, checkProfilesArgs(sub, names)
+}
+
+// checkProfilesArgs says what is wrong with the names given to sub.
+func checkProfilesArgs(sub string, names []string) error {
+	want := map[string]int{"list": 0, "show": 1, "import": 1, "export": 1, "remove": 1, "test": 1}
+	n, known := want[sub]
+	if sub == "test" && len(names) == 2 {
+		n = 2 // NAME HOST:PORT
+	}
+	switch {
+	case !known:
+		return fmt.Errorf("%w: unknown subcommand (want list, show, import, export, remove or test)", errUsage)
+	case len(names) != n && n == 0:
+		return fmt.Errorf("%w: takes no argument", errUsage)
+	case len(names) != n && sub == "import":
+		return fmt.Errorf("%w: want one LINK such as socks5://USER@HOST:PORT#NAME, or - to read it from standard input", errUsage)
+	case len(names) != n:
+		return fmt.Errorf("%w: want one profile NAME", errUsage)
+	case sub == "import" && profiles.LinkHasPassword(names[0]):
+		// Refused even when the link is valid: ps shows a command line to
+		// every user, and the shell keeps it in its history.
+		return fmt.Errorf("%w: a password on the command line is refused (ps and shell history show it); "+
+			"run `sockstray profiles import -` and paste the link, or `sockstray profiles import - < FILE`", errUsage)
+	}
+	return nil
+}
+
+// profilesShow prints a profile's file as the app would write it, under
+// its path.
+func profilesShow(s *profiles.Store, name string, stdout io.Writer) error {
+	p, err := s.Load(name)
+	if err != nil {
+		return err
+	}
+	path, _ := s.Path(p.Name)
+	fmt.Fprintf(stdout, "# %s\n%s", path, p.Encode())
 	return nil
 }
 
