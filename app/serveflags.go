@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/core/rules"
@@ -137,70 +138,99 @@ func parseAllow(s string) ([]netip.Prefix, error) {
 // With --profile, the config is the saved profile's (only --listen may
 // change it), and the returned servedProfile follows its edits.
 func serveConfig(args []string, stderr io.Writer) (*server.Config, *servedProfile, error) {
-	fs := flag.NewFlagSet("sockstray serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	profile := fs.String("profile", builtinProfile, "a saved profile, followed live as its file changes (without it, the flags make the config)")
-	listen := fs.String("listen", "127.0.0.1:1080", "listen address HOST:PORT (port 0 picks a free one)")
-	user := fs.String("user", "", "require username/password; the password comes from $"+envPassword)
-	allow := fs.String("allow", "", "client allowlist: CIDR[,CIDR...]")
-	var ups upstreamList
-	fs.Var(&ups, "upstream", "chain through "+upstreamForm+" (repeat for a chain); the Nth upstream's password from $"+
-		profiles.UpstreamPasswordEnv(1)+", _2, … ($"+envUpstreamPassword+" for a chain of one)")
-	handshake := fs.Duration("handshake-timeout", server.DefaultHandshakeTimeout, "close clients that have not finished the handshake by then")
-	idle := fs.Duration("idle-timeout", 0, "close connections idle that long (0: never)")
-	maxConns := fs.Int("max-conns", 0, "most client connections at once (0: no limit)")
-	noBind := fs.Bool("no-bind", false, "refuse BIND")
-	noUDP := fs.Bool("no-udp", false, "refuse UDP ASSOCIATE")
-	sshKey := fs.String("ssh-key", "", "private key for ssh:// upstreams (else the agent; its passphrase from the upstream's password variable)")
-	allowLocal := fs.Bool("allow-local-targets", false, "let clients from other hosts reach this host's own and loopback addresses")
-	if err := fs.Parse(args); err != nil {
+	f, err := parseServeFlags(args, stderr)
+	if err != nil {
 		return nil, nil, err
 	}
+	if f.set["profile"] {
+		return f.profileConfig()
+	}
+	return f.config()
+}
+
+// serveFlags are serve's flags as given; set names those on the command
+// line.
+type serveFlags struct {
+	profile, listen, user, allow, sshKey string
+	ups                                  upstreamList
+	handshake, idle                      time.Duration
+	maxConns                             int
+	noBind, noUDP, allowLocal            bool
+	set                                  map[string]bool
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
+	f := &serveFlags{set: map[string]bool{}}
+	fs := flag.NewFlagSet("sockstray serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.profile, "profile", builtinProfile, "a saved profile, followed live as its file changes (without it, the flags make the config)")
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:1080", "listen address HOST:PORT (port 0 picks a free one)")
+	fs.StringVar(&f.user, "user", "", "require username/password; the password comes from $"+envPassword)
+	fs.StringVar(&f.allow, "allow", "", "client allowlist: CIDR[,CIDR...]")
+	fs.Var(&f.ups, "upstream", "chain through "+upstreamForm+" (repeat for a chain); the Nth upstream's password from $"+
+		profiles.UpstreamPasswordEnv(1)+", _2, … ($"+envUpstreamPassword+" for a chain of one)")
+	fs.DurationVar(&f.handshake, "handshake-timeout", server.DefaultHandshakeTimeout, "close clients that have not finished the handshake by then")
+	fs.DurationVar(&f.idle, "idle-timeout", 0, "close connections idle that long (0: never)")
+	fs.IntVar(&f.maxConns, "max-conns", 0, "most client connections at once (0: no limit)")
+	fs.BoolVar(&f.noBind, "no-bind", false, "refuse BIND")
+	fs.BoolVar(&f.noUDP, "no-udp", false, "refuse UDP ASSOCIATE")
+	fs.StringVar(&f.sshKey, "ssh-key", "", "private key for ssh:// upstreams (else the agent; its passphrase from the upstream's password variable)")
+	fs.BoolVar(&f.allowLocal, "allow-local-targets", false, "let clients from other hosts reach this host's own and loopback addresses")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
 	if fs.NArg() > 0 {
-		return nil, nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if _, _, err := net.SplitHostPort(*listen); err != nil {
-		return nil, nil, fmt.Errorf("--listen %q: want HOST:PORT", *listen)
+	if _, _, err := net.SplitHostPort(f.listen); err != nil {
+		return nil, fmt.Errorf("--listen %q: want HOST:PORT", f.listen)
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if set["profile"] {
-		for _, f := range []string{"user", "allow", "upstream", "handshake-timeout", "idle-timeout", "max-conns", "no-bind", "no-udp", "allow-local-targets", "ssh-key"} {
-			if set[f] {
-				return nil, nil, fmt.Errorf("--%s cannot be combined with --profile (only --listen can); change the profile instead", f)
-			}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	return f, nil
+}
+
+// profileConfig is the saved profile's config: only --listen may go with
+// --profile.
+func (f *serveFlags) profileConfig() (*server.Config, *servedProfile, error) {
+	for _, name := range []string{"user", "allow", "upstream", "handshake-timeout", "idle-timeout", "max-conns", "no-bind", "no-udp", "allow-local-targets", "ssh-key"} {
+		if f.set[name] {
+			return nil, nil, fmt.Errorf("--%s cannot be combined with --profile (only --listen can); change the profile instead", name)
 		}
-		override := ""
-		if set["listen"] {
-			override = *listen
-		}
-		return profileConfig(*profile, override)
 	}
-	if *handshake <= 0 || *idle < 0 || *maxConns < 0 {
+	override := ""
+	if f.set["listen"] {
+		override = f.listen
+	}
+	return profileConfig(f.profile, override)
+}
+
+// config is the config the flags make, without a profile.
+func (f *serveFlags) config() (*server.Config, *servedProfile, error) {
+	if f.handshake <= 0 || f.idle < 0 || f.maxConns < 0 {
 		return nil, nil, errors.New("timeouts and --max-conns must not be negative, and --handshake-timeout must be positive")
 	}
 	cfg := &server.Config{
-		Listen:            *listen,
-		HandshakeTimeout:  *handshake,
-		IdleTimeout:       *idle,
-		MaxConns:          *maxConns,
-		DisableBind:       *noBind,
-		DisableUDP:        *noUDP,
-		AllowLocalTargets: *allowLocal,
+		Listen:            f.listen,
+		HandshakeTimeout:  f.handshake,
+		IdleTimeout:       f.idle,
+		MaxConns:          f.maxConns,
+		DisableBind:       f.noBind,
+		DisableUDP:        f.noUDP,
+		AllowLocalTargets: f.allowLocal,
 	}
-	if *user != "" {
+	if f.user != "" {
 		pass := os.Getenv(envPassword)
 		if pass == "" {
-			return nil, nil, fmt.Errorf("--user %s needs its password in $%s", *user, envPassword)
+			return nil, nil, fmt.Errorf("--user %s needs its password in $%s", f.user, envPassword)
 		}
-		cfg.Username, cfg.Password = *user, pass
+		cfg.Username, cfg.Password = f.user, pass
 	}
 	var err error
-	if cfg.Allow, err = parseAllow(*allow); err != nil {
+	if cfg.Allow, err = parseAllow(f.allow); err != nil {
 		return nil, nil, err
 	}
-	if len(ups) > 0 {
-		if cfg.Route, err = upstreamChain(ups, *sshKey); err != nil {
+	if len(f.ups) > 0 {
+		if cfg.Route, err = upstreamChain(f.ups, f.sshKey); err != nil {
 			return nil, nil, err
 		}
 	}
