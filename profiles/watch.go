@@ -3,6 +3,7 @@ package profiles
 import (
 	"crypto/sha256"
 	"errors"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -111,19 +112,8 @@ func (w *Watcher) Close() error {
 func (w *Watcher) loop() {
 	defer w.wg.Done()
 	defer close(w.events)
-	pending := map[string]bool{}
-	forced := map[string]bool{} // profiles whose rule list changed: re-read even if their file did not
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
-	var burst time.Time // when the first event of the pending burst came
-	arm := func() {
-		now := time.Now()
-		if len(pending) == 0 || burst.IsZero() {
-			burst = now
-		}
-		timer.Reset(min(Debounce, burst.Add(maxBurst).Sub(now)))
-	}
+	b := newBurst()
+	defer b.timer.Stop()
 	for {
 		select {
 		case <-w.done:
@@ -132,19 +122,7 @@ func (w *Watcher) loop() {
 			if !ok {
 				return
 			}
-			if ev.Op == fsnotify.Chmod {
-				continue
-			}
-			name, isProfile := profileName(filepath.Base(ev.Name))
-			if !isProfile {
-				for _, n := range w.listUsers(filepath.Base(ev.Name)) {
-					arm()
-					pending[n], forced[n] = true, true
-				}
-				continue
-			}
-			arm()
-			pending[name] = true
+			w.noted(b, ev)
 		case err, ok := <-w.fsw.Errors:
 			if !ok {
 				return
@@ -152,32 +130,84 @@ func (w *Watcher) loop() {
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
 				// Events were lost: look at everything.
 				for _, n := range w.store.knownAndPresent() {
-					pending[n] = true
+					b.add(n, false)
 				}
-				arm()
 			}
-		case <-timer.C:
-			names := make([]string, 0, len(pending))
-			for n := range pending {
-				names = append(names, n)
-			}
-			slices.Sort(names)
-			clear(pending)
-			burst = time.Time{}
-			for _, n := range names {
-				ev, ok := w.check(n, forced[n])
-				delete(forced, n)
-				if !ok {
-					continue
-				}
-				select {
-				case w.events <- ev:
-				case <-w.done:
-					return
-				}
+		case <-b.timer.C:
+			if !w.emit(b.take()) {
+				return
 			}
 		}
 	}
+}
+
+// noted adds what a file event may have changed to the burst: the profile
+// of that file, or the profiles that use that rule list.
+func (w *Watcher) noted(b *burst, ev fsnotify.Event) {
+	if ev.Op == fsnotify.Chmod {
+		return
+	}
+	name, isProfile := profileName(filepath.Base(ev.Name))
+	if isProfile {
+		b.add(name, false)
+		return
+	}
+	for _, n := range w.listUsers(filepath.Base(ev.Name)) {
+		b.add(n, true)
+	}
+}
+
+// emit checks each profile of a burst, in name order, and sends the
+// events the checks find; false when the watcher closed meanwhile.
+func (w *Watcher) emit(names []string, forced map[string]bool) bool {
+	for _, n := range names {
+		ev, ok := w.check(n, forced[n])
+		if !ok {
+			continue
+		}
+		select {
+		case w.events <- ev:
+		case <-w.done:
+			return false
+		}
+	}
+	return true
+}
+
+// burst gathers the profiles that file events touched until they stop
+// for Debounce (or maxBurst after the first), so an editor's save of
+// several events is read once.
+type burst struct {
+	pending map[string]bool
+	forced  map[string]bool // a rule list changed: re-read even if the file did not
+	timer   *time.Timer
+	first   time.Time // when the first event of the pending burst came
+}
+
+func newBurst() *burst {
+	b := &burst{pending: map[string]bool{}, forced: map[string]bool{}, timer: time.NewTimer(time.Hour)}
+	b.timer.Stop()
+	return b
+}
+
+// add notes name (forced: whether its file is to be read even if unchanged)
+// and moves the timer.
+func (b *burst) add(name string, forced bool) {
+	now := time.Now()
+	if len(b.pending) == 0 || b.first.IsZero() {
+		b.first = now
+	}
+	b.timer.Reset(min(Debounce, b.first.Add(maxBurst).Sub(now)))
+	b.pending[name] = true
+	b.forced[name] = b.forced[name] || forced
+}
+
+// take ends the burst: its names in order, and which are forced.
+func (b *burst) take() ([]string, map[string]bool) {
+	names := slices.Sorted(maps.Keys(b.pending))
+	forced := b.forced
+	b.pending, b.forced, b.first = map[string]bool{}, map[string]bool{}, time.Time{}
+	return names, forced
 }
 
 // knownAndPresent lists the names the store knows and the files there are.
