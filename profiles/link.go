@@ -24,12 +24,8 @@ const linkForm = "want socks5://USER@HOST:PORT#NAME"
 
 // ParseLink reads a share link. Its errors never repeat the password.
 func ParseLink(s string) (Link, error) {
-	if !strings.HasPrefix(strings.ToLower(s), "socks5://") {
-		scheme, _, found := strings.Cut(s, "://")
-		if !found || strings.ContainsAny(scheme, "@:/") {
-			return Link{}, fmt.Errorf("link: not a socks5:// link; %s", linkForm)
-		}
-		return Link{}, fmt.Errorf("link: scheme %q is not socks5; %s", scheme, linkForm)
+	if err := checkLinkScheme(s); err != nil {
+		return Link{}, err
 	}
 	u, err := url.Parse(s)
 	if err != nil {
@@ -41,19 +37,8 @@ func ParseLink(s string) (Link, error) {
 		l.Username = u.User.Username()
 		l.Password, _ = u.User.Password()
 	}
-	switch {
-	case l.Host == "":
-		return Link{}, fmt.Errorf("link: no host; %s", linkForm)
-	case !validHost(l.Host):
-		return Link{}, fmt.Errorf("link: host %q is not a host name or IP address", l.Host)
-	case u.Port() == "":
-		return Link{}, fmt.Errorf("link: no port; %s", linkForm)
-	case u.Path != "" && u.Path != "/" || u.RawQuery != "":
-		return Link{}, fmt.Errorf("link: unexpected path or query after the port; %s", linkForm)
-	case l.Password != "" && l.Username == "":
-		return Link{}, fmt.Errorf("link: a password without a username; %s", linkForm)
-	case len(l.Username) > maxUserLen || len(l.Password) > maxUserLen:
-		return Link{}, fmt.Errorf("link: username and password are limited to %d bytes each (RFC 1929)", maxUserLen)
+	if err := l.checkParts(u); err != nil {
+		return Link{}, err
 	}
 	if l.Port, err = strconv.Atoi(u.Port()); err != nil || l.Port < 1 || l.Port > 65535 {
 		return Link{}, fmt.Errorf("link: port %s is not a port (1–65535)", u.Port())
@@ -66,6 +51,38 @@ func ParseLink(s string) (Link, error) {
 		return Link{}, fmt.Errorf("link: #NAME: %w", err)
 	}
 	return l, nil
+}
+
+// checkLinkScheme says what s is when it is not a socks5:// link.
+func checkLinkScheme(s string) error {
+	if strings.HasPrefix(strings.ToLower(s), "socks5://") {
+		return nil
+	}
+	scheme, _, found := strings.Cut(s, "://")
+	if !found || strings.ContainsAny(scheme, "@:/") {
+		return fmt.Errorf("link: not a socks5:// link; %s", linkForm)
+	}
+	return fmt.Errorf("link: scheme %q is not socks5; %s", scheme, linkForm)
+}
+
+// checkParts says what is missing or too much in a link parsed as u, of
+// which l holds the host and login.
+func (l Link) checkParts(u *url.URL) error {
+	switch {
+	case l.Host == "":
+		return fmt.Errorf("link: no host; %s", linkForm)
+	case !validHost(l.Host):
+		return fmt.Errorf("link: host %q is not a host name or IP address", l.Host)
+	case u.Port() == "":
+		return fmt.Errorf("link: no port; %s", linkForm)
+	case u.Path != "" && u.Path != "/" || u.RawQuery != "":
+		return fmt.Errorf("link: unexpected path or query after the port; %s", linkForm)
+	case l.Password != "" && l.Username == "":
+		return fmt.Errorf("link: a password without a username; %s", linkForm)
+	case len(l.Username) > maxUserLen || len(l.Password) > maxUserLen:
+		return fmt.Errorf("link: username and password are limited to %d bytes each (RFC 1929)", maxUserLen)
+	}
+	return nil
 }
 
 // LinkHasPassword reports whether s carries a password (USER:PASSWORD@)
