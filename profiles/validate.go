@@ -64,6 +64,18 @@ func (p *Profile) validate(ps *problems) {
 	if err := ValidName(p.Name); err != nil {
 		ps.add("name", "%v", err)
 	}
+	p.validateListener(ps)
+	p.validateShare(ps)
+	for i, u := range p.Upstreams {
+		u.validate(ps, fmt.Sprintf("upstream[%d]", i+1))
+	}
+	p.validateRouting(ps)
+	p.validateOptions(ps)
+}
+
+// validateListener checks where the proxy listens when not shared, and
+// who must log in.
+func (p *Profile) validateListener(ps *problems) {
 	switch {
 	case p.Host == "":
 		ps.add("host", "empty; want a loopback address such as 127.0.0.1")
@@ -73,36 +85,46 @@ func (p *Profile) validate(ps *problems) {
 		ps.add("host", "%q is not a loopback address (127.0.0.1, ::1, localhost); to listen on the LAN set share_on_lan = true", p.Host)
 	}
 	checkPort(ps, "port", p.Port)
+	checkUser(ps, "username", p.Username)
+}
+
+// validateShare checks the LAN share: its interface, its allowlist, and
+// that a share without a password is narrowed or openly meant.
+func (p *Profile) validateShare(ps *problems) {
 	if p.LANInterface != "" && (len(p.LANInterface) > 256 || strings.ContainsFunc(p.LANInterface, unicode.IsControl)) {
 		ps.add("lan_interface", "%q is not an interface name or IP address", p.LANInterface)
 	}
-	checkUser(ps, "username", p.Username)
 	for i, a := range p.Allow {
 		if !a.IsValid() {
 			ps.add(fmt.Sprintf("allow[%d]", i+1), "not a CIDR such as 192.168.1.0/24")
 		}
 	}
-	if p.ShareOnLAN && p.Username == "" {
-		switch {
-		case len(p.Allow) > 0 && !p.narrowed():
-			ps.add("allow", "admits most of the Internet, which is as open as no allowlist; a LAN share without a username needs networks of your own here, such as 192.168.1.0/24 (open = true does not change that)")
-		case !p.narrowed() && !p.Open:
-			ps.add("share_on_lan", "sharing on the LAN with no username and no narrowed allowlist lets anyone on %s use the proxy; set username (its password goes in the keychain), list client networks in allow, or write open = true to accept that", describeAllow(p))
-		}
+	if !p.ShareOnLAN || p.Username != "" {
+		return
 	}
-	for i, u := range p.Upstreams {
-		f := fmt.Sprintf("upstream[%d]", i+1)
-		switch {
-		case u.Host == "":
-			ps.add(f+".host", "empty; want a host name or IP address")
-		case !validHost(u.Host):
-			ps.add(f+".host", "%q is not an IP address or host name", u.Host)
-		}
-		checkPort(ps, f+".port", u.Port)
-		checkUser(ps, f+".username", u.Username)
-		checkUpstreamKind(ps, f, u)
+	switch {
+	case len(p.Allow) > 0 && !p.narrowed():
+		ps.add("allow", "admits most of the Internet, which is as open as no allowlist; a LAN share without a username needs networks of your own here, such as 192.168.1.0/24 (open = true does not change that)")
+	case !p.narrowed() && !p.Open:
+		ps.add("share_on_lan", "sharing on the LAN with no username and no narrowed allowlist lets anyone on %s use the proxy; set username (its password goes in the keychain), list client networks in allow, or write open = true to accept that", describeAllow(p))
 	}
-	p.validateRouting(ps)
+}
+
+// validate checks one upstream, reported as field f.
+func (u Upstream) validate(ps *problems, f string) {
+	switch {
+	case u.Host == "":
+		ps.add(f+".host", "empty; want a host name or IP address")
+	case !validHost(u.Host):
+		ps.add(f+".host", "%q is not an IP address or host name", u.Host)
+	}
+	checkPort(ps, f+".port", u.Port)
+	checkUser(ps, f+".username", u.Username)
+	checkUpstreamKind(ps, f, u)
+}
+
+// validateOptions checks the [options] limits.
+func (p *Profile) validateOptions(ps *problems) {
 	if p.HandshakeTimeout <= 0 || p.HandshakeTimeout > maxHandshakeTimeout {
 		ps.add("options.handshake_timeout", "%v is out of range; want more than 0s and at most 1h, such as \"10s\"", p.HandshakeTimeout)
 	}
