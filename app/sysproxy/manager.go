@@ -107,29 +107,9 @@ func (m *Manager) Enable(proxyHostPort string, mode Mode) error {
 	}
 	defer unlock()
 
-	st, err := loadState(m.path)
+	st, err := m.ownState()
 	if err != nil {
 		return err
-	}
-	if st != nil && !(m.enabled && st.PID == os.Getpid()) {
-		if st.PID != os.Getpid() && alive(st.PID, st.Start) {
-			return fmt.Errorf("%w (process %d)", ErrBusy, st.PID)
-		}
-		if _, err := m.restore(st); err != nil {
-			return fmt.Errorf("restore the settings an earlier run left: %w", err)
-		}
-		st = nil
-	}
-	if st == nil && m.enabled {
-		st = m.st // the file was removed under us: never save our own settings as the user's
-	}
-	if st == nil {
-		saved, err := m.backend.Read()
-		if err != nil {
-			return fmt.Errorf("read system proxy settings: %w", err)
-		}
-		start, _ := procStart(os.Getpid())
-		st = &state{PID: os.Getpid(), Start: start, Backend: m.backend.Name(), Saved: saved, Time: time.Now().UTC()}
 	}
 	if !slices.Contains(st.Proxies, ep.String()) {
 		st.Proxies = append(st.Proxies, ep.String())
@@ -137,16 +117,7 @@ func (m *Manager) Enable(proxyHostPort string, mode Mode) error {
 	if err := saveState(m.path, st); err != nil {
 		return err
 	}
-	if err := installLoginCheck(); err != nil {
-		if !m.enabled {
-			removeState(m.path)
-		}
-		return err
-	}
-	if err := m.startWatchdog(); err != nil {
-		if !m.enabled {
-			removeState(m.path)
-		}
+	if err := m.guard(); err != nil {
 		return err
 	}
 	if err := m.backend.Apply(proxiedWith(st.Saved, ep, mode, BypassOr(m.bypass))); err != nil {
@@ -161,6 +132,52 @@ func (m *Manager) Enable(proxyHostPort string, mode Mode) error {
 	}
 	m.enabled, m.st = true, st
 	return nil
+}
+
+// ownState is the state this Manager enables under, the state lock held:
+// its own when it has the proxy set; else the user's settings as they are
+// now, after putting back those a dead earlier run left. Another live
+// Sockstray holding the proxy is ErrBusy.
+func (m *Manager) ownState() (*state, error) {
+	st, err := loadState(m.path)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil && !(m.enabled && st.PID == os.Getpid()) {
+		if st.PID != os.Getpid() && alive(st.PID, st.Start) {
+			return nil, fmt.Errorf("%w (process %d)", ErrBusy, st.PID)
+		}
+		if _, err := m.restore(st); err != nil {
+			return nil, fmt.Errorf("restore the settings an earlier run left: %w", err)
+		}
+		st = nil
+	}
+	if st == nil && m.enabled {
+		return m.st, nil // the file was removed under us: never save our own settings as the user's
+	}
+	if st == nil {
+		saved, err := m.backend.Read()
+		if err != nil {
+			return nil, fmt.Errorf("read system proxy settings: %w", err)
+		}
+		start, _ := procStart(os.Getpid())
+		st = &state{PID: os.Getpid(), Start: start, Backend: m.backend.Name(), Saved: saved, Time: time.Now().UTC()}
+	}
+	return st, nil
+}
+
+// guard sets up what puts the settings back if this process dies: the
+// login check and the watchdog. On a first Enable that fails here the
+// state file goes, as nothing was changed.
+func (m *Manager) guard() error {
+	err := installLoginCheck()
+	if err == nil {
+		err = m.startWatchdog()
+	}
+	if err != nil && !m.enabled {
+		removeState(m.path)
+	}
+	return err
 }
 
 // Disable puts back the settings Enable saved and removes the state file.
