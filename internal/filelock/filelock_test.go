@@ -5,12 +5,14 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/sockstray/sockstray/internal/winetest"
 )
 
 // TestLockExcludes: while one holds the lock, TryOpen says ErrLocked and
 // Open waits; closing the holder lets the waiter in.
 func TestLockExcludes(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "x.lock")
+	path := filepath.Join(winetest.TempDir(t), "x.lock")
 	held, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
