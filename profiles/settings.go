@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 )
@@ -43,6 +44,11 @@ type Settings struct {
 	// UsageRetentionDays is how many days of usage history are kept; zero
 	// means the app's default (90), at most MaxUsageRetention.
 	UsageRetentionDays int
+	// ShareEndsProfile is the profile whose LAN share was given an end,
+	// at ShareEnds: a start after that turns the share off, so that a
+	// crash cannot leave it shared for good. Empty for none.
+	ShareEndsProfile string
+	ShareEnds        time.Time
 }
 
 // MaxUsageRetention is the longest usage history kept, in days.
@@ -148,6 +154,17 @@ func LoadSettings(path string) (Settings, error) {
 			u.integer("retention_days", &s.UsageRetentionDays)
 			u.unknown()
 		}
+		if l := r.table("lan_share"); l != nil {
+			l.str("profile", &s.ShareEndsProfile)
+			var until string
+			l.str("until", &until)
+			if t, err := time.Parse(time.RFC3339, until); err == nil {
+				s.ShareEnds = t
+			} else {
+				ps.add("lan_share.until", "%q is not a time such as 2026-11-25T18:00:00Z", until)
+			}
+			l.unknown()
+		}
 		r.unknown()
 		s.validate(&ps)
 	}
@@ -188,6 +205,11 @@ func (s Settings) validate(ps *problems) {
 	if s.WindowHeight < 0 || s.WindowHeight > maxWindow {
 		ps.add("window.height", "%d is out of range; want 0 (default) to %d", s.WindowHeight, maxWindow)
 	}
+	if s.ShareEndsProfile != "" {
+		if err := ValidName(s.ShareEndsProfile); err != nil {
+			ps.add("lan_share.profile", "%v", err)
+		}
+	}
 	if s.UsageRetentionDays < 0 || s.UsageRetentionDays > MaxUsageRetention {
 		ps.add("usage.retention_days", "%d is out of range; want 0 (default) to %d", s.UsageRetentionDays, MaxUsageRetention)
 	}
@@ -215,6 +237,10 @@ func (s Settings) Save(path string) error {
 		SystemProxyManual, SystemProxyPAC, quote(s.SystemProxyMode), s.SystemProxyOnAtStart, bypass, s.WindowWidth, s.WindowHeight)
 	data += fmt.Sprintf("\n# Usage history, kept on this computer only; retention_days = 0 keeps 90 days\n[usage]\nhistory = %t\nretention_days = %d\n",
 		s.UsageHistory, s.UsageRetentionDays)
+	if s.ShareEndsProfile != "" {
+		data += fmt.Sprintf("\n# A LAN share with an end: a start after it turns the share off\n[lan_share]\nprofile = %s\nuntil = %s\n",
+			quote(s.ShareEndsProfile), quote(s.ShareEnds.UTC().Format(time.RFC3339)))
+	}
 	return writeFileAtomic(path, []byte(data))
 }
 

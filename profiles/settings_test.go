@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/sockstray/sockstray/internal/winetest"
 )
@@ -22,6 +23,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 		{SystemProxyOnAtStart: true, SystemProxyBypass: []string{"*.corp.example", "10.0.0.0/8", "[::1]"}, Theme: "dark"},
 		{SystemProxyBypass: []string{}, Theme: "light"}, // an empty list is not the built-in one
 		{UsageHistory: true, UsageRetentionDays: 30},
+		{ShareEndsProfile: "Work", ShareEnds: time.Date(2026, 11, 25, 18, 30, 0, 0, time.UTC)},
 	} {
 		if err := want.Save(path); err != nil {
 			t.Fatal(err)
@@ -42,7 +44,7 @@ func TestSettingsProblems(t *testing.T) {
 	_, err := LoadSettings(path)
 	var ie *InvalidError
 	want := path + `:2:1: active_profile: "a/b" holds one of / \ : * ? " < > |, which file names cannot; ` +
-		path + `:3:1: colour: unknown key; known here: version, active_profile, proxy_on_at_start, language, system_proxy_mode, system_proxy_on_at_start, system_proxy_bypass, theme, window, usage; ` +
+		path + `:3:1: colour: unknown key; known here: version, active_profile, proxy_on_at_start, language, system_proxy_mode, system_proxy_on_at_start, system_proxy_bypass, theme, window, usage, lan_share; ` +
 		path + `:4:1: language: "zh_CN" is not a language of the app; want "" (the system's) or one of en, zh-Hans; ` +
 		path + `:5:1: system_proxy_mode: "auto" is not a system proxy mode; want "" (manual) or one of manual, pac; ` +
 		path + `:7:1: window.width: -1 is out of range; want 0 (default) to 100000`
@@ -53,6 +55,10 @@ func TestSettingsProblems(t *testing.T) {
 		if err := bad.Save(path); err == nil {
 			t.Errorf("saved invalid settings %+v", bad)
 		}
+	}
+	os.WriteFile(path, []byte("version = 1\n[lan_share]\nprofile = \"Work\"\nuntil = \"tomorrow\"\n"), 0o600)
+	if _, err := LoadSettings(path); err == nil || err.Error() != path+`:4:1: lan_share.until: "tomorrow" is not a time such as 2026-11-25T18:00:00Z` {
+		t.Errorf("LoadSettings with until = tomorrow: %v", err)
 	}
 	os.WriteFile(path, []byte("version = 1\n[usage]\nhistory = true\nretention_days = 4000\n"), 0o600)
 	if _, err := LoadSettings(path); err == nil || err.Error() != path+":4:1: usage.retention_days: 4000 is out of range; want 0 (default) to 3650" {

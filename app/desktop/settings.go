@@ -14,6 +14,7 @@ import (
 // Restore turns the proxy on when it was on when the app last quit, and
 // then "Use as system proxy" when that was on too.
 func (c *Controller) Restore() {
+	c.resumeShare() // before the proxy starts: an ended share must not listen
 	s := c.Settings()
 	switch {
 	case s.ProxyOnAtStart && s.SystemProxyOnAtStart && c.sysProxy != nil:

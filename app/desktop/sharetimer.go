@@ -73,6 +73,10 @@ func (a *act) timeShare(name string, d time.Duration) {
 	ts.timer = time.AfterFunc(d, func() { c.endShare(ts) })
 	c.share = ts
 	a.changed()
+	// Written down, so that a start after a crash still ends it.
+	a.updateSettings(func(s *profiles.Settings) {
+		s.ShareEndsProfile, s.ShareEnds = name, ts.until.UTC().Truncate(time.Second)
+	})
 }
 
 // untimeShare drops the share's end, if it has one.
@@ -81,6 +85,7 @@ func (a *act) untimeShare() {
 		ts.timer.Stop() // a timer already fired finds c.share changed
 		a.c.share = nil
 		a.changed()
+		a.updateSettings(func(s *profiles.Settings) { s.ShareEndsProfile, s.ShareEnds = "", time.Time{} })
 	}
 }
 
@@ -97,7 +102,40 @@ func (a *act) followShare(p *profiles.Profile) {
 func (a *act) renameShare(from, to string) {
 	if ts := a.c.share; ts != nil && strings.EqualFold(ts.profile, from) {
 		ts.profile = to
+		a.updateSettings(func(s *profiles.Settings) { s.ShareEndsProfile = to })
 	}
+}
+
+// resumeShare takes up the end of a LAN share that an earlier run gave
+// one and did not see through (it crashed, or was killed): passed, the
+// share is turned off in its file before the proxy starts; to come, its
+// timer runs again for the time left.
+func (c *Controller) resumeShare() {
+	s := c.Settings()
+	if s.ShareEndsProfile == "" {
+		return
+	}
+	a, err := c.begin()
+	if err != nil {
+		return
+	}
+	defer a.end()
+	forget := func() {
+		a.updateSettings(func(s *profiles.Settings) { s.ShareEndsProfile, s.ShareEnds = "", time.Time{} })
+	}
+	name := s.ShareEndsProfile
+	p, err := c.store.Load(name)
+	if err != nil || !p.ShareOnLAN {
+		forget() // gone, or no longer shared: nothing to end
+		return
+	}
+	if left := time.Until(s.ShareEnds); left > 0 {
+		a.timeShare(name, left)
+		return
+	}
+	forget()
+	a.unshare(name)
+	a.alert(slog.LevelInfo, lang.L(`LAN sharing of "{{.Name}}" ended while Sockstray was not running.`, map[string]any{"Name": name}))
 }
 
 // shareEnd is when the active profile's share ends and how long it was

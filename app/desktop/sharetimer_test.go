@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/profiles"
 )
 
 // openShare makes an open profile (no keychain needed to share it) the
@@ -308,4 +311,76 @@ func TestShareForOtherProfile(t *testing.T) {
 	if st := c.State(); !st.ShareLAN || !st.ShareUntil.IsZero() {
 		t.Fatalf("state: %+v", st)
 	}
+}
+
+// openAt opens a controller on a folder that a run before this one left:
+// a profile "Shared" shared on the LAN and active with the proxy on, and
+// in the settings, as that run wrote them, its share's end at ends.
+func openAt(t *testing.T, ends time.Time) (*desktop.Controller, string) {
+	t.Helper()
+	dir := t.TempDir()
+	store := &profiles.Store{Dir: filepath.Join(dir, "profiles"), Keychain: &profiles.Keychain{Service: desktoptest.Service}}
+	p := profiles.New("Shared")
+	p.Port, p.ShareOnLAN, p.Open = desktoptest.FreePort(t), true, true
+	if err := store.Create(p); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "settings.toml")
+	s := profiles.Settings{ActiveProfile: "Shared", ProxyOnAtStart: true, ShareEndsProfile: "Shared", ShareEnds: ends.UTC().Truncate(time.Second)}
+	if err := s.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	c, err := desktop.Open(desktop.Options{Store: store, SettingsPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(0, 0) })
+	return c, path
+}
+
+// A share whose end passed while the app was not running (it crashed, or
+// was killed) is off at the next start, before the proxy listens; one
+// whose end is to come goes on until then.
+func TestShareForSurvivesACrash(t *testing.T) {
+	t.Run("ended", func(t *testing.T) {
+		c, path := openAt(t, time.Now().Add(-time.Minute))
+		ends := alerts(c)
+		c.Restore()
+		st := c.State()
+		if !st.Running || st.ShareLAN || listensBeyond127001(c.Active().Port) {
+			t.Fatalf("after the start: running %v, shared %v, listening beyond 127.0.0.1 %v", st.Running, st.ShareLAN, listensBeyond127001(c.Active().Port))
+		}
+		if p, err := c.Store().Load("Shared"); err != nil || p.ShareOnLAN {
+			t.Errorf("file: shared %v, %v", p.ShareOnLAN, err)
+		}
+		if s, _ := profiles.LoadSettings(path); s.ShareEndsProfile != "" {
+			t.Errorf("settings still hold the end: %+v", s)
+		}
+		select {
+		case n := <-ends:
+			if !strings.Contains(n.Text, "ended while Sockstray was not running") {
+				t.Errorf("notice %q", n.Text)
+			}
+		default:
+			t.Error("no notice that the share ended")
+		}
+	})
+	t.Run("to come", func(t *testing.T) {
+		end := time.Now().Add(time.Hour)
+		c, path := openAt(t, end)
+		c.Restore()
+		st := c.State()
+		if !st.Running || !st.ShareLAN || !listensBeyond127001(c.Active().Port) {
+			t.Fatalf("after the start: running %v, shared %v", st.Running, st.ShareLAN)
+		}
+		if d := st.ShareUntil.Sub(end); d < -2*time.Second || d > 2*time.Second {
+			t.Errorf("share ends at %v, want about %v", st.ShareUntil, end)
+		}
+		if err := c.SetShareLAN(false); err != nil {
+			t.Fatal(err)
+		}
+		if s, _ := profiles.LoadSettings(path); s.ShareEndsProfile != "" || !s.ShareEnds.IsZero() {
+			t.Errorf("a share turned off by hand left its end in the settings: %+v", s)
+		}
+	})
 }
