@@ -5,12 +5,13 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/godbus/dbus/v5"
 
 	"github.com/sockstray/sockstray/internal/gnometest"
 )
@@ -70,30 +71,16 @@ func windowShows(t *testing.T, d time.Duration) bool {
 }
 
 // trayHost runs xfce4-panel, a StatusNotifierItem host, on the test's
-// session bus and X display, and waits until its watcher has a host.
+// session bus and X display (as TestTrayUnderXfcePanel's desk does on its
+// own), and waits until its watcher has a host.
 func trayHost(t *testing.T) {
 	t.Helper()
-	xfconfd, _ := exec.LookPath("xfconfd")
-	if xfconfd == "" {
-		found, _ := filepath.Glob("/usr/lib/*/xfce4/xfconf/xfconfd")
-		if len(found) == 0 {
-			t.Fatal("xfconfd not found: install xfce4-panel (scripts/deps.sh)")
-		}
-		xfconfd = found[0]
+	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	bus, err := dbus.Connect(addr)
+	if err != nil {
+		t.Fatalf("connect to the session bus %s: %v", addr, err)
 	}
-	if _, err := exec.LookPath("xfce4-panel"); err != nil {
-		t.Fatal("xfce4-panel not found: install it (scripts/deps.sh)")
-	}
-	for _, cmd := range [][]string{{xfconfd}, {"xfce4-panel", "--disable-wm-check"}} {
-		startProc(t, os.Environ(), cmd[0], cmd[1:]...)
-	}
-	ok := waitFor(20*time.Second, func() bool {
-		out, _ := exec.Command("dbus-send", "--session", "--print-reply", "--dest=org.kde.StatusNotifierWatcher",
-			"/StatusNotifierWatcher", "org.freedesktop.DBus.Properties.Get",
-			"string:org.kde.StatusNotifierWatcher", "string:IsStatusNotifierHostRegistered").Output()
-		return strings.Contains(string(out), "boolean true")
-	})
-	if !ok {
-		t.Fatal("xfce4-panel registered no StatusNotifierItem host in 20 s")
-	}
+	t.Cleanup(func() { bus.Close() })
+	d := &desk{env: []string{"DBUS_SESSION_BUS_ADDRESS=" + addr, "DISPLAY=" + os.Getenv("DISPLAY")}, bus: bus}
+	d.startPanel(t)
 }
