@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sockstray/sockstray/core/stats"
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 // holdConn starts ncat, a real program, connected to a listener on host,
@@ -16,29 +17,13 @@ import (
 // the server's address.
 func holdConn(t testing.TB, host string) (*exec.Cmd, netip.AddrPort, netip.AddrPort) {
 	t.Helper()
-	bin, err := exec.LookPath("ncat")
-	if err != nil {
-		t.Fatalf("ncat is needed (scripts/deps.sh installs it): %v", err)
-	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
 	server := ln.Addr().(*net.TCPAddr).AddrPort()
-	cmd := exec.Command(bin, host, strconv.Itoa(int(server.Port())))
-	stdin, err := cmd.StdinPipe() // open: ncat holds the connection until it closes
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
+	cmd := testnet.Ncat(t, host, strconv.Itoa(int(server.Port())))
 	ln.(*net.TCPListener).SetDeadline(time.Now().Add(10 * time.Second))
 	c, err := ln.Accept()
 	if err != nil {

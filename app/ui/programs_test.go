@@ -11,30 +11,15 @@ import (
 
 	"github.com/sockstray/sockstray/app/desktop/desktoptest"
 	"github.com/sockstray/sockstray/core/stats"
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 // ncatThrough starts ncat, a real program, connected through the SOCKS5
 // proxy at proxyAddr to target, holding the connection until the test ends.
 func ncatThrough(t *testing.T, proxyAddr, target string) *exec.Cmd {
 	t.Helper()
-	bin, err := exec.LookPath("ncat")
-	if err != nil {
-		t.Fatalf("ncat is needed (scripts/deps.sh installs it): %v", err)
-	}
 	host, port, _ := strings.Cut(target, ":")
-	cmd := exec.Command(bin, "--proxy", proxyAddr, "--proxy-type", "socks5", host, port)
-	stdin, err := cmd.StdinPipe() // open: ncat holds the connection until it closes
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
+	cmd := testnet.Ncat(t, "--proxy", proxyAddr, "--proxy-type", "socks5", host, port)
 	return cmd
 }
 
