@@ -57,7 +57,7 @@ func openDesktop(stderr io.Writer, hidden bool) int {
 		ctrl.Notify(slog.LevelWarn, n)
 	}
 	win := ui.New(a, ctrl)
-	sys.showWith(win.Show)
+	sys.showWith(func() { win.ShowTabSoon("") })
 	refreshTray, inTray := setUpTray(a, ctrl, win)
 	win.Start()
 	followUIControl(win)

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sync/atomic"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/sockstray/sockstray/app/desktop"
@@ -35,7 +34,7 @@ func claimSystem(stderr io.Writer) (*system, error) {
 	s := &system{}
 	inst, err := instance.Claim("", func() {
 		if f := s.show.Load(); f != nil {
-			fyne.Do(*f)
+			(*f)()
 		}
 	})
 	switch {
@@ -77,7 +76,8 @@ func claimSystem(stderr io.Writer) (*system, error) {
 	return s, nil
 }
 
-// showWith makes a later launch bring up the window with show.
+// showWith makes a later launch bring up the window with show, which
+// may be called from any goroutine.
 func (s *system) showWith(show func()) { s.show.Store(&show) }
 
 // release lets the next launch claim the instance and closes the log.

@@ -38,7 +38,7 @@ func followUIControl(win *ui.Window) {
 			case "hide":
 				fyne.Do(win.Hide)
 			case "show":
-				fyne.Do(func() { win.ShowTab(arg) })
+				win.ShowTabSoon(arg)
 			}
 		}
 	}()

@@ -51,11 +51,12 @@ type Window struct {
 
 	shown bool         // whether the window is shown; UI thread
 	view  atomic.Int32 // what it shows (a view), for the sampler
+	idle  *idler       // slows the event loop while hidden
 }
 
 // New builds the window (not shown yet) for ctrl.
 func New(app fyne.App, ctrl *desktop.Controller) *Window {
-	w := &Window{app: app, ctrl: ctrl, Win: app.NewWindow("Sockstray")}
+	w := &Window{app: app, ctrl: ctrl, Win: app.NewWindow("Sockstray"), idle: newIdler()}
 	clip := func(s string) { app.Clipboard().SetContent(s) }
 	w.Banner = NewBanner()
 	w.Status = NewStatusBar(ctrl, clip)
@@ -98,6 +99,7 @@ func New(app fyne.App, ctrl *desktop.Controller) *Window {
 
 // Show shows the window and brings it to the front.
 func (w *Window) Show() {
+	w.idle.end()
 	w.Win.Show()
 	w.Win.RequestFocus()
 	w.shown = true
@@ -111,6 +113,14 @@ func (w *Window) Hide() {
 	w.Win.Hide()
 	w.shown = false
 	w.track()
+	w.idle.begin()
+}
+
+// ShowTabSoon is ShowTab from any goroutine, without waiting for the
+// slowed event loop of a hidden window to turn; "" keeps the tab.
+func (w *Window) ShowTabSoon(name string) {
+	w.idle.wakeUp()
+	fyne.Do(func() { w.ShowTab(name) })
 }
 
 // ShowTab shows the window on the named tab (TabProfiles, …).
@@ -130,8 +140,12 @@ func (w *Window) refresh() {
 
 // Start samples the engine about once a second until Stop, taking only
 // what the window shows (see view): nothing while it is hidden. The sample
-// is taken off the UI thread; only the screen in view is updated.
+// is taken off the UI thread; only the screen in view is updated. A window
+// not shown yet (started hidden) slows the event loop until it shows.
 func (w *Window) Start() {
+	if !w.shown {
+		w.idle.begin()
+	}
 	w.stop, w.done = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(w.done)
@@ -153,6 +167,7 @@ func (w *Window) Start() {
 
 // Stop ends the sampler and waits for it.
 func (w *Window) Stop() {
+	w.idle.end()
 	if w.stop != nil {
 		close(w.stop)
 		<-w.done
