@@ -33,6 +33,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/sockstray/sockstray/app/logring"
 	"github.com/sockstray/sockstray/core/engine"
 	"github.com/sockstray/sockstray/core/stats"
 	"github.com/sockstray/sockstray/profiles"
@@ -46,7 +47,7 @@ type Options struct {
 	// SettingsPath is settings.toml; empty means profiles.SettingsPath().
 	SettingsPath string
 	// Log keeps the recent log lines; nil means a new ring.
-	Log *Ring
+	Log *logring.Ring
 	// Stderr also gets every log line, as text; nil for none.
 	Stderr io.Writer
 	// SystemProxy and LoginItem are the OS integrations; nil where the
@@ -100,7 +101,7 @@ type Controller struct {
 	store        *profiles.Store
 	keychain     Keychain
 	settingsPath string
-	ring         *Ring
+	ring         *logring.Ring
 	log          *slog.Logger
 	sysProxy     SystemProxy
 	loginItem    LoginItem
@@ -155,7 +156,7 @@ func Open(o Options) (*Controller, error) {
 		c.keychain = &profiles.Keychain{}
 	}
 	if c.ring == nil {
-		c.ring = NewRing(0)
+		c.ring = logring.New(0)
 	}
 	c.log = slog.New(c.ring.Handler(o.Stderr))
 	if c.settingsPath == "" {
@@ -209,7 +210,7 @@ func (c *Controller) loadOrBuiltin(name string) *profiles.Profile {
 func (c *Controller) Logger() *slog.Logger { return c.log }
 
 // Log is the ring of recent log lines.
-func (c *Controller) Log() *Ring { return c.ring }
+func (c *Controller) Log() *logring.Ring { return c.ring }
 
 // Store is the profiles folder.
 func (c *Controller) Store() *profiles.Store { return c.store }

@@ -14,6 +14,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/lan"
 	"github.com/sockstray/sockstray/core/stats"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -40,7 +41,7 @@ type LAN struct {
 	clip    func(string)
 	link    string
 	qrFor   string
-	clients []desktop.Client
+	clients []lan.Client
 	content fyne.CanvasObject
 	jobs    jobs
 	busy    bool // a change of sharing started here runs
@@ -142,7 +143,7 @@ func (l *LAN) Refresh() {
 	l.listGen++
 	gen := l.listGen
 	l.jobs.run(func() func() {
-		addrs, err := desktop.LANAddrs(p)
+		addrs, err := lan.Addrs(p)
 		return func() {
 			if gen == l.listGen {
 				l.show(p, st, addrs, err)
@@ -203,7 +204,7 @@ func (l *LAN) showLink() {
 	p := l.ctrl.Active()
 	l.link = ""
 	if a := l.Addrs.Selected; a != "" {
-		l.link = desktop.ShareLink(p, a)
+		l.link = lan.ShareLink(p, a)
 	}
 	l.Copy.Disable()
 	if l.Addrs.Selected != "" {
@@ -233,13 +234,13 @@ func (l *LAN) QRImage() image.Image { return l.QR.Image }
 
 // Update shows the LAN clients of a snapshot; call it on the UI thread.
 func (l *LAN) Update(s stats.Snapshot) {
-	l.clients = desktop.LANClients(s)
+	l.clients = lan.Clients(s)
 	l.Clients.Refresh()
 	l.showEnd(l.ctrl.State())
 }
 
 // ClientList returns the LAN clients shown.
-func (l *LAN) ClientList() []desktop.Client { return l.clients }
+func (l *LAN) ClientList() []lan.Client { return l.clients }
 
 func newClientRow() fyne.CanvasObject {
 	return container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon(lang.L("Disconnect"), theme.CancelIcon(), nil), widget.NewLabel(""))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/lan"
 	"github.com/sockstray/sockstray/core/stats"
 )
 
@@ -96,7 +97,7 @@ func TestLANListsAddressesAndRendersQR(t *testing.T) {
 	w, c := newWindow(t)
 	p := c.Active()
 	p.Allow = []netip.Prefix{netip.MustParsePrefix("192.168.7.0/24")}
-	if addrs, _ := desktop.LANAddrs(p); len(addrs) == 0 {
+	if addrs, _ := lan.Addrs(p); len(addrs) == 0 {
 		p.LANInterface = "127.0.0.1" // a host with no LAN: share on loopback instead
 	}
 	if err := c.SaveProfile(p.Name, p, desktop.Secrets{}); err != nil {
@@ -113,7 +114,7 @@ func TestLANListsAddressesAndRendersQR(t *testing.T) {
 	if !c.Active().ShareOnLAN || !l.Share.Checked {
 		t.Fatalf("not shared: %v", c.State().Err)
 	}
-	want, _ := desktop.LANAddrs(c.Active())
+	want, _ := lan.Addrs(c.Active())
 	if len(l.Addrs.Options) == 0 || strings.Join(l.Addrs.Options, ",") != strings.Join(want, ",") {
 		t.Fatalf("addresses %v, want %v", l.Addrs.Options, want)
 	}

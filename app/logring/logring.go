@@ -1,4 +1,6 @@
-package desktop
+// Package logring keeps the app's last log lines in memory, bounded,
+// for the Log screen, through a slog.Handler.
+package logring
 
 import (
 	"bytes"
@@ -10,8 +12,8 @@ import (
 	"time"
 )
 
-// DefaultLogLines is how many lines a Ring keeps when New is given none.
-const DefaultLogLines = 2000
+// DefaultLines is how many lines a Ring keeps when New is given none.
+const DefaultLines = 2000
 
 // Line is one log record as the Log screen shows it.
 type Line struct {
@@ -30,10 +32,10 @@ type Ring struct {
 	seq   uint64
 }
 
-// NewRing returns a ring that keeps n lines (DefaultLogLines if n <= 0).
-func NewRing(n int) *Ring {
+// New returns a ring that keeps n lines (DefaultLines if n <= 0).
+func New(n int) *Ring {
 	if n <= 0 {
-		n = DefaultLogLines
+		n = DefaultLines
 	}
 	return &Ring{lines: make([]Line, 0, n)}
 }

@@ -1,4 +1,6 @@
-package desktop
+// Package lan says how other devices reach a profile's LAN share (its
+// addresses and socks5:// link) and who uses it (the clients by host).
+package lan
 
 import (
 	"net"
@@ -11,11 +13,11 @@ import (
 	"github.com/sockstray/sockstray/profiles"
 )
 
-// LANAddrs returns the host:port addresses other devices can use to reach
+// Addrs returns the host:port addresses other devices can use to reach
 // p's LAN share (or would, once it is shared): the chosen interface's address, or every address of every
 // interface that is up, except loopback, IPv4 first. IPv6 link-local
 // addresses are left out: a phone cannot use them without a zone.
-func LANAddrs(p *profiles.Profile) ([]string, error) {
+func Addrs(p *profiles.Profile) ([]string, error) {
 	shared := p.Clone() // where it would listen once shared, when it is not yet
 	shared.ShareOnLAN = true
 	host, err := shared.ListenHost()
@@ -47,9 +49,9 @@ type Client struct {
 	IDs      []uint64
 }
 
-// LANClients groups the snapshot's live connections by client host,
+// Clients groups the snapshot's live connections by client host,
 // leaving out clients on this host's loopback, sorted by address.
-func LANClients(s stats.Snapshot) []Client {
+func Clients(s stats.Snapshot) []Client {
 	var out []Client
 	idx := map[netip.Addr]int{}
 	for _, c := range s.Conns {
