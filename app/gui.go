@@ -100,7 +100,7 @@ func languageSetting() string {
 // tray library would panic on quit. It returns what refreshes the tray,
 // and whether a tray host shows the icon.
 func setUpTray(a fyne.App, ctrl *desktop.Controller, win *ui.Window) (refresh func(), inTray bool) {
-	st := desktop.CheckTray()
+	st := tray.Check()
 	da, ok := a.(fynedesktop.App)
 	if !ok || !st.Usable() {
 		win.Win.SetCloseIntercept(a.Quit)

@@ -39,15 +39,3 @@ func (c *Controller) TerminalCommand() (string, error) {
 	sh, _ := proxyenv.DefaultShell(runtime.GOOS, os.Getenv("SHELL"))
 	return proxyenv.Script(sh, env)
 }
-
-// TrayStatus is whether the system tray can be used.
-type TrayStatus struct {
-	// BusErr is why no tray can be set up (no session D-Bus); nil when one
-	// can.
-	BusErr error
-	// Host reports whether a tray host shows tray icons now.
-	Host bool
-}
-
-// Usable reports whether the tray can be set up at all.
-func (t TrayStatus) Usable() bool { return t.BusErr == nil }

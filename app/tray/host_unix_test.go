@@ -1,6 +1,6 @@
 //go:build linux || freebsd || openbsd || netbsd || dragonfly
 
-package desktop
+package tray
 
 import (
 	"os"
@@ -10,11 +10,11 @@ import (
 func TestCheckTrayWithoutBus(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
-	if st := CheckTray(); st.Usable() || st.BusErr == nil {
+	if st := Check(); st.Usable() || st.BusErr == nil {
 		t.Fatalf("no bus: %+v", st)
 	}
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+t.TempDir()+"/missing")
-	if st := CheckTray(); st.Usable() {
+	if st := Check(); st.Usable() {
 		t.Fatalf("unreachable bus: %+v", st)
 	}
 }
@@ -23,7 +23,7 @@ func TestCheckTrayWithBus(t *testing.T) {
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		t.Skip("no session bus; scripts/with-session.sh provides one")
 	}
-	st := CheckTray()
+	st := Check()
 	if !st.Usable() {
 		t.Fatalf("session bus not usable: %v", st.BusErr)
 	}
