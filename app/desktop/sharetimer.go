@@ -1,43 +1,19 @@
 package desktop
 
 import (
-	"fmt"
 	"log/slog"
-	"math"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/sockstray/sockstray/app/uitext"
 	"github.com/sockstray/sockstray/profiles"
 )
 
 // ShareDurations are the lengths of time a LAN share can be given, the
 // last, 0, meaning until it is turned off.
 var ShareDurations = []time.Duration{15 * time.Minute, time.Hour, 4 * time.Hour, 0}
-
-// ShareDurationText names a duration of ShareDurations for a menu.
-func ShareDurationText(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return lang.L("until turned off")
-	case d < time.Hour:
-		return lang.L("for {{.N}} minutes", map[string]any{"N": int(d / time.Minute)})
-	case d == time.Hour:
-		return lang.L("for 1 hour")
-	}
-	return lang.L("for {{.N}} hours", map[string]any{"N": int(d / time.Hour)})
-}
-
-// Countdown is the time left, rounded up to the second: "59:12", or
-// "3:59:12" from an hour.
-func Countdown(left time.Duration) string {
-	s := int(math.Ceil(max(left, 0).Seconds()))
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
 
 // timedShare is a LAN share with an end. Only acts create, replace and
 // end one (c.share); its timer's expiry is an act too, which does nothing
@@ -160,7 +136,7 @@ func (c *Controller) endShare(ts *timedShare) {
 	}
 	a.untimeShare()
 	a.unshare(ts.profile)
-	d := map[string]any{"Name": ts.profile, "For": ShareDurationText(ts.d)}
+	d := map[string]any{"Name": ts.profile, "For": uitext.ShareDuration(ts.d)}
 	a.alert(slog.LevelInfo, lang.L(`LAN sharing of "{{.Name}}" ended: it was shared {{.For}}.`, d))
 }
 

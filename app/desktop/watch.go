@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/sockstray/sockstray/app/uitext"
 	"github.com/sockstray/sockstray/core/server"
 	"github.com/sockstray/sockstray/core/socks5"
 	"github.com/sockstray/sockstray/profiles"
@@ -84,7 +85,7 @@ type TestResult struct {
 // String says what happened, for the user.
 func (r TestResult) String() string {
 	d := map[string]any{"Latency": r.Latency.Round(time.Millisecond), "Err": r.Err,
-		"Code": fmt.Sprintf("%#02x", byte(r.Reply)), "Reply": ReplyText(r.Reply)}
+		"Code": fmt.Sprintf("%#02x", byte(r.Reply)), "Reply": uitext.Reply(r.Reply)}
 	if r.Err == nil {
 		return lang.L("connected in {{.Latency}}", d)
 	}

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	ctl "github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/uitext"
 )
 
 // LabelShareFor is the submenu that shares on the LAN for a while.
@@ -43,7 +44,7 @@ func shareLabel(st ctl.State) string {
 func shareForMenu(c *ctl.Controller, st ctl.State, busy bool, act func(string, func() func() error) func()) *fyne.MenuItem {
 	var items []*fyne.MenuItem
 	for _, d := range ctl.ShareDurations {
-		it := fyne.NewMenuItem(ctl.ShareDurationText(d), act(lang.L("LAN sharing not changed"), func() func() error {
+		it := fyne.NewMenuItem(uitext.ShareDuration(d), act(lang.L("LAN sharing not changed"), func() func() error {
 			return func() error { return c.ShareLANFor(d) }
 		}))
 		it.Checked = st.ShareLAN && st.ShareFor == d

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/uitext"
 )
 
 // The LAN screen's choice of how long a share lasts, and its countdown.
@@ -17,7 +18,7 @@ import (
 func (l *LAN) buildFor() {
 	var opts []string
 	for _, d := range desktop.ShareDurations {
-		opts = append(opts, desktop.ShareDurationText(d))
+		opts = append(opts, uitext.ShareDuration(d))
 	}
 	l.For = widget.NewSelect(opts, l.onFor)
 	l.quiet = true
@@ -73,6 +74,6 @@ func (l *LAN) showEnd(st desktop.State) {
 		return
 	}
 	l.Ends.SetText(lang.L("Sharing turns off at {{.At}}: {{.Left}} left", map[string]any{
-		"At": st.ShareUntil.Local().Format("15:04"), "Left": desktop.Countdown(st.ShareUntil.Sub(l.now()))}))
+		"At": st.ShareUntil.Local().Format("15:04"), "Left": uitext.Countdown(st.ShareUntil.Sub(l.now()))}))
 	l.Ends.Show()
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/uitext"
 	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -165,7 +166,7 @@ func testAllLines(res []profiles.Tested, err error) []resultLine {
 			what = lang.L("route {{.Name}}", map[string]any{"Name": name})
 		}
 		d := map[string]any{"What": what, "About": r.About, "Latency": r.Latency.Round(time.Millisecond),
-			"Via": r.Via, "Err": r.Err, "Code": fmt.Sprintf("%#02x", byte(r.Reply)), "Reply": desktop.ReplyText(r.Reply)}
+			"Via": r.Via, "Err": r.Err, "Code": fmt.Sprintf("%#02x", byte(r.Reply)), "Reply": uitext.Reply(r.Reply)}
 		switch {
 		case r.Err != nil:
 			lines[i] = resultLine{lang.L("{{.What}} ({{.About}}): failed after {{.Latency}}: reply {{.Code}} ({{.Reply}}): {{.Err}}", d), widget.DangerImportance, desktop.UntrustedHostKey(r.Err)}
