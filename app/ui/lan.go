@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	qrcode "github.com/skip2/go-qrcode"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/app/lan"
 	"github.com/sockstray/sockstray/core/stats"
 	"github.com/sockstray/sockstray/profiles"
@@ -37,7 +37,7 @@ type LAN struct {
 	Warning *widget.Label
 	Clients *widget.List
 
-	ctrl    *desktop.Controller
+	ctrl    *control.Controller
 	clip    func(string)
 	link    string
 	qrFor   string
@@ -51,7 +51,7 @@ type LAN struct {
 }
 
 // NewLAN builds the screen; clip puts text on the clipboard.
-func NewLAN(ctrl *desktop.Controller, clip func(string)) *LAN {
+func NewLAN(ctrl *control.Controller, clip func(string)) *LAN {
 	l := &LAN{ctrl: ctrl, clip: clip, now: time.Now}
 	l.Share = widget.NewCheck(lang.L("Share on LAN"), l.onShare)
 	l.buildFor()
@@ -153,7 +153,7 @@ func (l *LAN) Refresh() {
 }
 
 // show shows the share of p in state st, reachable at addrs.
-func (l *LAN) show(p *profiles.Profile, st desktop.State, addrs []string, err error) {
+func (l *LAN) show(p *profiles.Profile, st control.State, addrs []string, err error) {
 	sel := l.Addrs.Selected
 	l.Addrs.Options = addrs
 	if !contains(addrs, sel) {

@@ -12,8 +12,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/app/lan"
 	"github.com/sockstray/sockstray/core/stats"
 )
@@ -23,7 +23,7 @@ func TestThroughputGraphReceivesPoints(t *testing.T) {
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	conn := desktoptest.Dial(t, c.State().Addr, desktoptest.Echo(t))
+	conn := controltest.Dial(t, c.State().Addr, controltest.Echo(t))
 	defer conn.Close()
 	w.ShowTab(TabThroughput)
 	// The engine ticks once a second; traffic in the meantime shows up.
@@ -100,7 +100,7 @@ func TestLANListsAddressesAndRendersQR(t *testing.T) {
 	if addrs, _ := lan.Addrs(p); len(addrs) == 0 {
 		p.LANInterface = "127.0.0.1" // a host with no LAN: share on loopback instead
 	}
-	if err := c.SaveProfile(p.Name, p, desktop.Secrets{}); err != nil {
+	if err := c.SaveProfile(p.Name, p, control.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
 	settle(w) // the window hears of it on its event loop
@@ -135,7 +135,7 @@ func TestLANListsAddressesAndRendersQR(t *testing.T) {
 	// An open share warns.
 	p = c.Active()
 	p.Allow, p.Open = nil, true
-	if err := c.SaveProfile(p.Name, p, desktop.Secrets{}); err != nil {
+	if err := c.SaveProfile(p.Name, p, control.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
 	settle(w) // the window hears of it on its event loop

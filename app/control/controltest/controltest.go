@@ -1,8 +1,8 @@
-// Package desktoptest gives the desktop app's tests a Controller on a fresh
+// Package controltest gives the desktop app's tests a Controller on a fresh
 // profiles folder and a test keychain service, profiles that listen on free
 // loopback ports, a loopback echo server and a SOCKS5 client. Everything
 // listens on loopback only.
-package desktoptest
+package controltest
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/net/proxy"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/internal/testnet"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -27,14 +27,14 @@ var Service = fmt.Sprintf("sockstray-test-%d", os.Getpid())
 // New returns a controller on a fresh folder whose built-in profile
 // listens on a free loopback port (never 1080). It is closed when the test
 // ends.
-func New(t testing.TB) *desktop.Controller {
+func New(t testing.TB) *control.Controller {
 	t.Helper()
-	return NewWith(t, desktop.Options{})
+	return NewWith(t, control.Options{})
 }
 
 // NewWith is New with the OS integrations (and anything else the test
 // sets) of o; its Store and SettingsPath are the fresh ones.
-func NewWith(t testing.TB, o desktop.Options) *desktop.Controller {
+func NewWith(t testing.TB, o control.Options) *control.Controller {
 	t.Helper()
 	dir := t.TempDir()
 	store := &profiles.Store{Dir: filepath.Join(dir, "profiles"), Keychain: &profiles.Keychain{Service: Service}}
@@ -44,7 +44,7 @@ func NewWith(t testing.TB, o desktop.Options) *desktop.Controller {
 		t.Fatal(err)
 	}
 	o.Store, o.SettingsPath = store, filepath.Join(dir, "settings.toml")
-	c, err := desktop.Open(o)
+	c, err := control.Open(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func NewWith(t testing.TB, o desktop.Options) *desktop.Controller {
 }
 
 // AddProfile creates a loopback profile name on a free port.
-func AddProfile(t testing.TB, c *desktop.Controller, name string) *profiles.Profile {
+func AddProfile(t testing.TB, c *control.Controller, name string) *profiles.Profile {
 	t.Helper()
 	p := profiles.New(name)
 	p.Port = FreePort(t)
@@ -146,7 +146,7 @@ func LiveUpstream(t testing.TB, user, pass string) int {
 	up := New(t)
 	p := up.Active()
 	p.Username = user
-	if err := up.SaveProfile(p.Name, p, desktop.Secrets{Local: pass}); err != nil {
+	if err := up.SaveProfile(p.Name, p, control.Secrets{Local: pass}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { k.Delete(profiles.LocalAccount(p.Name)) })

@@ -1,4 +1,4 @@
-package desktoptest
+package controltest
 
 import (
 	"sync"
@@ -8,7 +8,7 @@ import (
 
 // GateKeychain is the test keychain behind a gate: while the gate is shut,
 // every call waits until it opens, as with a locked or slow keychain. Put
-// it in desktop.Options.Keychain. It starts open.
+// it in control.Options.Keychain. It starts open.
 type GateKeychain struct {
 	*profiles.Keychain
 	// Waiting gets the name of each call that finds the gate shut

@@ -1,4 +1,4 @@
-package desktop_test
+package control_test
 
 import (
 	"errors"
@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/app/sysproxy"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -55,7 +55,7 @@ func (r *recordingProxy) Enabled() bool {
 
 func TestSystemProxyFollowsTheProxy(t *testing.T) {
 	sp := &recordingProxy{}
-	c := desktoptest.NewWith(t, desktop.Options{SystemProxy: sp})
+	c := controltest.NewWith(t, control.Options{SystemProxy: sp})
 	if err := c.SetSystemProxy(true); err != nil {
 		t.Fatal(err)
 	}
@@ -84,8 +84,8 @@ func TestSystemProxyFollowsTheProxy(t *testing.T) {
 }
 
 func TestSystemProxyUnavailable(t *testing.T) {
-	c := desktoptest.New(t)
-	if err := c.SetSystemProxy(true); !errors.Is(err, desktop.ErrNoSystemProxy) {
+	c := controltest.New(t)
+	if err := c.SetSystemProxy(true); !errors.Is(err, control.ErrNoSystemProxy) {
 		t.Fatalf("SetSystemProxy without a backend = %v", err)
 	}
 	if c.State().Running {
@@ -97,7 +97,7 @@ func TestStartAtLoginWritesAndRemovesTheEntry(t *testing.T) {
 	cfg := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", cfg)
 	exe, _ := filepath.Abs(os.Args[0])
-	c := desktoptest.NewWith(t, desktop.Options{LoginItem: desktop.Autostart{Exe: exe}})
+	c := controltest.NewWith(t, control.Options{LoginItem: control.Autostart{Exe: exe}})
 	entry := filepath.Join(cfg, "autostart", "io.github.sockstray.Sockstray.desktop")
 	if err := c.SetStartAtLogin(true); err != nil {
 		t.Fatal(err)
@@ -121,16 +121,16 @@ func TestStartAtLoginWritesAndRemovesTheEntry(t *testing.T) {
 }
 
 func TestSystemProxyRefusedForProfilesWithPassword(t *testing.T) {
-	desktoptest.NeedKeychain(t)
+	controltest.NeedKeychain(t)
 	sp := &recordingProxy{}
-	c := desktoptest.NewWith(t, desktop.Options{SystemProxy: sp})
+	c := controltest.NewWith(t, control.Options{SystemProxy: sp})
 	if err := c.SetSystemProxy(true); err != nil {
 		t.Fatal(err)
 	}
 	// Switching to a profile with a password puts the user's settings back.
-	p := desktoptest.AddProfile(t, c, "Locked")
+	p := controltest.AddProfile(t, c, "Locked")
 	p.Username = "someone"
-	if err := c.SaveProfile("Locked", p, desktop.Secrets{Local: "pw-123456"}); err != nil {
+	if err := c.SaveProfile("Locked", p, control.Secrets{Local: "pw-123456"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.UseProfile("Locked"); err != nil {
@@ -139,18 +139,18 @@ func TestSystemProxyRefusedForProfilesWithPassword(t *testing.T) {
 	if sp.Enabled() {
 		t.Fatal("system proxy still points at a profile that needs a password")
 	}
-	if err := c.SetSystemProxy(true); !errors.Is(err, desktop.ErrSystemProxyNeedsAuth) {
+	if err := c.SetSystemProxy(true); !errors.Is(err, control.ErrSystemProxyNeedsAuth) {
 		t.Fatalf("SetSystemProxy on a profile with a password = %v", err)
 	}
 	// And a profile without one follows the new address.
-	other := desktoptest.AddProfile(t, c, "Open")
+	other := controltest.AddProfile(t, c, "Open")
 	if err := c.UseProfile("Open"); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.SetSystemProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	if want := desktoptest.Addr(other.Port); sp.addrs[len(sp.addrs)-1] != want {
+	if want := controltest.Addr(other.Port); sp.addrs[len(sp.addrs)-1] != want {
 		t.Fatalf("system proxy set to %v, want %s", sp.addrs, want)
 	}
 	// Switching while it is on moves the system setting along.
@@ -164,7 +164,7 @@ func TestSystemProxyRefusedForProfilesWithPassword(t *testing.T) {
 
 func TestSystemProxyModeHonoured(t *testing.T) {
 	sp := &recordingProxy{}
-	c := desktoptest.NewWith(t, desktop.Options{SystemProxy: sp})
+	c := controltest.NewWith(t, control.Options{SystemProxy: sp})
 	if got := c.SystemProxyMode(); got != profiles.SystemProxyManual {
 		t.Fatalf("default mode %q", got)
 	}
@@ -187,21 +187,21 @@ func TestSystemProxyModeHonoured(t *testing.T) {
 	check("turned on", c.State().Addr, sysproxy.ModeAuto)
 
 	// A profile switch keeps the mode.
-	other := desktoptest.AddProfile(t, c, "Other")
+	other := controltest.AddProfile(t, c, "Other")
 	if err := c.UseProfile("Other"); err != nil {
 		t.Fatal(err)
 	}
-	check("after a profile switch", desktoptest.Addr(other.Port), sysproxy.ModeAuto)
+	check("after a profile switch", controltest.Addr(other.Port), sysproxy.ModeAuto)
 
 	// A new mode applies at once while on.
 	if err := c.SetSystemProxyMode(profiles.SystemProxyManual); err != nil {
 		t.Fatal(err)
 	}
-	check("switched to manual", desktoptest.Addr(other.Port), sysproxy.ModeManual)
+	check("switched to manual", controltest.Addr(other.Port), sysproxy.ModeManual)
 	if err := c.SetSystemProxyMode(profiles.SystemProxyPAC); err != nil {
 		t.Fatal(err)
 	}
-	check("switched back to PAC", desktoptest.Addr(other.Port), sysproxy.ModeAuto)
+	check("switched back to PAC", controltest.Addr(other.Port), sysproxy.ModeAuto)
 
 	// An unknown mode changes nothing.
 	_, _, before := sp.last()
@@ -220,14 +220,14 @@ func TestSystemProxyModeFromSettingsFile(t *testing.T) {
 	if err := (profiles.Settings{SystemProxyMode: profiles.SystemProxyPAC}).Save(settings); err != nil {
 		t.Fatal(err)
 	}
-	store := &profiles.Store{Dir: filepath.Join(dir, "profiles"), Keychain: &profiles.Keychain{Service: desktoptest.Service}}
+	store := &profiles.Store{Dir: filepath.Join(dir, "profiles"), Keychain: &profiles.Keychain{Service: controltest.Service}}
 	direct := profiles.Builtin()
-	direct.Port = desktoptest.FreePort(t)
+	direct.Port = controltest.FreePort(t)
 	if err := store.Create(direct); err != nil {
 		t.Fatal(err)
 	}
 	sp := &recordingProxy{}
-	c, err := desktop.Open(desktop.Options{Store: store, SettingsPath: settings, SystemProxy: sp})
+	c, err := control.Open(control.Options{Store: store, SettingsPath: settings, SystemProxy: sp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,8 +235,8 @@ func TestSystemProxyModeFromSettingsFile(t *testing.T) {
 	if err := c.SetSystemProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	if addr, mode, _ := sp.last(); addr != desktoptest.Addr(direct.Port) || mode != sysproxy.ModeAuto {
-		t.Fatalf("system proxy set at %s in mode %q, want %s in auto", addr, mode, desktoptest.Addr(direct.Port))
+	if addr, mode, _ := sp.last(); addr != controltest.Addr(direct.Port) || mode != sysproxy.ModeAuto {
+		t.Fatalf("system proxy set at %s in mode %q, want %s in auto", addr, mode, controltest.Addr(direct.Port))
 	}
 	if err := c.Close(0, 0); err != nil {
 		t.Fatal(err)

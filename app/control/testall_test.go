@@ -1,12 +1,12 @@
-package desktop_test
+package control_test
 
 import (
 	"context"
 	"strings"
 	"testing"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/core/socks5"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -14,13 +14,13 @@ import (
 // TestTestAllUsesTypedThenStoredPasswords: every upstream and route is
 // tried; a password typed in the editor wins, else the keychain's is used.
 func TestTestAllUsesTypedThenStoredPasswords(t *testing.T) {
-	k := desktoptest.NeedKeychain(t)
+	k := controltest.NeedKeychain(t)
 	// A live upstream: another controller's engine that wants bob's password.
-	upPort := desktoptest.LiveUpstream(t, "bob", "right")
-	c := desktoptest.New(t)
+	upPort := controltest.LiveUpstream(t, "bob", "right")
+	c := controltest.New(t)
 	p := c.Active()
 	live := profiles.Upstream{Name: "live", Host: "127.0.0.1", Port: upPort, Username: "bob"}
-	p.Upstreams = []profiles.Upstream{live, {Name: "dead", Host: "127.0.0.1", Port: desktoptest.FreePort(t)}}
+	p.Upstreams = []profiles.Upstream{live, {Name: "dead", Host: "127.0.0.1", Port: controltest.FreePort(t)}}
 	p.Routes = []profiles.Route{
 		{Name: "via-dead", Chain: []string{"dead"}},
 		{Name: "via-live", Chain: []string{"live"}},
@@ -32,9 +32,9 @@ func TestTestAllUsesTypedThenStoredPasswords(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { k.Delete(account) })
-	echo := desktoptest.Echo(t)
+	echo := controltest.Echo(t)
 
-	for _, sec := range []desktop.Secrets{{}, {Upstream: []string{"right", ""}}} {
+	for _, sec := range []control.Secrets{{}, {Upstream: []string{"right", ""}}} {
 		res, err := c.TestAll(context.Background(), p, sec, echo)
 		if err != nil || len(res) != 5 {
 			t.Fatalf("TestAll: %d results, %v", len(res), err)
@@ -57,11 +57,11 @@ func TestTestAllUsesTypedThenStoredPasswords(t *testing.T) {
 		}
 	}
 	// A typed password wins over the stored one.
-	res, err := c.TestAll(context.Background(), p, desktop.Secrets{Upstream: []string{"wrong", ""}}, echo)
+	res, err := c.TestAll(context.Background(), p, control.Secrets{Upstream: []string{"wrong", ""}}, echo)
 	if err != nil || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "authentication failed") {
 		t.Fatalf("wrong typed password: %+v %v", res, err)
 	}
-	if _, err := c.TestAll(context.Background(), p, desktop.Secrets{}, "no port"); err == nil {
+	if _, err := c.TestAll(context.Background(), p, control.Secrets{}, "no port"); err == nil {
 		t.Error("bad target accepted")
 	}
 }

@@ -1,7 +1,7 @@
-// Package desktop is the state of the desktop app apart from its widgets:
-// the engine, the active profile, the settings, the profile watcher and the
-// log ring. The tray and the window both drive one Controller; tests drive
-// it without a display.
+// Package control is the one owner of the desktop app's state, apart from
+// its widgets: the engine, the active profile, the settings, the profile
+// watcher and the log. The tray and the window both drive one Controller;
+// tests drive it without a display.
 //
 // Its methods are safe from any goroutine, and the state stays whole by
 // construction, with two locks:
@@ -19,7 +19,7 @@
 // Listeners added with OnChange and OnNotice are called from whichever
 // goroutine made the change, after the act ended and never with a lock
 // held: widgets must hop to the UI thread (fyne.Do) themselves.
-package desktop
+package control
 
 import (
 	"context"

@@ -1,12 +1,12 @@
-package desktop_test
+package control_test
 
 import (
 	"path/filepath"
 	"strconv"
 	"testing"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/app/sysproxy"
 	"github.com/sockstray/sockstray/internal/gnometest"
 	"github.com/sockstray/sockstray/profiles"
@@ -21,19 +21,19 @@ func TestSystemProxyComesBackAfterRestart(t *testing.T) {
 	gnometest.GNOME(t)
 	dir := t.TempDir()
 	settings := filepath.Join(dir, "settings.toml")
-	store := &profiles.Store{Dir: filepath.Join(dir, "profiles"), Keychain: &profiles.Keychain{Service: desktoptest.Service}}
+	store := &profiles.Store{Dir: filepath.Join(dir, "profiles"), Keychain: &profiles.Keychain{Service: controltest.Service}}
 	direct := profiles.Builtin()
-	direct.Port = desktoptest.FreePort(t)
+	direct.Port = controltest.FreePort(t)
 	if err := store.Create(direct); err != nil {
 		t.Fatal(err)
 	}
-	start := func() *desktop.Controller {
+	start := func() *control.Controller {
 		t.Helper()
 		m, err := sysproxy.New(sysproxy.Options{NoWatchdog: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := desktop.Open(desktop.Options{Store: store, SettingsPath: settings, SystemProxy: m})
+		c, err := control.Open(control.Options{Store: store, SettingsPath: settings, SystemProxy: m})
 		if err != nil {
 			t.Fatal(err)
 		}

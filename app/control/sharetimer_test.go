@@ -1,4 +1,4 @@
-package desktop_test
+package control_test
 
 import (
 	"fmt"
@@ -11,18 +11,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/profiles"
 )
 
 // openShare makes an open profile (no keychain needed to share it) the
 // active one, with the proxy on, and returns its port.
-func openShare(t *testing.T, c *desktop.Controller) int {
+func openShare(t *testing.T, c *control.Controller) int {
 	t.Helper()
-	p := desktoptest.AddProfile(t, c, "Shared")
+	p := controltest.AddProfile(t, c, "Shared")
 	p.Open = true
-	if err := c.SaveProfile("Shared", p, desktop.Secrets{}); err != nil {
+	if err := c.SaveProfile("Shared", p, control.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.UseProfile("Shared"); err != nil {
@@ -47,9 +47,9 @@ func listensBeyond127001(port int) bool {
 }
 
 // alerts collects the notices worth a desktop notification.
-func alerts(c *desktop.Controller) <-chan desktop.Notice {
-	ch := make(chan desktop.Notice, 8)
-	c.OnNotice(func(n desktop.Notice) {
+func alerts(c *control.Controller) <-chan control.Notice {
+	ch := make(chan control.Notice, 8)
+	c.OnNotice(func(n control.Notice) {
 		if n.Alert {
 			ch <- n
 		}
@@ -58,7 +58,7 @@ func alerts(c *desktop.Controller) <-chan desktop.Notice {
 }
 
 func TestShareForEndsByItself(t *testing.T) {
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	port := openShare(t, c)
 	ends := alerts(c)
 	before := time.Now()
@@ -87,7 +87,7 @@ func TestShareForEndsByItself(t *testing.T) {
 	if listensBeyond127001(port) {
 		t.Error("still listening beyond 127.0.0.1 after the share ended")
 	}
-	conn := desktoptest.Dial(t, st.Addr, desktoptest.Echo(t))
+	conn := controltest.Dial(t, st.Addr, controltest.Echo(t))
 	conn.Close()
 	if p, err := c.Store().Load("Shared"); err != nil || p.ShareOnLAN {
 		t.Errorf("file after the end: share_on_lan %v, %v", p != nil && p.ShareOnLAN, err)
@@ -99,20 +99,20 @@ func TestShareForEndsByItself(t *testing.T) {
 func TestShareForReplacedByHand(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		again func(c *desktop.Controller) error
+		again func(c *control.Controller) error
 		until bool // whether the new share has an end
 	}{
-		{"off and on", func(c *desktop.Controller) error {
+		{"off and on", func(c *control.Controller) error {
 			if err := c.SetShareLAN(false); err != nil {
 				return err
 			}
 			return c.SetShareLAN(true)
 		}, false},
-		{"on again", func(c *desktop.Controller) error { return c.SetShareLAN(true) }, false},
-		{"longer", func(c *desktop.Controller) error { return c.ShareLANFor(time.Hour) }, true},
+		{"on again", func(c *control.Controller) error { return c.SetShareLAN(true) }, false},
+		{"longer", func(c *control.Controller) error { return c.ShareLANFor(time.Hour) }, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := desktoptest.New(t)
+			c := controltest.New(t)
 			port := openShare(t, c)
 			ends := alerts(c)
 			if err := c.ShareLANFor(100 * time.Millisecond); err != nil {
@@ -138,7 +138,7 @@ func TestShareForReplacedByHand(t *testing.T) {
 // Sharing turned off in the profile editor drops the end; a share made
 // later is not cut by it.
 func TestShareForDroppedBySave(t *testing.T) {
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	openShare(t, c)
 	ends := alerts(c)
 	if err := c.ShareLANFor(200 * time.Millisecond); err != nil {
@@ -146,7 +146,7 @@ func TestShareForDroppedBySave(t *testing.T) {
 	}
 	p := c.Active()
 	p.ShareOnLAN = false
-	if err := c.SaveProfile("Shared", p, desktop.Secrets{}); err != nil {
+	if err := c.SaveProfile("Shared", p, control.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
 	if st := c.State(); st.ShareLAN || !st.ShareUntil.IsZero() {
@@ -168,7 +168,7 @@ func TestShareForDroppedBySave(t *testing.T) {
 // Quitting during a timed share turns it off in the file: the next start
 // must not share without an end.
 func TestShareForEndsOnQuit(t *testing.T) {
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	openShare(t, c)
 	if err := c.ShareLANFor(time.Hour); err != nil {
 		t.Fatal(err)
@@ -185,8 +185,8 @@ func TestShareForEndsOnQuit(t *testing.T) {
 // a slow keychain) finds itself replaced when its turn comes, and does
 // nothing.
 func TestShareForTimerFiredDuringReplace(t *testing.T) {
-	gate := desktoptest.NewGateKeychain()
-	c := desktoptest.NewWith(t, desktop.Options{Keychain: gate})
+	gate := controltest.NewGateKeychain()
+	c := controltest.NewWith(t, control.Options{Keychain: gate})
 	port := openShare(t, c)
 	ends := alerts(c)
 	if err := c.ShareLANFor(100 * time.Millisecond); err != nil {
@@ -219,7 +219,7 @@ func TestShareForTimerFiredDuringReplace(t *testing.T) {
 // goroutines: an end is only ever published with a share, and once the
 // last change is a share by hand, no timer cuts it.
 func TestShareForStress(t *testing.T) {
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	openShare(t, c)
 	stop := time.Now().Add(1500 * time.Millisecond)
 	var wg sync.WaitGroup
@@ -265,14 +265,14 @@ func TestShareForStress(t *testing.T) {
 // ends the first one's share in its file now: there is one end at a
 // time, and no share is left without one.
 func TestShareForOtherProfile(t *testing.T) {
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	openShare(t, c)
 	if err := c.ShareLANFor(time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	q := desktoptest.AddProfile(t, c, "Other")
+	q := controltest.AddProfile(t, c, "Other")
 	q.Open = true
-	if err := c.SaveProfile("Other", q, desktop.Secrets{}); err != nil {
+	if err := c.SaveProfile("Other", q, control.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.UseProfile("Other"); err != nil {
@@ -298,12 +298,12 @@ func TestShareForOtherProfile(t *testing.T) {
 // openAt opens a controller on a folder that a run before this one left:
 // a profile "Shared" shared on the LAN and active with the proxy on, and
 // in the settings, as that run wrote them, its share's end at ends.
-func openAt(t *testing.T, ends time.Time) (*desktop.Controller, string) {
+func openAt(t *testing.T, ends time.Time) (*control.Controller, string) {
 	t.Helper()
 	dir := t.TempDir()
-	store := &profiles.Store{Dir: filepath.Join(dir, "profiles"), Keychain: &profiles.Keychain{Service: desktoptest.Service}}
+	store := &profiles.Store{Dir: filepath.Join(dir, "profiles"), Keychain: &profiles.Keychain{Service: controltest.Service}}
 	p := profiles.New("Shared")
-	p.Port, p.ShareOnLAN, p.Open = desktoptest.FreePort(t), true, true
+	p.Port, p.ShareOnLAN, p.Open = controltest.FreePort(t), true, true
 	if err := store.Create(p); err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func openAt(t *testing.T, ends time.Time) (*desktop.Controller, string) {
 	if err := s.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	c, err := desktop.Open(desktop.Options{Store: store, SettingsPath: path})
+	c, err := control.Open(control.Options{Store: store, SettingsPath: path})
 	if err != nil {
 		t.Fatal(err)
 	}

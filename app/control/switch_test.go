@@ -1,4 +1,4 @@
-package desktop_test
+package control_test
 
 import (
 	"fmt"
@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/app/sysproxy"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -30,8 +30,8 @@ func (g *gatedProxy) Enable(a string, m sysproxy.Mode) error {
 // not bring the edited profile back once the switch is done.
 func TestDiskEditNeverUndoesASwitch(t *testing.T) {
 	g := &gatedProxy{gate: make(chan struct{})}
-	c := desktoptest.NewWith(t, desktop.Options{SystemProxy: g})
-	desktoptest.AddProfile(t, c, "Other")
+	c := controltest.NewWith(t, control.Options{SystemProxy: g})
+	controltest.AddProfile(t, c, "Other")
 	close(g.gate)
 	if err := c.SetSystemProxy(true); err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func TestDiskEditNeverUndoesASwitch(t *testing.T) {
 	go func() { defer wg.Done(); c.UseProfile("Other") }() // waits for it
 	time.Sleep(50 * time.Millisecond)
 	p := c.Active()
-	p.Port = desktoptest.FreePort(t)
+	p.Port = controltest.FreePort(t)
 	path, _ := c.Store().Path(p.Name)
 	if err := os.WriteFile(path, p.Encode(), 0o600); err != nil {
 		t.Fatal(err)

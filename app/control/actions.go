@@ -1,4 +1,4 @@
-package desktop
+package control
 
 import (
 	"errors"
@@ -104,7 +104,7 @@ type Secrets struct {
 }
 
 // String hides the passwords.
-func (Secrets) String() string { return "desktop.Secrets{…}" }
+func (Secrets) String() string { return "control.Secrets{…}" }
 
 // GoString hides the passwords under %#v too.
 func (s Secrets) GoString() string { return s.String() }

@@ -1,4 +1,4 @@
-package desktop_test
+package control_test
 
 import (
 	"os"
@@ -6,13 +6,13 @@ import (
 	"testing"
 
 	"github.com/sockstray/sockstray/app/autostart"
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 )
 
 // Start at login opens the app hidden: tray only, the window on demand.
 func TestStartAtLoginStartsHidden(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	item := desktop.Autostart{Exe: "/usr/bin/sockstray"}
+	item := control.Autostart{Exe: "/usr/bin/sockstray"}
 	if err := item.Enable(); err != nil {
 		t.Fatal(err)
 	}

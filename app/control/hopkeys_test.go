@@ -1,4 +1,4 @@
-package desktop_test
+package control_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -17,24 +17,24 @@ import (
 // its own password (with positional accounts it got A's), and once B's
 // host changes it has none, and the test says so.
 func TestSaveProfileKeepsEachHopsPassword(t *testing.T) {
-	k := desktoptest.NeedKeychain(t)
+	k := controltest.NeedKeychain(t)
 	pwA, pwB := rand.Text(), rand.Text()
-	upPort := desktoptest.LiveUpstream(t, "bob", pwB)
+	upPort := controltest.LiveUpstream(t, "bob", pwB)
 
-	c := desktoptest.New(t)
-	p := desktoptest.AddProfile(t, c, "Chain")
+	c := controltest.New(t)
+	p := controltest.AddProfile(t, c, "Chain")
 	t.Cleanup(func() { c.Store().Remove("Chain") })
-	a := profiles.Upstream{Host: "127.0.0.1", Port: desktoptest.FreePort(t), Username: "alice"}
+	a := profiles.Upstream{Host: "127.0.0.1", Port: controltest.FreePort(t), Username: "alice"}
 	b := profiles.Upstream{Host: "127.0.0.1", Port: upPort, Username: "bob"}
 	p.Upstreams = []profiles.Upstream{a, b}
-	if err := c.SaveProfile("Chain", p, desktop.Secrets{Upstream: []string{pwA, pwB}}); err != nil {
+	if err := c.SaveProfile("Chain", p, control.Secrets{Upstream: []string{pwA, pwB}}); err != nil {
 		t.Fatal(err)
 	}
 	p.Upstreams = []profiles.Upstream{b}
-	if err := c.SaveProfile("Chain", p, desktop.Secrets{}); err != nil {
+	if err := c.SaveProfile("Chain", p, control.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.TestRoute(context.Background(), p, desktop.Secrets{}, desktoptest.Echo(t))
+	res, err := c.TestRoute(context.Background(), p, control.Secrets{}, controltest.Echo(t))
 	if err != nil || res.Err != nil {
 		t.Fatalf("B alone, with its stored password: %+v %v", res, err)
 	}
@@ -43,11 +43,11 @@ func TestSaveProfileKeepsEachHopsPassword(t *testing.T) {
 	}
 
 	p.Upstreams[0].Host = "localhost"
-	if err := c.SaveProfile("Chain", p, desktop.Secrets{}); err != nil {
+	if err := c.SaveProfile("Chain", p, control.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.TestRoute(context.Background(), p, desktop.Secrets{}, desktoptest.Echo(t))
-	want := "upstream 1 (bob@localhost:" + strings.TrimPrefix(desktoptest.Addr(upPort), "127.0.0.1:") + ") has no password in the keychain"
+	_, err = c.TestRoute(context.Background(), p, control.Secrets{}, controltest.Echo(t))
+	want := "upstream 1 (bob@localhost:" + strings.TrimPrefix(controltest.Addr(upPort), "127.0.0.1:") + ") has no password in the keychain"
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("B moved to another host: %v; want %q", err, want)
 	}

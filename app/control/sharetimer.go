@@ -1,4 +1,4 @@
-package desktop
+package control
 
 import (
 	"log/slog"

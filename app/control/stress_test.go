@@ -1,4 +1,4 @@
-package desktop_test
+package control_test
 
 import (
 	"context"
@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/app/sysproxy"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -50,7 +50,7 @@ func (s *slowProxy) Disable() error {
 // active profile says, and the active profile is the last one chosen.
 func TestStateStaysConsistent(t *testing.T) {
 	sp, applied := &slowProxy{}, &lineCounter{text: "profile changed on disk, applied"}
-	c := desktoptest.NewWith(t, desktop.Options{SystemProxy: sp, Stderr: applied})
+	c := controltest.NewWith(t, control.Options{SystemProxy: sp, Stderr: applied})
 	// Each profile moves between two ports of its own, so that no switch
 	// fails for a port another profile holds, and may share on the LAN
 	// without a username (its allowlist is narrowed).
@@ -59,13 +59,13 @@ func TestStateStaysConsistent(t *testing.T) {
 	for _, n := range names {
 		p := c.Active()
 		if n != profiles.BuiltinName {
-			p = desktoptest.AddProfile(t, c, n)
+			p = controltest.AddProfile(t, c, n)
 		}
 		p.Allow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("192.168.0.0/16")}
 		if err := c.Store().Save(p); err != nil {
 			t.Fatal(err)
 		}
-		ports[n] = [2]int{p.Port, desktoptest.FreePort(t)}
+		ports[n] = [2]int{p.Port, controltest.FreePort(t)}
 	}
 	// The store reports no edit of its own: load the saved built-in.
 	if err := c.UseProfile(profiles.BuiltinName); err != nil {
@@ -187,7 +187,7 @@ func (l *lineCounter) Write(b []byte) (int, error) {
 // renamed over the old), moving it to its other port and maybe changing
 // its LAN sharing. It reads the file itself: the store would take the
 // edit for one the app knows of, and report none.
-func editOnDisk(t *testing.T, c *desktop.Controller, name string, ports map[string][2]int, r *rand.Rand) {
+func editOnDisk(t *testing.T, c *control.Controller, name string, ports map[string][2]int, r *rand.Rand) {
 	path, _ := c.Store().Path(name)
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -232,7 +232,7 @@ func settled(check func() error) error {
 }
 
 // checkState checks the invariants while nothing but the watcher acts.
-func checkState(c *desktop.Controller, sp *slowProxy, chosen string) error {
+func checkState(c *control.Controller, sp *slowProxy, chosen string) error {
 	st, p := c.State(), c.Active()
 	if st.Profile != chosen || p.Name != chosen {
 		return fmt.Errorf("active profile %q (state %q), but %q was chosen last", p.Name, st.Profile, chosen)
@@ -244,7 +244,7 @@ func checkState(c *desktop.Controller, sp *slowProxy, chosen string) error {
 	switch {
 	case sp.Enabled() && !st.Running:
 		return fmt.Errorf("system proxy points at %s, but the proxy is off", addr)
-	case sp.Enabled() && addr != desktoptest.Addr(p.Port):
+	case sp.Enabled() && addr != controltest.Addr(p.Port):
 		return fmt.Errorf("system proxy points at %s, but the proxy (profile %q) listens on %s", addr, p.Name, st.Addr)
 	}
 	if !st.Running {

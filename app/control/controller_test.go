@@ -1,4 +1,4 @@
-package desktop_test
+package control_test
 
 import (
 	"context"
@@ -9,15 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/core/engine"
 	"github.com/sockstray/sockstray/core/socks5"
 	"github.com/sockstray/sockstray/profiles"
 )
 
 func TestProxyOnOffRemembered(t *testing.T) {
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	changes := 0
 	c.OnChange(func() { changes++ })
 	if err := c.SetProxy(true); err != nil {
@@ -27,7 +27,7 @@ func TestProxyOnOffRemembered(t *testing.T) {
 	if !st.Running || st.Profile != profiles.BuiltinName {
 		t.Fatalf("state after on: %+v", st)
 	}
-	conn := desktoptest.Dial(t, st.Addr, desktoptest.Echo(t))
+	conn := controltest.Dial(t, st.Addr, controltest.Echo(t))
 	conn.Close()
 	if !c.Settings().ProxyOnAtStart {
 		t.Error("settings do not remember the proxy on")
@@ -50,14 +50,14 @@ func TestProxyOnOffRemembered(t *testing.T) {
 }
 
 func TestPortInUseReachesUser(t *testing.T) {
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	ln, err := net.Listen("tcp", c.State().Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	var notices []desktop.Notice
-	c.OnNotice(func(n desktop.Notice) { notices = append(notices, n) })
+	var notices []control.Notice
+	c.OnNotice(func(n control.Notice) { notices = append(notices, n) })
 	err = c.SetProxy(true)
 	if !errors.Is(err, engine.ErrPortInUse) {
 		t.Fatalf("SetProxy = %v, want port in use", err)
@@ -74,23 +74,23 @@ func TestPortInUseReachesUser(t *testing.T) {
 }
 
 func TestUseProfileAppliesLive(t *testing.T) {
-	c := desktoptest.New(t)
-	other := desktoptest.AddProfile(t, c, "Other")
+	c := controltest.New(t)
+	other := controltest.AddProfile(t, c, "Other")
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	echo := desktoptest.Echo(t)
+	echo := controltest.Echo(t)
 	old := c.State().Addr
-	open := desktoptest.Dial(t, old, echo)
+	open := controltest.Dial(t, old, echo)
 	defer open.Close()
 	if err := c.UseProfile("Other"); err != nil {
 		t.Fatal(err)
 	}
 	st := c.State()
-	if st.Profile != "Other" || st.Addr != desktoptest.Addr(other.Port) {
+	if st.Profile != "Other" || st.Addr != controltest.Addr(other.Port) {
 		t.Fatalf("state %+v", st)
 	}
-	desktoptest.Dial(t, st.Addr, echo).Close()
+	controltest.Dial(t, st.Addr, echo).Close()
 	// The connection opened before the switch keeps running.
 	if _, err := open.Write([]byte("pong")); err != nil {
 		t.Fatal(err)
@@ -111,7 +111,7 @@ func TestUseProfileAppliesLive(t *testing.T) {
 }
 
 func TestShareLANRefusedWithoutAuth(t *testing.T) {
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	err := c.SetShareLAN(true)
 	var inv *profiles.InvalidError
 	if !errors.As(err, &inv) || inv.Problems[0].Field != "share_on_lan" {
@@ -123,13 +123,13 @@ func TestShareLANRefusedWithoutAuth(t *testing.T) {
 }
 
 func TestSaveProfileWritesFileAndKeychain(t *testing.T) {
-	k := desktoptest.NeedKeychain(t)
-	c := desktoptest.New(t)
-	p := desktoptest.AddProfile(t, c, "Work")
+	k := controltest.NeedKeychain(t)
+	c := controltest.New(t)
+	p := controltest.AddProfile(t, c, "Work")
 	t.Cleanup(func() { c.Store().Remove("Renamed") })
 	p.Username = "alice"
 	p.Name = "Renamed"
-	if err := c.SaveProfile("Work", p, desktop.Secrets{Local: "s3cret-pw"}); err != nil {
+	if err := c.SaveProfile("Work", p, control.Secrets{Local: "s3cret-pw"}); err != nil {
 		t.Fatal(err)
 	}
 	path, _ := c.Store().Path("Renamed")
@@ -148,23 +148,23 @@ func TestSaveProfileWritesFileAndKeychain(t *testing.T) {
 	}
 	p.Port = 0
 	var inv *profiles.InvalidError
-	if err := c.SaveProfile("Renamed", p, desktop.Secrets{}); !errors.As(err, &inv) {
+	if err := c.SaveProfile("Renamed", p, control.Secrets{}); !errors.As(err, &inv) {
 		t.Errorf("invalid save = %v", err)
 	}
 }
 
 func TestRouteTest(t *testing.T) {
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	p := c.Active()
-	res, err := c.TestRoute(context.Background(), p, desktop.Secrets{}, desktoptest.Echo(t))
+	res, err := c.TestRoute(context.Background(), p, control.Secrets{}, controltest.Echo(t))
 	if err != nil || res.Err != nil || res.Reply != socks5.ReplySucceeded {
 		t.Fatalf("direct to echo: %+v %v", res, err)
 	}
 	if !strings.HasPrefix(res.String(), "connected in ") {
 		t.Errorf("String = %q", res)
 	}
-	closed := desktoptest.Addr(desktoptest.FreePort(t))
-	res, err = c.TestRoute(context.Background(), p, desktop.Secrets{}, closed)
+	closed := controltest.Addr(controltest.FreePort(t))
+	res, err = c.TestRoute(context.Background(), p, control.Secrets{}, closed)
 	if err != nil || res.Reply != socks5.ReplyConnectionRefused {
 		t.Fatalf("refused: %+v %v", res, err)
 	}
@@ -172,12 +172,12 @@ func TestRouteTest(t *testing.T) {
 		t.Errorf("String = %q", res)
 	}
 	// Through an upstream that is not there: the upstream's failure.
-	p.Upstreams = []profiles.Upstream{{Host: "127.0.0.1", Port: desktoptest.FreePort(t)}}
-	res, err = c.TestRoute(context.Background(), p, desktop.Secrets{}, "example.org:443")
+	p.Upstreams = []profiles.Upstream{{Host: "127.0.0.1", Port: controltest.FreePort(t)}}
+	res, err = c.TestRoute(context.Background(), p, control.Secrets{}, "example.org:443")
 	if err != nil || res.Err == nil || !strings.Contains(res.Err.Error(), "upstream") {
 		t.Fatalf("dead upstream: %+v %v", res, err)
 	}
-	if _, err := c.TestRoute(context.Background(), p, desktop.Secrets{}, "no port"); err == nil {
+	if _, err := c.TestRoute(context.Background(), p, control.Secrets{}, "no port"); err == nil {
 		t.Error("bad target accepted")
 	}
 }
@@ -185,24 +185,24 @@ func TestRouteTest(t *testing.T) {
 func TestUpstreamAuthFailureReported(t *testing.T) {
 	// An upstream (another controller's engine) that demands a password
 	// the route does not have.
-	upPort := desktoptest.LiveUpstream(t, "bob", "right")
-	c := desktoptest.New(t)
+	upPort := controltest.LiveUpstream(t, "bob", "right")
+	c := controltest.New(t)
 	p := c.Active()
 	p.Upstreams = []profiles.Upstream{{Host: "127.0.0.1", Port: upPort, Username: "bob"}}
-	res, err := c.TestRoute(context.Background(), p, desktop.Secrets{Upstream: []string{"wrong"}}, desktoptest.Echo(t))
+	res, err := c.TestRoute(context.Background(), p, control.Secrets{Upstream: []string{"wrong"}}, controltest.Echo(t))
 	if err != nil || res.Err == nil || !strings.Contains(res.Err.Error(), "authentication failed") {
 		t.Fatalf("wrong password: %+v %v", res, err)
 	}
-	res, err = c.TestRoute(context.Background(), p, desktop.Secrets{Upstream: []string{"right"}}, desktoptest.Echo(t))
+	res, err = c.TestRoute(context.Background(), p, control.Secrets{Upstream: []string{"right"}}, controltest.Echo(t))
 	if err != nil || res.Err != nil {
 		t.Fatalf("right password: %+v %v", res, err)
 	}
 }
 
 func TestBrokenFileOnDiskReported(t *testing.T) {
-	c := desktoptest.New(t)
-	got := make(chan desktop.Notice, 4)
-	c.OnNotice(func(n desktop.Notice) { got <- n })
+	c := controltest.New(t)
+	got := make(chan control.Notice, 4)
+	c.OnNotice(func(n control.Notice) { got <- n })
 	path, _ := c.Store().Path(profiles.BuiltinName)
 	if err := os.WriteFile(path, []byte("version = 1\nport = \"many\"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -224,11 +224,11 @@ func TestBrokenFileOnDiskReported(t *testing.T) {
 // on the same port: the listener moves to all interfaces and a connection
 // opened before goes on.
 func TestShareLANKeepsOpenConnections(t *testing.T) {
-	desktoptest.NeedKeychain(t)
-	c := desktoptest.New(t)
-	p := desktoptest.AddProfile(t, c, "Shared")
+	controltest.NeedKeychain(t)
+	c := controltest.New(t)
+	p := controltest.AddProfile(t, c, "Shared")
 	p.Username = "lan-user"
-	if err := c.SaveProfile("Shared", p, desktop.Secrets{Local: "lan-pass-1"}); err != nil {
+	if err := c.SaveProfile("Shared", p, control.Secrets{Local: "lan-pass-1"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.UseProfile("Shared"); err != nil {
@@ -237,9 +237,9 @@ func TestShareLANKeepsOpenConnections(t *testing.T) {
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	echo := desktoptest.Echo(t)
+	echo := controltest.Echo(t)
 	_, port, _ := net.SplitHostPort(c.State().Addr)
-	open := desktoptest.DialAuth(t, c.State().Addr, echo, "lan-user", "lan-pass-1")
+	open := controltest.DialAuth(t, c.State().Addr, echo, "lan-user", "lan-pass-1")
 	defer open.Close()
 	if err := c.SetShareLAN(true); err != nil {
 		t.Fatalf("SetShareLAN: %v", err)
@@ -263,26 +263,26 @@ func TestShareLANKeepsOpenConnections(t *testing.T) {
 // TestGroupSwitchNotified: when a group of routes moves past a dead member,
 // the user hears of it.
 func TestGroupSwitchNotified(t *testing.T) {
-	c := desktoptest.New(t)
-	p := desktoptest.AddProfile(t, c, "grouped")
-	p.Upstreams = []profiles.Upstream{{Name: "dead", Host: "127.0.0.1", Port: desktoptest.FreePort(t)}}
+	c := controltest.New(t)
+	p := controltest.AddProfile(t, c, "grouped")
+	p.Upstreams = []profiles.Upstream{{Name: "dead", Host: "127.0.0.1", Port: controltest.FreePort(t)}}
 	p.Routes = []profiles.Route{
 		{Name: "via-dead", Chain: []string{"dead"}},
 		{Name: "auto", Group: []string{"via-dead", "direct"}},
 	}
 	p.DefaultRoute = "auto"
-	if err := c.SaveProfile(p.Name, p, desktop.Secrets{}); err != nil {
+	if err := c.SaveProfile(p.Name, p, control.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
-	got := make(chan desktop.Notice, 10)
-	c.OnNotice(func(n desktop.Notice) { got <- n })
+	got := make(chan control.Notice, 10)
+	c.OnNotice(func(n control.Notice) { got <- n })
 	if err := c.UseProfile("grouped"); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	conn := desktoptest.Dial(t, c.State().Addr, desktoptest.Echo(t))
+	conn := controltest.Dial(t, c.State().Addr, controltest.Echo(t))
 	conn.Close()
 	want := `Route "auto" now goes through "direct" (was "via-dead")`
 	for deadline := time.After(5 * time.Second); ; {

@@ -1,11 +1,11 @@
-package desktop_test
+package control_test
 
 import (
 	"sync"
 	"testing"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -44,9 +44,9 @@ func (k *memKeychain) lookups() int {
 // HasPassword asks the keychain once per account, and knows a password
 // the app stored without asking.
 func TestHasPasswordCached(t *testing.T) {
-	kc := &memKeychain{Keychain: &profiles.Keychain{Service: desktoptest.Service}, pw: map[string]string{}}
-	c := desktoptest.NewWith(t, desktop.Options{Keychain: kc})
-	p := desktoptest.AddProfile(t, c, "Auth")
+	kc := &memKeychain{Keychain: &profiles.Keychain{Service: controltest.Service}, pw: map[string]string{}}
+	c := controltest.NewWith(t, control.Options{Keychain: kc})
+	p := controltest.AddProfile(t, c, "Auth")
 	account := profiles.LocalAccount(p.Name)
 	for i := 0; i < 3; i++ {
 		if ok, err := c.HasPassword(account); ok || err != nil {
@@ -57,7 +57,7 @@ func TestHasPasswordCached(t *testing.T) {
 		t.Fatalf("%d keychain lookups for 3 questions, want 1", n)
 	}
 	p.Username = "alice"
-	if err := c.SaveProfile(p.Name, p, desktop.Secrets{Local: "secret"}); err != nil {
+	if err := c.SaveProfile(p.Name, p, control.Secrets{Local: "secret"}); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := c.HasPassword(account); !ok || err != nil {

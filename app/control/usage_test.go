@@ -1,4 +1,4 @@
-package desktop_test
+package control_test
 
 import (
 	"errors"
@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/app/usage"
 	"github.com/sockstray/sockstray/core/stats"
 	"github.com/sockstray/sockstray/profiles"
@@ -18,14 +18,14 @@ import (
 // TestUsageHistoryOffWritesNothing: with the history off (the default),
 // traffic and a quit leave no history file at all.
 func TestUsageHistoryOffWritesNothing(t *testing.T) {
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	if c.Settings().UsageHistory {
 		t.Fatal("usage history on by default")
 	}
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	desktoptest.Dial(t, c.State().Addr, desktoptest.Echo(t)).Close()
+	controltest.Dial(t, c.State().Addr, controltest.Echo(t)).Close()
 	if _, err := c.UsageReport(30); !errors.Is(err, usage.ErrNoHistory) {
 		t.Errorf("report with the history off: %v, want ErrNoHistory", err)
 	}
@@ -49,15 +49,15 @@ func TestUsageHistoryOffWritesNothing(t *testing.T) {
 // it counts nothing more.
 func TestUsageHistoryKeptAcrossRestart(t *testing.T) {
 	dir := t.TempDir()
-	store := &profiles.Store{Dir: filepath.Join(dir, "profiles"), Keychain: &profiles.Keychain{Service: desktoptest.Service}}
+	store := &profiles.Store{Dir: filepath.Join(dir, "profiles"), Keychain: &profiles.Keychain{Service: controltest.Service}}
 	direct := profiles.Builtin()
-	direct.Port = desktoptest.FreePort(t)
+	direct.Port = controltest.FreePort(t)
 	if err := store.Create(direct); err != nil {
 		t.Fatal(err)
 	}
-	echo := desktoptest.Echo(t)
-	open := func() *desktop.Controller {
-		c, err := desktop.Open(desktop.Options{Store: store, SettingsPath: filepath.Join(dir, "settings.toml"),
+	echo := controltest.Echo(t)
+	open := func() *control.Controller {
+		c, err := control.Open(control.Options{Store: store, SettingsPath: filepath.Join(dir, "settings.toml"),
 			ProgramsOf: func(cs []stats.ConnStat) []string { return slices.Repeat([]string{"/usr/bin/test-client"}, len(cs)) }})
 		if err != nil {
 			t.Fatal(err)
@@ -78,7 +78,7 @@ func TestUsageHistoryKeptAcrossRestart(t *testing.T) {
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	desktoptest.Dial(t, c.State().Addr, echo).Close() // 4 bytes each way
+	controltest.Dial(t, c.State().Addr, echo).Close() // 4 bytes each way
 	if err := c.Close(0, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestUsageHistoryKeptAcrossRestart(t *testing.T) {
 		t.Fatalf("settings after a restart: %+v", s)
 	}
 	c.Restore()
-	desktoptest.Dial(t, c.State().Addr, echo).Close()
+	controltest.Dial(t, c.State().Addr, echo).Close()
 	waitIdle(t, c)
 	want := usage.Bytes{Up: 8, Down: 8}
 	r, err := c.UsageReport(30)
@@ -107,7 +107,7 @@ func TestUsageHistoryKeptAcrossRestart(t *testing.T) {
 	if err := c.SetUsageHistory(false); err != nil {
 		t.Fatal(err)
 	}
-	desktoptest.Dial(t, c.State().Addr, echo).Close()
+	controltest.Dial(t, c.State().Addr, echo).Close()
 	waitIdle(t, c)
 	if r, err := c.UsageReport(30); err != nil || r.Sum() != want {
 		t.Errorf("after turning it off: %+v, %v; want %+v", r.Sum(), err, want)
@@ -116,7 +116,7 @@ func TestUsageHistoryKeptAcrossRestart(t *testing.T) {
 
 // waitIdle waits until the proxy's connections have ended (the server
 // sees a client's close a moment after the client).
-func waitIdle(t *testing.T, c *desktop.Controller) {
+func waitIdle(t *testing.T, c *control.Controller) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for c.Snapshot().Totals.Live != 0 {
