@@ -3,6 +3,7 @@ package control_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -218,6 +219,58 @@ func TestBrokenFileOnDiskReported(t *testing.T) {
 	if c.Active().Port == 0 {
 		t.Error("broken file replaced the profile in force")
 	}
+}
+
+// An edit on disk that cannot be applied (its port is taken) is reported,
+// and the last version stays in force and keeps listening; the next good
+// edit is applied. The controller puts edits in force through
+// profiles.Follower.Handle, as serve does.
+func TestDiskEditNotAppliedKeepsLast(t *testing.T) {
+	c := controltest.New(t)
+	if err := c.SetProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	before := c.State().Addr
+	got := make(chan control.Notice, 4)
+	c.OnNotice(func(n control.Notice) { got <- n })
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	p := c.Active()
+	lastPort := p.Port
+	path, _ := c.Store().Path(p.Name)
+	p.Port = taken.Addr().(*net.TCPAddr).Port
+	if err := os.WriteFile(path, p.Encode(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case n := <-got:
+		if !strings.Contains(n.Text, "changed on disk but was not applied") {
+			t.Errorf("notice %q", n.Text)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notice for an edit that could not be applied")
+	}
+	if st := c.State(); st.Addr != before || c.Active().Port != lastPort {
+		t.Fatalf("after the failed edit: listening on %s, profile port %d; want %s, %d", st.Addr, c.Active().Port, before, lastPort)
+	}
+	controltest.Dial(t, before, controltest.Echo(t)).Close()
+
+	p.Port = controltest.FreePort(t)
+	if err := os.WriteFile(path, p.Encode(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := settled(func() error {
+		if c.Active().Port != p.Port {
+			return fmt.Errorf("profile port %d, want %d after a good edit", c.Active().Port, p.Port)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	controltest.Dial(t, c.State().Addr, controltest.Echo(t)).Close()
 }
 
 // TestShareLANKeepsOpenConnections turns sharing on with the proxy running

@@ -30,7 +30,8 @@ func (c *Controller) watch(w *profiles.Watcher) {
 // handle acts on one event. Whether the event is about the active profile
 // is decided inside the act: a switch made while the event waited has
 // already happened, and the edit of a profile no longer active changes
-// nothing.
+// nothing. The active profile's events go through profiles.Follower, as
+// serve's do, with the act's applyLive to put a new version in force.
 func (c *Controller) handle(ev profiles.Event) {
 	a, err := c.begin()
 	if err != nil {
@@ -38,41 +39,27 @@ func (c *Controller) handle(ev profiles.Event) {
 	}
 	defer a.end()
 	a.changed()
-	isActive := a.isActive(ev.Name)
-	switch ev.Kind {
-	case profiles.Changed, profiles.Added:
-		if isActive && ev.Profile != nil {
-			c.applyFromDisk(a)
+	if !a.isActive(ev.Name) {
+		if ev.Kind == profiles.Invalid {
+			a.notify(slog.LevelError, lang.L(`Profile "{{.Name}}": {{.Err}}`, ev))
 		}
-	case profiles.Removed:
-		if isActive {
-			a.notify(slog.LevelWarn, lang.L(`The file of profile "{{.Name}}" was removed; the profile stays in force until you choose another.`, ev))
-		}
-	case profiles.Invalid:
-		msg := lang.L(`Profile "{{.Name}}": {{.Err}}`, ev)
-		if isActive {
-			msg = lang.L(`Profile "{{.Name}}": {{.Err}}; the last good version stays in force`, ev)
-		}
-		a.notify(slog.LevelError, msg)
-	}
-}
-
-// applyFromDisk applies the active profile's file as it is now, not as the
-// event read it: a save made while the event waited is newer. A file gone
-// or broken since changes nothing; its own event reports it.
-func (c *Controller) applyFromDisk(a *act) {
-	name := a.active.Name
-	p, err := c.store.Load(name)
-	if err != nil {
 		return
 	}
-	if err := a.applyLive(p); err != nil {
+	name := a.active.Name
+	f := profiles.Follower{Name: name, Use: a.applyLive, Load: c.store.Load}
+	p, err := f.Handle(ev)
+	switch {
+	case ev.Kind == profiles.Removed:
+		a.notify(slog.LevelWarn, lang.L(`The file of profile "{{.Name}}" was removed; the profile stays in force until you choose another.`, ev))
+	case ev.Kind == profiles.Invalid:
+		a.notify(slog.LevelError, lang.L(`Profile "{{.Name}}": {{.Err}}; the last good version stays in force`, ev))
+	case err != nil:
 		c.setErr(err)
 		a.notify(slog.LevelError, lang.L(`Profile "{{.Name}}" changed on disk but was not applied: {{.Err}}`, map[string]any{"Name": name, "Err": err}))
-		return
+	case p != nil:
+		a.use(p)
+		c.log.Info("profile changed on disk, applied", "profile", name)
 	}
-	a.use(p)
-	c.log.Info("profile changed on disk, applied", "profile", name)
 }
 
 // TestResult is the outcome of TestRoute.
