@@ -67,18 +67,18 @@ func (s *StatusBar) onProfile(name string) {
 	s.run(s.Profile, lang.L(`Switching to profile "{{.Name}}"…`, map[string]any{"Name": name}), func() { s.ctrl.UseProfile(name) })
 }
 
-// run starts the action of control off the UI goroutine (it waits for
+// run starts the action of widget w off the UI goroutine (it waits for
 // the actions before it and may touch the keychain, the disk and the
-// engine); the control stays disabled and the bar says what goes on until
+// engine); w stays disabled and the bar says what goes on until
 // it ends. A failure reaches the user as a notice and in the state shown.
-func (s *StatusBar) run(control fyne.Disableable, doing string, action func()) {
-	s.busy[control]++
+func (s *StatusBar) run(w fyne.Disableable, doing string, action func()) {
+	s.busy[w]++
 	s.doing = doing
 	s.showBusy()
 	s.jobs.run(func() func() {
 		action()
 		return func() {
-			s.busy[control]--
+			s.busy[w]--
 			s.Refresh()
 		}
 	})
@@ -87,12 +87,12 @@ func (s *StatusBar) run(control fyne.Disableable, doing string, action func()) {
 // showBusy disables the controls whose actions run.
 func (s *StatusBar) showBusy() {
 	working := false
-	for control, n := range s.busy {
+	for w, n := range s.busy {
 		if n > 0 {
-			control.Disable()
+			w.Disable()
 			working = true
 		} else {
-			control.Enable()
+			w.Enable()
 		}
 	}
 	if working {
