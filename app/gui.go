@@ -8,10 +8,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	fynedesktop "fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/app/instance"
 	"github.com/sockstray/sockstray/app/tray"
 	"github.com/sockstray/sockstray/app/ui"
@@ -20,16 +20,16 @@ import (
 )
 
 // hiddenFlag opens the desktop app in the tray only.
-const hiddenFlag = desktop.HiddenFlag
+const hiddenFlag = control.HiddenFlag
 
-// appID names the app to Fyne (its preferences folder) and to the desktop.
+// appID names the app to Fyne (its preferences folder) and to the control.
 const appID = "io.github.sockstray.Sockstray"
 
 // openDesktop runs the desktop app until the user quits it (the tray's or
 // the window's Quit) or the process gets SIGINT or SIGTERM, which Fyne's
 // driver turns into the same quit. Either way the engine stops, its port
 // is released and the settings are saved before it returns. With hidden
-// (desktop.HiddenFlag, how start at login opens it) the window stays
+// (control.HiddenFlag, how start at login opens it) the window stays
 // hidden until asked for, where a tray icon is there to ask.
 func openDesktop(stderr io.Writer, hidden bool) int {
 	if msg := noDisplay(); msg != "" {
@@ -47,7 +47,7 @@ func openDesktop(stderr io.Writer, hidden bool) int {
 	}
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	ctrl, err := desktop.Open(sys.opts)
+	ctrl, err := control.Open(sys.opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "sockstray: %v\n", err)
 		return 1
@@ -99,9 +99,9 @@ func languageSetting() string {
 // otherwise. Without a session D-Bus the tray is not set up at all: the
 // tray library would panic on quit. It returns what refreshes the tray,
 // and whether a tray host shows the icon.
-func setUpTray(a fyne.App, ctrl *desktop.Controller, win *ui.Window) (refresh func(), inTray bool) {
-	st := desktop.CheckTray()
-	da, ok := a.(fynedesktop.App)
+func setUpTray(a fyne.App, ctrl *control.Controller, win *ui.Window) (refresh func(), inTray bool) {
+	st := tray.Check()
+	da, ok := a.(desktop.App)
 	if !ok || !st.Usable() {
 		win.Win.SetCloseIntercept(a.Quit)
 		why := lang.L("this platform has none")

@@ -18,7 +18,6 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
-	"github.com/sockstray/sockstray/app/desktop"
 	"github.com/sockstray/sockstray/app/tray"
 )
 
@@ -127,7 +126,7 @@ func startXvfb(t *testing.T, xvfb string) string {
 
 // startPanel starts xfce4-panel with panelConfig (and xfconfd, which
 // serves the configuration to it) in the session, and waits until its
-// watcher owns desktop.TrayHostName.
+// watcher owns tray.HostName.
 func (d *desk) startPanel(t *testing.T) *proc {
 	t.Helper()
 	panel := needTool(t, "xfce4-panel", "xfce4-panel")
@@ -157,8 +156,8 @@ func (d *desk) startPanel(t *testing.T) *proc {
 		t.Fatalf("xfconfd did not take org.xfce.Xfconf within %v\nstderr:\n%s", startTimeout, conf.stderr.String())
 	}
 	p := startProc(t, env, panel, "--disable-wm-check")
-	if !waitFor(startTimeout, func() bool { return d.hasOwner(desktop.TrayHostName) }) {
-		t.Fatalf("xfce4-panel's watcher did not take %s within %v\nstderr:\n%s", desktop.TrayHostName, startTimeout, p.stderr.String())
+	if !waitFor(startTimeout, func() bool { return d.hasOwner(tray.HostName) }) {
+		t.Fatalf("xfce4-panel's watcher did not take %s within %v\nstderr:\n%s", tray.HostName, startTimeout, p.stderr.String())
 	}
 	return p
 }
@@ -172,7 +171,7 @@ func (d *desk) hasOwner(name string) bool {
 // items is the watcher's RegisteredStatusNotifierItems: "SERVICE/PATH" or
 // "SERVICE" per item.
 func (d *desk) items() ([]string, error) {
-	v, err := d.bus.Object(desktop.TrayHostName, watcherPath).GetProperty(desktop.TrayHostName + ".RegisteredStatusNotifierItems")
+	v, err := d.bus.Object(tray.HostName, watcherPath).GetProperty(tray.HostName + ".RegisteredStatusNotifierItems")
 	if err != nil {
 		return nil, err
 	}

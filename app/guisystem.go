@@ -10,7 +10,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/app/instance"
 	"github.com/sockstray/sockstray/app/logfile"
 	"github.com/sockstray/sockstray/app/sockowner"
@@ -23,7 +23,7 @@ type system struct {
 	inst   *instance.Instance
 	log    *logfile.Writer
 	show   atomic.Pointer[func()] // brings the window up; set once it exists
-	opts   desktop.Options
+	opts   control.Options
 	notice []string // said to the user once the window is up
 }
 
@@ -70,7 +70,7 @@ func claimSystem(stderr io.Writer) (*system, error) {
 		if real, err := filepath.EvalSymlinks(exe); err == nil {
 			exe = real
 		}
-		s.opts.LoginItem = desktop.Autostart{Exe: exe}
+		s.opts.LoginItem = control.Autostart{Exe: exe}
 	}
 	s.opts.ProgramsOf = new(sockowner.Resolver).ProgramsOf
 	return s, nil

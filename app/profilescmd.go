@@ -283,6 +283,7 @@ func (sp *servedProfile) follow(eng *engine.Engine, base *server.Config) {
 		Name:        sp.name,
 		Apply:       eng.Apply,
 		Credentials: sp.store.Keychain.Credentials,
+		Load:        sp.store.Load,
 		Logger:      base.Logger,
 		Adjust: func(c *server.Config) {
 			c.Logger, c.NoCount = base.Logger, base.NoCount

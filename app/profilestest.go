@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/uitext"
 	"github.com/sockstray/sockstray/core/socks5"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -53,7 +53,7 @@ func profilesTest(s *profiles.Store, name, target string, stdout io.Writer) erro
 		if r.Err != nil {
 			failed = true
 			outcome = fmt.Sprintf("failed after %v: reply %#02x (%s): %v",
-				r.Latency.Round(time.Millisecond), byte(r.Reply), desktop.ReplyText(r.Reply), r.Err)
+				r.Latency.Round(time.Millisecond), byte(r.Reply), uitext.Reply(r.Reply), r.Err)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.What, r.Name, r.About, outcome)
 	}

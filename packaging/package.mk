@@ -25,7 +25,7 @@ PKG_LDFLAGS := -s -w -X main.version=$(PKG_VERSION)
 FYNE_TOOL   := fyne.io/tools/cmd/fyne@v1.7.4
 FYNE        := dist/tools/fyne-v1.7.4/fyne
 # The cross-compile check: what must build with no cgo on every platform.
-CROSS_PKGS    := ./core/... ./internal/sockerr $(if $(wildcard profiles/*.go),./profiles/...) ./app/autostart ./app/instance ./app/logfile ./app/proxyenv ./app/sockowner ./app/sysproxy
+CROSS_PKGS    := ./core/... ./internal/sockerr $(if $(wildcard profiles/*.go),./profiles/...) ./app/autostart ./app/instance ./app/logfile ./app/proxyenv ./app/sockowner ./app/sysproxy ./app/control ./app/lan ./app/logring ./app/uitext
 CROSS_TARGETS := windows/amd64 darwin/arm64 linux/arm64
 
 PKG_WIN_SETUP := dist/sockstray-$(PKG_VERSION)-windows-amd64-setup.exe

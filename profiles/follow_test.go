@@ -185,3 +185,52 @@ func TestFollowAppliesEditsLive(t *testing.T) {
 		t.Error("the log holds the password")
 	}
 }
+
+// Handle is the one per-event step serve's Run and the desktop app's
+// controller share: a new version goes in force (the file as it is now,
+// with Load), a removed or invalid file or a failed apply leaves the last.
+func TestFollowerHandle(t *testing.T) {
+	onDisk := New("live")
+	onDisk.Port = 1081
+	announced := New("live")
+	announced.Port = 1082
+	errApply := fmt.Errorf("port in use")
+	for _, tc := range []struct {
+		name     string
+		ev       Event
+		load     func(string) (*Profile, error)
+		useErr   error
+		wantUsed int // the port of the version Use got; 0 for none
+		wantErr  error
+	}{
+		{name: "changed", ev: Event{Kind: Changed, Name: "live", Profile: announced}, wantUsed: 1082},
+		{name: "added", ev: Event{Kind: Added, Name: "live", Profile: announced}, wantUsed: 1082},
+		{name: "newest on disk", ev: Event{Kind: Changed, Name: "live", Profile: announced},
+			load: func(string) (*Profile, error) { return onDisk, nil }, wantUsed: 1081},
+		{name: "gone since", ev: Event{Kind: Changed, Name: "live", Profile: announced},
+			load: func(string) (*Profile, error) { return nil, fmt.Errorf("no such file") }},
+		{name: "not applied", ev: Event{Kind: Changed, Name: "live", Profile: announced},
+			useErr: errApply, wantUsed: 1082, wantErr: errApply},
+		{name: "removed", ev: Event{Kind: Removed, Name: "live"}},
+		{name: "invalid", ev: Event{Kind: Invalid, Name: "live", Err: &InvalidError{Name: "live", File: "live.toml", Problems: []Problem{{Line: 2, Field: "port", Msg: "bad"}}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			used := 0
+			var logs strings.Builder
+			f := &Follower{Name: "live", Load: tc.load, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+				Use: func(p *Profile) error { used = p.Port; return tc.useErr }}
+			p, err := f.Handle(tc.ev)
+			if used != tc.wantUsed || err != tc.wantErr {
+				t.Fatalf("used port %d, err %v; want %d, %v", used, err, tc.wantUsed, tc.wantErr)
+			}
+			if inForce := err == nil && tc.wantUsed != 0; (p != nil) != inForce || (p != nil && p.Port != tc.wantUsed) {
+				t.Errorf("version in force %+v", p)
+			}
+			if tc.ev.Kind == Removed || tc.ev.Kind == Invalid || err != nil {
+				if !strings.Contains(logs.String(), "keeping the last") {
+					t.Errorf("log %q does not say the last version stays", logs.String())
+				}
+			}
+		})
+	}
+}

@@ -7,7 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
-	ctl "github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/app/ui"
 	"github.com/sockstray/sockstray/core/stats"
 )
@@ -15,7 +15,7 @@ import (
 // TitleWithRates is Title with the live rates while the proxy runs (the
 // series' newest point, as the graph and the Connections table measure
 // them). Fyne's systray sets it as the tray item's tooltip and title.
-func TitleWithRates(st ctl.State, now stats.Point) string {
+func TitleWithRates(st control.State, now stats.Point) string {
 	title := Title(st)
 	if st.Running && st.Err == nil {
 		title = lang.L("{{.Title}} ↑ {{.Up}} ↓ {{.Down}}", map[string]any{"Title": title, "Up": ui.Rate(now.Up), "Down": ui.Rate(now.Down)})
@@ -25,7 +25,7 @@ func TitleWithRates(st ctl.State, now stats.Point) string {
 
 // showTitle sets the title for st and the rates now, when it changed;
 // call it on the UI goroutine.
-func (t *Tray) showTitle(st ctl.State) {
+func (t *Tray) showTitle(st control.State) {
 	title := TitleWithRates(st, t.ctrl.Throughput())
 	if t.busy > 0 {
 		title = lang.L("{{.Title}} (working…)", map[string]any{"Title": title})
@@ -59,7 +59,7 @@ func (t *Tray) ShowRates() (stop func()) {
 
 // copyTerminalCommand puts the lines that point a terminal at the proxy
 // on the clipboard (no password in them), or says why it cannot.
-func copyTerminalCommand(c *ctl.Controller, h Hooks) {
+func copyTerminalCommand(c *control.Controller, h Hooks) {
 	cmd, err := c.TerminalCommand()
 	if err != nil {
 		if h.Fail != nil {

@@ -10,14 +10,14 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	ctl "github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/core/stats"
 )
 
 func TestTitleWithRates(t *testing.T) {
 	test.NewTempApp(t)
-	on := ctl.State{Profile: "Direct", Addr: "127.0.0.1:1080", Running: true}
+	on := control.State{Profile: "Direct", Addr: "127.0.0.1:1080", Running: true}
 	want := "Sockstray: on, 127.0.0.1:1080 (Direct) ↑ 1.5 KB/s ↓ 2.0 MB/s"
 	if got := TitleWithRates(on, stats.Point{Up: 1500, Down: 2e6}); got != want {
 		t.Errorf("title while on = %q, want %q", got, want)
@@ -32,7 +32,7 @@ func TestTitleWithRates(t *testing.T) {
 // The tooltip's rates move with real traffic through the proxy.
 func TestTrayTitleShowsLiveRates(t *testing.T) {
 	test.NewTempApp(t)
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestTrayTitleShowsLiveRates(t *testing.T) {
 	stop := tr.ShowRates()
 	t.Cleanup(stop)
 
-	conn := desktoptest.Dial(t, c.State().Addr, desktoptest.Echo(t))
+	conn := controltest.Dial(t, c.State().Addr, controltest.Echo(t))
 	go io.Copy(io.Discard, conn)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -95,13 +95,13 @@ func TestTrayTitleShowsLiveRates(t *testing.T) {
 // "Copy terminal proxy command" copies the shell's lines for the running
 // proxy, never the password.
 func TestCopyTerminalCommand(t *testing.T) {
-	desktoptest.NeedKeychain(t)
+	controltest.NeedKeychain(t)
 	test.NewTempApp(t)
 	t.Setenv("SHELL", "/bin/bash")
-	c := desktoptest.New(t)
-	p := desktoptest.AddProfile(t, c, "Work")
+	c := controltest.New(t)
+	p := controltest.AddProfile(t, c, "Work")
 	p.Username = "alice"
-	if err := c.SaveProfile("Work", p, ctl.Secrets{Local: "s3cret-pw"}); err != nil {
+	if err := c.SaveProfile("Work", p, control.Secrets{Local: "s3cret-pw"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.UseProfile("Work"); err != nil {

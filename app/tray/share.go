@@ -6,7 +6,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
-	ctl "github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/uitext"
 )
 
 // LabelShareFor is the submenu that shares on the LAN for a while.
@@ -22,7 +23,7 @@ var (
 
 // minutesLeft is the time left of a share with an end, in minutes rounded
 // up, and whether it has an end.
-func minutesLeft(st ctl.State) (int, bool) {
+func minutesLeft(st control.State) (int, bool) {
 	if !st.ShareLAN || st.ShareUntil.IsZero() {
 		return 0, false
 	}
@@ -32,7 +33,7 @@ func minutesLeft(st ctl.State) (int, bool) {
 
 // shareLabel is the share item's text: with the time left when the share
 // has an end.
-func shareLabel(st ctl.State) string {
+func shareLabel(st control.State) string {
 	if m, ok := minutesLeft(st); ok {
 		return lang.L("Share on LAN ({{.Min}} min left)", map[string]any{"Min": m})
 	}
@@ -40,10 +41,10 @@ func shareLabel(st ctl.State) string {
 }
 
 // shareForMenu is the submenu of ShareDurations; act runs a choice.
-func shareForMenu(c *ctl.Controller, st ctl.State, busy bool, act func(string, func() func() error) func()) *fyne.MenuItem {
+func shareForMenu(c *control.Controller, st control.State, busy bool, act func(string, func() func() error) func()) *fyne.MenuItem {
 	var items []*fyne.MenuItem
-	for _, d := range ctl.ShareDurations {
-		it := fyne.NewMenuItem(ctl.ShareDurationText(d), act(lang.L("LAN sharing not changed"), func() func() error {
+	for _, d := range control.ShareDurations {
+		it := fyne.NewMenuItem(uitext.ShareDuration(d), act(lang.L("LAN sharing not changed"), func() func() error {
 			return func() error { return c.ShareLANFor(d) }
 		}))
 		it.Checked = st.ShareLAN && st.ShareFor == d
@@ -57,7 +58,7 @@ func shareForMenu(c *ctl.Controller, st ctl.State, busy bool, act func(string, f
 
 // tickShare refreshes the tray when the minutes left of a share change;
 // call it on the UI goroutine, from Refresh.
-func (t *Tray) tickShare(st ctl.State) {
+func (t *Tray) tickShare(st control.State) {
 	if t.tick != nil {
 		t.tick.Stop()
 		t.tick = nil
@@ -72,4 +73,4 @@ func (t *Tray) tickShare(st ctl.State) {
 
 // Stop stops the countdown's refreshes, for the app's end: the tray is
 // gone then. Call it on the UI goroutine.
-func (t *Tray) Stop() { t.tickShare(ctl.State{}) }
+func (t *Tray) Stop() { t.tickShare(control.State{}) }

@@ -8,19 +8,19 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	ctl "github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 )
 
 // sharable returns a controller whose active profile may be shared
 // without a password (open), the proxy on.
-func sharable(t *testing.T) *ctl.Controller {
+func sharable(t *testing.T) *control.Controller {
 	t.Helper()
 	test.NewTempApp(t)
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	p := c.Active()
 	p.Open = true
-	if err := c.SaveProfile(p.Name, p, ctl.Secrets{}); err != nil {
+	if err := c.SaveProfile(p.Name, p, control.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.SetProxy(true); err != nil {

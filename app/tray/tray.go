@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 
-	ctl "github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/assets"
 )
 
@@ -63,7 +63,7 @@ func (h Hooks) run(action func()) {
 }
 
 // Menu builds the tray menu for the controller's state now.
-func Menu(c *ctl.Controller, h Hooks) *fyne.Menu {
+func Menu(c *control.Controller, h Hooks) *fyne.Menu {
 	st := c.State()
 	fail := func(what string, err error) {
 		if err != nil && h.Fail != nil {
@@ -138,7 +138,7 @@ func Menu(c *ctl.Controller, h Hooks) *fyne.Menu {
 }
 
 // Icon is the icon of a state.
-func Icon(st ctl.State) fyne.Resource {
+func Icon(st control.State) fyne.Resource {
 	switch {
 	case st.Err != nil:
 		return IconError
@@ -149,7 +149,7 @@ func Icon(st ctl.State) fyne.Resource {
 }
 
 // Title says the state and the address, for the tray's tooltip and title.
-func Title(st ctl.State) string {
+func Title(st control.State) string {
 	switch {
 	case st.Err != nil:
 		return lang.L("Sockstray: error: {{.Err}}", st)
@@ -168,7 +168,7 @@ func Title(st ctl.State) string {
 // Tray keeps a desktop app's tray in step with the controller.
 type Tray struct {
 	app   desktop.App
-	ctrl  *ctl.Controller
+	ctrl  *control.Controller
 	hooks Hooks
 	// SetTitle shows the tooltip and title; the systray library's by
 	// default (see title.go).
@@ -186,7 +186,7 @@ type Tray struct {
 // New returns a tray for app, which must be a desktop.App. Unless h has
 // its own Run, the menu's actions run off the UI goroutine with the items
 // disabled and the title saying so until they end.
-func New(app desktop.App, c *ctl.Controller, h Hooks) *Tray {
+func New(app desktop.App, c *control.Controller, h Hooks) *Tray {
 	t := &Tray{app: app, ctrl: c, hooks: h, SetTitle: setTitle}
 	if t.hooks.Run == nil {
 		t.hooks.Run, t.hooks.Busy = t.run, func() bool { return t.busy > 0 }

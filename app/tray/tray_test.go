@@ -12,8 +12,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	ctl "github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 )
 
 func item(t *testing.T, m *fyne.Menu, label string) *fyne.MenuItem {
@@ -51,7 +51,7 @@ func waiting(t *testing.T, h Hooks) (Hooks, func()) {
 
 func TestMenuStartsAndStopsEngine(t *testing.T) {
 	test.NewTempApp(t)
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	h, wait := waiting(t, Hooks{})
 	m := Menu(c, h)
 	if p := item(t, m, LabelProxy); p.Checked {
@@ -63,7 +63,7 @@ func TestMenuStartsAndStopsEngine(t *testing.T) {
 	if !st.Running {
 		t.Fatalf("not running: %v", st.Err)
 	}
-	desktoptest.Dial(t, st.Addr, desktoptest.Echo(t)).Close()
+	controltest.Dial(t, st.Addr, controltest.Echo(t)).Close()
 	m = Menu(c, h)
 	if !item(t, m, LabelProxy).Checked {
 		t.Error("proxy not checked while on")
@@ -81,8 +81,8 @@ func TestMenuStartsAndStopsEngine(t *testing.T) {
 
 func TestMenuChoosesProfileLive(t *testing.T) {
 	test.NewTempApp(t)
-	c := desktoptest.New(t)
-	other := desktoptest.AddProfile(t, c, "Other")
+	c := controltest.New(t)
+	other := controltest.AddProfile(t, c, "Other")
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
@@ -95,10 +95,10 @@ func TestMenuChoosesProfileLive(t *testing.T) {
 	item(t, profs, "Other").Action()
 	wait()
 	st := c.State()
-	if st.Profile != "Other" || st.Addr != desktoptest.Addr(other.Port) || !st.Running {
+	if st.Profile != "Other" || st.Addr != controltest.Addr(other.Port) || !st.Running {
 		t.Fatalf("state after choosing Other: %+v", st)
 	}
-	desktoptest.Dial(t, st.Addr, desktoptest.Echo(t)).Close()
+	controltest.Dial(t, st.Addr, controltest.Echo(t)).Close()
 	if !item(t, item(t, Menu(c, Hooks{}), LabelProfiles).ChildMenu, "Other").Checked {
 		t.Error("Other not checked")
 	}
@@ -106,7 +106,7 @@ func TestMenuChoosesProfileLive(t *testing.T) {
 
 func TestMenuHooksAndFailures(t *testing.T) {
 	test.NewTempApp(t)
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	var copied, failed string
 	shown, quit := false, false
 	h, wait := waiting(t, Hooks{
@@ -136,7 +136,7 @@ func TestMenuHooksAndFailures(t *testing.T) {
 
 func TestTrayIconAndTitleFollowState(t *testing.T) {
 	test.NewTempApp(t)
-	c := desktoptest.New(t)
+	c := controltest.New(t)
 	fd := &fakeDesktop{}
 	tr := New(fd, c, Hooks{})
 	var title string
@@ -174,7 +174,7 @@ func TestIconsArePNG(t *testing.T) {
 func TestMenuStartAtLoginAndSystemProxy(t *testing.T) {
 	cfg := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", cfg)
-	c := desktoptest.NewWith(t, ctl.Options{LoginItem: ctl.Autostart{Exe: "/usr/bin/sockstray"}})
+	c := controltest.NewWith(t, control.Options{LoginItem: control.Autostart{Exe: "/usr/bin/sockstray"}})
 	failed := make(chan string, 4)
 	h, wait := waiting(t, Hooks{Fail: func(what string, err error) { failed <- what + ": " + err.Error() }})
 	if item(t, Menu(c, h), LabelLogin).Checked {
@@ -213,8 +213,8 @@ func TestMenuStartAtLoginAndSystemProxy(t *testing.T) {
 // and the proxy is on once the keychain answers.
 func TestTrayDoesNotWaitForKeychain(t *testing.T) {
 	test.NewTempApp(t)
-	kc := desktoptest.NewGateKeychain()
-	c := desktoptest.NewWith(t, ctl.Options{Keychain: kc})
+	kc := controltest.NewGateKeychain()
+	c := controltest.NewWith(t, control.Options{Keychain: kc})
 	fd := &fakeDesktop{}
 	tr := New(fd, c, Hooks{})
 	var title string

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"golang.org/x/crypto/ssh"
 
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/internal/sshdtest"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -102,13 +102,13 @@ func TestWhichRouteOnTypedProfile(t *testing.T) {
 // its row) and a dead one (a closed loopback port), each alone and in
 // routes; one line each, ok or the precise failure.
 func TestTestAllShowsEachUpstreamAndRoute(t *testing.T) {
-	upPort := desktoptest.LiveUpstream(t, "bob", "right")
+	upPort := controltest.LiveUpstream(t, "bob", "right")
 	w, _ := newWindow(t)
 	s := w.Profiles
 	p := profiles.New("tested")
 	p.Upstreams = []profiles.Upstream{
 		{Name: "live", Host: "127.0.0.1", Port: upPort, Username: "bob"},
-		{Name: "dead", Host: "127.0.0.1", Port: desktoptest.FreePort(t)},
+		{Name: "dead", Host: "127.0.0.1", Port: controltest.FreePort(t)},
 	}
 	p.Routes = []profiles.Route{
 		{Name: "via-live", Chain: []string{"live"}},
@@ -121,7 +121,7 @@ func TestTestAllShowsEachUpstreamAndRoute(t *testing.T) {
 	if ta.Target.Text != profiles.DefaultTestTarget {
 		t.Errorf("target at first %q", ta.Target.Text)
 	}
-	ta.Target.SetText(desktoptest.Echo(t))
+	ta.Target.SetText(controltest.Echo(t))
 	done := make(chan struct{}, 1)
 	ta.afterShow = func() { done <- struct{}{} }
 	test.Tap(ta.Run)
@@ -166,7 +166,7 @@ func TestTestAllTrustsAnUnknownHostKey(t *testing.T) {
 		Username: "root", KeyFile: s.KeyFile, KnownHosts: known}}
 	w.Profiles.Form.load(p, profiles.Version{}, "", []string{""})
 	ta := w.Profiles.TestAll
-	ta.Target.SetText(desktoptest.Echo(t))
+	ta.Target.SetText(controltest.Echo(t))
 	done := make(chan struct{}, 4)
 	ta.afterShow = func() { done <- struct{}{} }
 	run := func() {

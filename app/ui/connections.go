@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/uitext"
 	"github.com/sockstray/sockstray/core/socks5"
 	"github.com/sockstray/sockstray/core/stats"
 )
@@ -275,7 +275,7 @@ func cellText(cs *stats.ConnStat, col int, now time.Time) string {
 		if !cs.Replied {
 			return "…"
 		}
-		return fmt.Sprintf("%02x %s", cs.Reply, desktop.ReplyText(socks5.Reply(cs.Reply)))
+		return fmt.Sprintf("%02x %s", cs.Reply, uitext.Reply(socks5.Reply(cs.Reply)))
 	case colUp:
 		return Bytes(cs.Up)
 	case colDown:

@@ -9,7 +9,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/core/stats"
 )
 
@@ -18,8 +18,8 @@ func TestConnectionsShowsRealConnectionAndClosesIt(t *testing.T) {
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	echo := desktoptest.Echo(t)
-	conn := desktoptest.Dial(t, c.State().Addr, echo)
+	echo := controltest.Echo(t)
+	conn := controltest.Dial(t, c.State().Addr, echo)
 	defer conn.Close()
 	w.ShowTab(TabConnections)
 	w.sample()

@@ -9,22 +9,22 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 )
 
 // newWindow builds the window over a fresh controller with Fyne's test
 // driver, sized so that tables lay out rows.
-func newWindow(t *testing.T) (*Window, *desktop.Controller) {
+func newWindow(t *testing.T) (*Window, *control.Controller) {
 	t.Helper()
-	return newWindowWith(t, desktop.Options{})
+	return newWindowWith(t, control.Options{})
 }
 
 // newWindowWith is newWindow over a controller with the options o.
-func newWindowWith(t *testing.T, o desktop.Options) (*Window, *desktop.Controller) {
+func newWindowWith(t *testing.T, o control.Options) (*Window, *control.Controller) {
 	t.Helper()
 	a := test.NewTempApp(t)
-	c := desktoptest.NewWith(t, o)
+	c := controltest.NewWith(t, o)
 	w := New(a, c)
 	t.Cleanup(w.Win.Close)
 	t.Cleanup(func() { settle(w) }) // before the window closes

@@ -7,7 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -15,10 +15,10 @@ import (
 // upstream, so a row whose host changes says that it needs its own, and
 // after the save the form says which upstream has none.
 func TestChangedHopAsksForItsPassword(t *testing.T) {
-	k := desktoptest.NeedKeychain(t)
+	k := controltest.NeedKeychain(t)
 	w, c := newWindow(t)
 	s := w.Profiles
-	p := desktoptest.AddProfile(t, c, "Hops")
+	p := controltest.AddProfile(t, c, "Hops")
 	t.Cleanup(func() { c.Store().Remove("Hops") })
 	a := profiles.Upstream{Host: "a.example", Port: 1080, Username: "alice"}
 	b := profiles.Upstream{Host: "b.example", Port: 1081, Username: "bob"}

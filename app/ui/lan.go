@@ -13,7 +13,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 	qrcode "github.com/skip2/go-qrcode"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/lan"
 	"github.com/sockstray/sockstray/core/stats"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -36,11 +37,11 @@ type LAN struct {
 	Warning *widget.Label
 	Clients *widget.List
 
-	ctrl    *desktop.Controller
+	ctrl    *control.Controller
 	clip    func(string)
 	link    string
 	qrFor   string
-	clients []desktop.Client
+	clients []lan.Client
 	content fyne.CanvasObject
 	jobs    jobs
 	busy    bool // a change of sharing started here runs
@@ -50,7 +51,7 @@ type LAN struct {
 }
 
 // NewLAN builds the screen; clip puts text on the clipboard.
-func NewLAN(ctrl *desktop.Controller, clip func(string)) *LAN {
+func NewLAN(ctrl *control.Controller, clip func(string)) *LAN {
 	l := &LAN{ctrl: ctrl, clip: clip, now: time.Now}
 	l.Share = widget.NewCheck(lang.L("Share on LAN"), l.onShare)
 	l.buildFor()
@@ -142,7 +143,7 @@ func (l *LAN) Refresh() {
 	l.listGen++
 	gen := l.listGen
 	l.jobs.run(func() func() {
-		addrs, err := desktop.LANAddrs(p)
+		addrs, err := lan.Addrs(p)
 		return func() {
 			if gen == l.listGen {
 				l.show(p, st, addrs, err)
@@ -152,7 +153,7 @@ func (l *LAN) Refresh() {
 }
 
 // show shows the share of p in state st, reachable at addrs.
-func (l *LAN) show(p *profiles.Profile, st desktop.State, addrs []string, err error) {
+func (l *LAN) show(p *profiles.Profile, st control.State, addrs []string, err error) {
 	sel := l.Addrs.Selected
 	l.Addrs.Options = addrs
 	if !contains(addrs, sel) {
@@ -203,7 +204,7 @@ func (l *LAN) showLink() {
 	p := l.ctrl.Active()
 	l.link = ""
 	if a := l.Addrs.Selected; a != "" {
-		l.link = desktop.ShareLink(p, a)
+		l.link = lan.ShareLink(p, a)
 	}
 	l.Copy.Disable()
 	if l.Addrs.Selected != "" {
@@ -233,13 +234,13 @@ func (l *LAN) QRImage() image.Image { return l.QR.Image }
 
 // Update shows the LAN clients of a snapshot; call it on the UI thread.
 func (l *LAN) Update(s stats.Snapshot) {
-	l.clients = desktop.LANClients(s)
+	l.clients = lan.Clients(s)
 	l.Clients.Refresh()
 	l.showEnd(l.ctrl.State())
 }
 
 // ClientList returns the LAN clients shown.
-func (l *LAN) ClientList() []desktop.Client { return l.clients }
+func (l *LAN) ClientList() []lan.Client { return l.clients }
 
 func newClientRow() fyne.CanvasObject {
 	return container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon(lang.L("Disconnect"), theme.CancelIcon(), nil), widget.NewLabel(""))

@@ -7,8 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/logring"
 )
 
 // logLevel is a level the log screen filters by.
@@ -28,16 +27,16 @@ type Log struct {
 	List  *widget.List
 	Level *widget.Select
 
-	ring    *desktop.Ring
+	ring    *logring.Ring
 	levels  []logLevel
 	min     slog.Level
-	lines   []desktop.Line
+	lines   []logring.Line
 	seq     uint64
 	content fyne.CanvasObject
 }
 
 // NewLog builds the screen over ring.
-func NewLog(ring *desktop.Ring) *Log {
+func NewLog(ring *logring.Ring) *Log {
 	l := &Log{ring: ring}
 	l.List = widget.NewList(
 		func() int { return len(l.lines) },
@@ -67,7 +66,7 @@ func NewLog(ring *desktop.Ring) *Log {
 func (l *Log) Content() fyne.CanvasObject { return l.content }
 
 // Lines returns the lines shown.
-func (l *Log) Lines() []desktop.Line { return l.lines }
+func (l *Log) Lines() []logring.Line { return l.lines }
 
 func (l *Log) onLevel(label string) {
 	for _, lv := range l.levels {
@@ -91,7 +90,7 @@ func (l *Log) Update() {
 	l.List.ScrollToBottom()
 }
 
-func formatLine(ln desktop.Line) string {
+func formatLine(ln logring.Line) string {
 	return ln.Time.Format("15:04:05") + "  " + ln.Level.String() + "  " + ln.Text
 }
 

@@ -9,8 +9,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 )
 
 // TestWindowDoesNotWaitForKeychain: with a keychain that answers only when
@@ -19,10 +19,10 @@ import (
 // they work, other controls keep answering taps, and once the keychain
 // answers the proxy runs the chosen profile with the password saved.
 func TestWindowDoesNotWaitForKeychain(t *testing.T) {
-	desktoptest.NeedKeychain(t)
-	kc := desktoptest.NewGateKeychain()
-	w, c := newWindowWith(t, desktop.Options{Keychain: kc})
-	desktoptest.AddProfile(t, c, "Other")
+	controltest.NeedKeychain(t)
+	kc := controltest.NewGateKeychain()
+	w, c := newWindowWith(t, control.Options{Keychain: kc})
+	controltest.AddProfile(t, c, "Other")
 	s, f := w.Profiles, w.Profiles.Form
 	w.Status.Refresh()
 	s.Refresh()
@@ -87,5 +87,5 @@ func TestWindowDoesNotWaitForKeychain(t *testing.T) {
 	if f.Dirty() || f.Save.Disabled() || f.Orig() != "Other" || f.Password.PlaceHolder != storedHint() {
 		t.Errorf("editor: dirty %v, Save disabled %v, editing %q, placeholder %q", f.Dirty(), f.Save.Disabled(), f.Orig(), f.Password.PlaceHolder)
 	}
-	desktoptest.DialAuth(t, st.Addr, desktoptest.Echo(t), "alice", password).Close()
+	controltest.DialAuth(t, st.Addr, controltest.Echo(t), "alice", password).Close()
 }

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/core/rules"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -141,7 +141,7 @@ func (f *ProfileForm) changed() {
 
 // read returns the profile and passwords as typed, with the problems of
 // fields that do not parse (in the validator's terms).
-func (f *ProfileForm) read() (*profiles.Profile, desktop.Secrets, []profiles.Problem) {
+func (f *ProfileForm) read() (*profiles.Profile, control.Secrets, []profiles.Problem) {
 	var ps []profiles.Problem
 	bad := func(field, msg string) { ps = append(ps, profiles.Problem{Field: field, Msg: msg}) }
 	p := profiles.New(strings.TrimSpace(f.Name.Text))
@@ -182,7 +182,7 @@ func (f *ProfileForm) read() (*profiles.Profile, desktop.Secrets, []profiles.Pro
 		}
 	}
 	p.DisableUDP, p.DisableBind = f.DisableUDP.Checked, f.DisableBind.Checked
-	return p, desktop.Secrets{Local: f.Password.Text, Upstream: ups}, ps
+	return p, control.Secrets{Local: f.Password.Text, Upstream: ups}, ps
 }
 
 func (f *ProfileForm) duration(field, s string, ps *[]profiles.Problem) time.Duration {
@@ -204,7 +204,7 @@ func notPort(s string) string {
 
 // validate shows the problems of the form as typed, and returns the
 // profile when it has none.
-func (f *ProfileForm) validate() (*profiles.Profile, desktop.Secrets, bool) {
+func (f *ProfileForm) validate() (*profiles.Profile, control.Secrets, bool) {
 	f.refreshChoices()
 	p, sec, ps := f.read()
 	var inv *profiles.InvalidError

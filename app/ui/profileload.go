@@ -6,7 +6,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -134,7 +134,7 @@ func (s *Profiles) passwordHints(p *profiles.Profile) (local string, ups, missin
 		// An SSH login may need no password: the agent, or a key
 		// without a passphrase.
 		if none && u.Kind != profiles.KindSSH {
-			missing = append(missing, desktop.NoUpstreamPassword(i+1, u))
+			missing = append(missing, control.NoUpstreamPassword(i+1, u))
 		}
 	}
 	return local, ups, missing, kerr

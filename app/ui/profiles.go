@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -32,7 +32,7 @@ type Profiles struct {
 	Conflict       *ConflictPrompt // the last question about a file changed on disk
 	entries        []profiles.Entry
 	selected       string
-	ctrl           *desktop.Controller
+	ctrl           *control.Controller
 	win            fyne.Window
 	formBox        *fyne.Container
 	reselecting    bool
@@ -48,7 +48,7 @@ type Profiles struct {
 }
 
 // NewProfiles builds the screen; win hosts its dialogs.
-func NewProfiles(ctrl *desktop.Controller, win fyne.Window) *Profiles {
+func NewProfiles(ctrl *control.Controller, win fyne.Window) *Profiles {
 	s := &Profiles{ctrl: ctrl, win: win}
 	s.List = widget.NewList(func() int { return len(s.entries) },
 		func() fyne.CanvasObject {

@@ -7,7 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -57,7 +57,7 @@ func TestProfileFormShowsValidatorMessages(t *testing.T) {
 }
 
 func TestProfileFormSavesFileAndKeychain(t *testing.T) {
-	k := desktoptest.NeedKeychain(t)
+	k := controltest.NeedKeychain(t)
 	w, c := newWindow(t)
 	s := w.Profiles
 	test.Tap(s.New)
@@ -112,7 +112,7 @@ func TestProfileFormSavesFileAndKeychain(t *testing.T) {
 
 func TestUnsavedChangesAsk(t *testing.T) {
 	w, c := newWindow(t)
-	desktoptest.AddProfile(t, c, "Other")
+	controltest.AddProfile(t, c, "Other")
 	s := w.Profiles
 	s.Refresh()
 	drain(&s.jobs)
@@ -150,13 +150,13 @@ func TestRouteTestButton(t *testing.T) {
 	s := w.Profiles
 	done := make(chan struct{}, 1)
 	s.afterTest = func() { done <- struct{}{} }
-	test.Type(s.TestTarget, desktoptest.Echo(t))
+	test.Type(s.TestTarget, controltest.Echo(t))
 	test.Tap(s.Test)
 	<-done
 	if !strings.HasPrefix(s.TestResult.Text, "connected in ") {
 		t.Errorf("result %q", s.TestResult.Text)
 	}
-	s.TestTarget.SetText(desktoptest.Addr(desktoptest.FreePort(t)))
+	s.TestTarget.SetText(controltest.Addr(controltest.FreePort(t)))
 	test.Tap(s.Test)
 	<-done
 	if !strings.Contains(s.TestResult.Text, "reply 0x05 (connection refused)") {

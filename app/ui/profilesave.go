@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -26,7 +26,7 @@ func (s *Profiles) save(then func()) {
 }
 
 // saveOver saves p over version base of the file of the profile edited.
-func (s *Profiles) saveOver(p *profiles.Profile, sec desktop.Secrets, base profiles.Version, then func()) {
+func (s *Profiles) saveOver(p *profiles.Profile, sec control.Secrets, base profiles.Version, then func()) {
 	orig := s.Form.Orig()
 	s.Form.Save.Disable() // one save at a time
 	s.jobs.run(func() func() {
@@ -41,7 +41,7 @@ func (s *Profiles) saveOver(p *profiles.Profile, sec desktop.Secrets, base profi
 }
 
 // saved shows the outcome of a save; on the UI goroutine.
-func (s *Profiles) saved(p *profiles.Profile, sec desktop.Secrets, err error, then func()) {
+func (s *Profiles) saved(p *profiles.Profile, sec control.Secrets, err error, then func()) {
 	s.Form.Save.Enable()
 	var inv *profiles.InvalidError
 	var conflict *profiles.ConflictError
@@ -71,7 +71,7 @@ type ConflictPrompt struct {
 
 // askConflict shows that the file changed on disk and lets the user
 // reload it (dropping the editor's changes) or overwrite it with them.
-func (s *Profiles) askConflict(p *profiles.Profile, sec desktop.Secrets, c *profiles.ConflictError, then func()) {
+func (s *Profiles) askConflict(p *profiles.Profile, sec control.Secrets, c *profiles.ConflictError, then func()) {
 	var d dialog.Dialog
 	reload := widget.NewButton(lang.L("Reload"), func() { d.Hide(); s.reload(c.Name) })
 	overwrite := widget.NewButton(lang.L("Overwrite"), func() { d.Hide(); s.saveOver(p, sec, c.Disk, then) })

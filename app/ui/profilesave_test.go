@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control/controltest"
 )
 
 // editBehind opens the profile "Other" in the editor, types a change,
@@ -16,7 +16,7 @@ import (
 func editBehind(t *testing.T) (*Profiles, string, string) {
 	t.Helper()
 	w, c := newWindow(t)
-	desktoptest.AddProfile(t, c, "Other")
+	controltest.AddProfile(t, c, "Other")
 	s := w.Profiles
 	s.Refresh()
 	s.Select("Other")

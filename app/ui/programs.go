@@ -9,7 +9,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/app/sockowner"
 	"github.com/sockstray/sockstray/core/stats"
 )
@@ -39,7 +39,7 @@ type programs struct {
 func newPrograms(closer ConnCloser, shown func()) *programs {
 	r := &sockowner.Resolver{}
 	p := &programs{lookup: r.LookupAll, shown: shown, server: func() netip.AddrPort { return netip.AddrPort{} }}
-	if st, ok := closer.(interface{ State() desktop.State }); ok {
+	if st, ok := closer.(interface{ State() control.State }); ok {
 		p.server = func() netip.AddrPort {
 			a, _ := netip.ParseAddrPort(st.State().Addr)
 			return a

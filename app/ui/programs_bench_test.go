@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/app/sockowner"
 	"github.com/sockstray/sockstray/core/socks5"
 )
@@ -37,7 +37,7 @@ func BenchmarkConnectRate(b *testing.B) {
 
 func benchConnect(b *testing.B, open, lookup bool) {
 	a := test.NewTempApp(b)
-	c := desktoptest.New(b)
+	c := controltest.New(b)
 	if err := c.SetProxy(true); err != nil {
 		b.Fatal(err)
 	}

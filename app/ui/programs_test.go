@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/core/stats"
 	"github.com/sockstray/sockstray/internal/testnet"
 )
@@ -37,9 +37,9 @@ func TestConnectionsShowProgramsAndFilterByProgram(t *testing.T) {
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	echo := desktoptest.Echo(t)
+	echo := controltest.Echo(t)
 	nc := ncatThrough(t, c.State().Addr, echo)
-	mine := desktoptest.Dial(t, c.State().Addr, echo) // from this test's own process
+	mine := controltest.Dial(t, c.State().Addr, echo) // from this test's own process
 	defer mine.Close()
 	w.ShowTab(TabConnections)
 	eventually(t, "both connections", func() bool { w.sample(); return len(w.Connections.Rows()) == 2 })

@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/core/stats"
 )
 
@@ -46,7 +46,7 @@ func TestOneRateInEveryPlace(t *testing.T) {
 		t.Errorf("Connections rates %q, want %q", shown, want)
 	}
 
-	lan := NewLAN(desktoptest.New(t), nil)
+	lan := NewLAN(controltest.New(t), nil)
 	lan.Update(s)
 	if cl := lan.ClientList(); len(cl) != 1 || cl[0].Rate != 420_000 {
 		t.Errorf("LAN clients %+v, want one at 420,000 B/s", cl)

@@ -12,8 +12,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
+	"github.com/sockstray/sockstray/app/lan"
 	"github.com/sockstray/sockstray/core/stats"
 )
 
@@ -22,7 +23,7 @@ func TestThroughputGraphReceivesPoints(t *testing.T) {
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	conn := desktoptest.Dial(t, c.State().Addr, desktoptest.Echo(t))
+	conn := controltest.Dial(t, c.State().Addr, controltest.Echo(t))
 	defer conn.Close()
 	w.ShowTab(TabThroughput)
 	// The engine ticks once a second; traffic in the meantime shows up.
@@ -96,10 +97,10 @@ func TestLANListsAddressesAndRendersQR(t *testing.T) {
 	w, c := newWindow(t)
 	p := c.Active()
 	p.Allow = []netip.Prefix{netip.MustParsePrefix("192.168.7.0/24")}
-	if addrs, _ := desktop.LANAddrs(p); len(addrs) == 0 {
+	if addrs, _ := lan.Addrs(p); len(addrs) == 0 {
 		p.LANInterface = "127.0.0.1" // a host with no LAN: share on loopback instead
 	}
-	if err := c.SaveProfile(p.Name, p, desktop.Secrets{}); err != nil {
+	if err := c.SaveProfile(p.Name, p, control.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
 	settle(w) // the window hears of it on its event loop
@@ -113,7 +114,7 @@ func TestLANListsAddressesAndRendersQR(t *testing.T) {
 	if !c.Active().ShareOnLAN || !l.Share.Checked {
 		t.Fatalf("not shared: %v", c.State().Err)
 	}
-	want, _ := desktop.LANAddrs(c.Active())
+	want, _ := lan.Addrs(c.Active())
 	if len(l.Addrs.Options) == 0 || strings.Join(l.Addrs.Options, ",") != strings.Join(want, ",") {
 		t.Fatalf("addresses %v, want %v", l.Addrs.Options, want)
 	}
@@ -134,7 +135,7 @@ func TestLANListsAddressesAndRendersQR(t *testing.T) {
 	// An open share warns.
 	p = c.Active()
 	p.Allow, p.Open = nil, true
-	if err := c.SaveProfile(p.Name, p, desktop.Secrets{}); err != nil {
+	if err := c.SaveProfile(p.Name, p, control.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
 	settle(w) // the window hears of it on its event loop

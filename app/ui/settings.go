@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/profiles"
 )
 
@@ -33,7 +33,7 @@ type Settings struct {
 	UsageHistory   *widget.Check
 	UsageRetention *widget.Select
 
-	ctrl    *desktop.Controller
+	ctrl    *control.Controller
 	win     fyne.Window
 	tags    []string // the language setting of each option: "" (the system's), then profiles.Languages
 	labels  []string
@@ -185,7 +185,7 @@ func (s *Settings) onStartAtLogin(on bool) {
 
 // NewSettings builds the button and the dialog's content; win hosts the
 // dialog.
-func NewSettings(ctrl *desktop.Controller, win fyne.Window) *Settings {
+func NewSettings(ctrl *control.Controller, win fyne.Window) *Settings {
 	s := &Settings{ctrl: ctrl, win: win}
 	s.Button = widget.NewButtonWithIcon("", theme.SettingsIcon(), s.Show)
 	s.Button.Importance = widget.LowImportance

@@ -7,17 +7,18 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/uitext"
 )
 
 // The LAN screen's choice of how long a share lasts, and its countdown.
-// The controller owns the end (desktop.Controller.ShareLANFor); the
+// The controller owns the end (control.Controller.ShareLANFor); the
 // screen only shows it.
 
 func (l *LAN) buildFor() {
 	var opts []string
-	for _, d := range desktop.ShareDurations {
-		opts = append(opts, desktop.ShareDurationText(d))
+	for _, d := range control.ShareDurations {
+		opts = append(opts, uitext.ShareDuration(d))
 	}
 	l.For = widget.NewSelect(opts, l.onFor)
 	l.quiet = true
@@ -25,7 +26,7 @@ func (l *LAN) buildFor() {
 	l.quiet = false
 	l.Ends = widget.NewLabel("")
 	l.Ends.Importance = widget.WarningImportance
-	l.ctrl.OnNotice(func(n desktop.Notice) {
+	l.ctrl.OnNotice(func(n control.Notice) {
 		if n.Alert { // the share ended by itself: the user may be elsewhere
 			do(func() { fyne.CurrentApp().SendNotification(fyne.NewNotification("Sockstray", n.Text)) })
 		}
@@ -35,7 +36,7 @@ func (l *LAN) buildFor() {
 // duration is the share's length chosen, 0 for until turned off.
 func (l *LAN) duration() time.Duration {
 	if i := l.For.SelectedIndex(); i >= 0 {
-		return desktop.ShareDurations[i]
+		return control.ShareDurations[i]
 	}
 	return 0
 }
@@ -51,9 +52,9 @@ func (l *LAN) onFor(string) {
 }
 
 // showFor shows the length of the share in force, and its countdown.
-func (l *LAN) showFor(st desktop.State) {
+func (l *LAN) showFor(st control.State) {
 	if st.ShareLAN {
-		for i, d := range desktop.ShareDurations {
+		for i, d := range control.ShareDurations {
 			if d == st.ShareFor && i != l.For.SelectedIndex() {
 				l.quiet = true
 				l.For.SetSelectedIndex(i)
@@ -66,13 +67,13 @@ func (l *LAN) showFor(st desktop.State) {
 
 // showEnd shows the time left of a share with an end; the sampler calls it
 // each second while the screen is in view.
-func (l *LAN) showEnd(st desktop.State) {
+func (l *LAN) showEnd(st control.State) {
 	if !st.ShareLAN || st.ShareUntil.IsZero() {
 		l.Ends.SetText("")
 		l.Ends.Hide()
 		return
 	}
 	l.Ends.SetText(lang.L("Sharing turns off at {{.At}}: {{.Left}} left", map[string]any{
-		"At": st.ShareUntil.Local().Format("15:04"), "Left": desktop.Countdown(st.ShareUntil.Sub(l.now()))}))
+		"At": st.ShareUntil.Local().Format("15:04"), "Left": uitext.Countdown(st.ShareUntil.Sub(l.now()))}))
 	l.Ends.Show()
 }

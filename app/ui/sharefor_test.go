@@ -8,16 +8,16 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 )
 
 // openShared makes the active profile one that may be shared without a
 // password (open), the proxy on.
-func openShared(t *testing.T, w *Window, c *desktop.Controller) {
+func openShared(t *testing.T, w *Window, c *control.Controller) {
 	t.Helper()
 	p := c.Active()
 	p.Open = true
-	if err := c.SaveProfile(p.Name, p, desktop.Secrets{}); err != nil {
+	if err := c.SaveProfile(p.Name, p, control.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.SetProxy(true); err != nil {

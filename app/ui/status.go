@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/core/stats"
 )
 
@@ -23,7 +23,7 @@ type StatusBar struct {
 	Text    *widget.Label
 	Copy    *widget.Button
 
-	ctrl     *desktop.Controller
+	ctrl     *control.Controller
 	clip     func(string)
 	updating bool // set while Refresh sets widgets, so their handlers stay quiet
 	content  fyne.CanvasObject
@@ -33,7 +33,7 @@ type StatusBar struct {
 }
 
 // NewStatusBar builds the bar; clip puts text on the clipboard.
-func NewStatusBar(ctrl *desktop.Controller, clip func(string)) *StatusBar {
+func NewStatusBar(ctrl *control.Controller, clip func(string)) *StatusBar {
 	s := &StatusBar{ctrl: ctrl, clip: clip, busy: map[fyne.Disableable]int{}}
 	s.Proxy = widget.NewCheck(lang.L("Proxy on"), s.onProxy)
 	s.Profile = widget.NewSelect(nil, s.onProfile)
@@ -67,18 +67,18 @@ func (s *StatusBar) onProfile(name string) {
 	s.run(s.Profile, lang.L(`Switching to profile "{{.Name}}"…`, map[string]any{"Name": name}), func() { s.ctrl.UseProfile(name) })
 }
 
-// run starts the action of control off the UI goroutine (it waits for
+// run starts the action of widget w off the UI goroutine (it waits for
 // the actions before it and may touch the keychain, the disk and the
-// engine); the control stays disabled and the bar says what goes on until
+// engine); w stays disabled and the bar says what goes on until
 // it ends. A failure reaches the user as a notice and in the state shown.
-func (s *StatusBar) run(control fyne.Disableable, doing string, action func()) {
-	s.busy[control]++
+func (s *StatusBar) run(w fyne.Disableable, doing string, action func()) {
+	s.busy[w]++
 	s.doing = doing
 	s.showBusy()
 	s.jobs.run(func() func() {
 		action()
 		return func() {
-			s.busy[control]--
+			s.busy[w]--
 			s.Refresh()
 		}
 	})
@@ -87,12 +87,12 @@ func (s *StatusBar) run(control fyne.Disableable, doing string, action func()) {
 // showBusy disables the controls whose actions run.
 func (s *StatusBar) showBusy() {
 	working := false
-	for control, n := range s.busy {
+	for w, n := range s.busy {
 		if n > 0 {
-			control.Disable()
+			w.Disable()
 			working = true
 		} else {
-			control.Enable()
+			w.Enable()
 		}
 	}
 	if working {
@@ -124,7 +124,7 @@ func (s *StatusBar) Refresh() {
 }
 
 // StateText says what the proxy is doing, in one line.
-func StateText(st desktop.State) string {
+func StateText(st control.State) string {
 	d := map[string]any{"Addr": st.Addr, "Err": st.Err}
 	switch {
 	case st.Err != nil && !st.Running:
@@ -150,7 +150,7 @@ type Banner struct {
 
 	bg      *canvas.Rectangle
 	box     *fyne.Container
-	last    desktop.Notice
+	last    control.Notice
 	content fyne.CanvasObject
 }
 
@@ -171,7 +171,7 @@ func NewBanner() *Banner {
 func (b *Banner) Content() fyne.CanvasObject { return b.content }
 
 // Show shows n; call it on the UI thread.
-func (b *Banner) Show(n desktop.Notice) {
+func (b *Banner) Show(n control.Notice) {
 	b.last = n
 	b.Text.SetText(n.Text)
 	b.Text.Importance = widget.MediumImportance
@@ -194,7 +194,7 @@ func (b *Banner) Show(n desktop.Notice) {
 func (b *Banner) Hide() { b.box.Hide() }
 
 // Visible reports whether the banner shows, and its notice.
-func (b *Banner) Visible() (bool, desktop.Notice) { return b.box.Visible(), b.last }
+func (b *Banner) Visible() (bool, control.Notice) { return b.box.Visible(), b.last }
 
 // apply shows a snapshot on the screen that is visible; call it on the UI
 // thread.

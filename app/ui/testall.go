@@ -12,7 +12,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/crypto/ssh"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/uitext"
 	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/profiles"
 )
@@ -31,7 +32,7 @@ type TestAll struct {
 	Trust []*widget.Button
 
 	confirm    *dialog.ConfirmDialog // the last trust question, for tests
-	ctrl       *desktop.Controller
+	ctrl       *control.Controller
 	form       *ProfileForm
 	win        fyne.Window        // hosts the trust question
 	cancel     context.CancelFunc // of the run in progress
@@ -40,7 +41,7 @@ type TestAll struct {
 	content    fyne.CanvasObject
 }
 
-func newTestAll(ctrl *desktop.Controller, form *ProfileForm, win fyne.Window) *TestAll {
+func newTestAll(ctrl *control.Controller, form *ProfileForm, win fyne.Window) *TestAll {
 	t := &TestAll{ctrl: ctrl, form: form, win: win, Target: widget.NewEntry(), Results: container.NewVBox()}
 	t.Target.SetText(profiles.DefaultTestTarget)
 	t.Target.SetPlaceHolder(lang.L("host:port to reach through each, such as example.org:443"))
@@ -165,10 +166,10 @@ func testAllLines(res []profiles.Tested, err error) []resultLine {
 			what = lang.L("route {{.Name}}", map[string]any{"Name": name})
 		}
 		d := map[string]any{"What": what, "About": r.About, "Latency": r.Latency.Round(time.Millisecond),
-			"Via": r.Via, "Err": r.Err, "Code": fmt.Sprintf("%#02x", byte(r.Reply)), "Reply": desktop.ReplyText(r.Reply)}
+			"Via": r.Via, "Err": r.Err, "Code": fmt.Sprintf("%#02x", byte(r.Reply)), "Reply": uitext.Reply(r.Reply)}
 		switch {
 		case r.Err != nil:
-			lines[i] = resultLine{lang.L("{{.What}} ({{.About}}): failed after {{.Latency}}: reply {{.Code}} ({{.Reply}}): {{.Err}}", d), widget.DangerImportance, desktop.UntrustedHostKey(r.Err)}
+			lines[i] = resultLine{lang.L("{{.What}} ({{.About}}): failed after {{.Latency}}: reply {{.Code}} ({{.Reply}}): {{.Err}}", d), widget.DangerImportance, control.UntrustedHostKey(r.Err)}
 		case r.Via != "":
 			lines[i] = resultLine{text: lang.L("{{.What}} ({{.About}}): ok in {{.Latency}} via {{.Via}}", d), imp: widget.SuccessImportance}
 		default:

@@ -17,7 +17,7 @@ import (
 // uiSources are the folders (from here) and files whose strings the user
 // sees: the screens, the tray, the controller's notices and errors, and
 // the desktop entry point.
-var uiSources = []string{".", "../tray", "../desktop", "../gui*.go"}
+var uiSources = []string{".", "../tray", "../control", "../uitext", "../gui*.go"}
 
 // untranslated are names and units: the UI may show them as they are,
 // and their translations may be themselves.

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/app/usage"
 )
 
@@ -28,7 +28,7 @@ type Usage struct {
 	Export  *widget.Button
 	Tables  map[usage.Dim]*widget.Table
 
-	ctrl    *desktop.Controller
+	ctrl    *control.Controller
 	win     fyne.Window
 	report  *usage.Report // the one shown; the export writes it
 	rows    map[usage.Dim][]usage.Row
@@ -37,7 +37,7 @@ type Usage struct {
 }
 
 // NewUsage builds the screen; win hosts the file dialog.
-func NewUsage(ctrl *desktop.Controller, win fyne.Window) *Usage {
+func NewUsage(ctrl *control.Controller, win fyne.Window) *Usage {
 	u := &Usage{ctrl: ctrl, win: win, Chart: NewDayChart(), Summary: widget.NewLabel(""),
 		Tables: map[usage.Dim]*widget.Table{}, rows: map[usage.Dim][]usage.Row{}}
 	u.Summary.Wrapping = fyne.TextWrapWord

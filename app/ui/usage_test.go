@@ -13,8 +13,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/sockstray/sockstray/app/desktop"
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control"
+	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/app/usage"
 	"github.com/sockstray/sockstray/core/stats"
 )
@@ -49,7 +49,7 @@ func TestUsageTabOff(t *testing.T) {
 // traffic through the proxy then shows in the chart (today's bar) and the
 // top tables, and the export writes the history as CSV to a real file.
 func TestUsageTabShowsHistory(t *testing.T) {
-	w, c := newWindowWith(t, desktop.Options{ProgramsOf: func(cs []stats.ConnStat) []string { return slices.Repeat([]string{"/usr/bin/ui-test"}, len(cs)) }})
+	w, c := newWindowWith(t, control.Options{ProgramsOf: func(cs []stats.ConnStat) []string { return slices.Repeat([]string{"/usr/bin/ui-test"}, len(cs)) }})
 	test.Tap(w.Settings.UsageHistory)
 	settleUsage(w)
 	if !c.Settings().UsageHistory || !w.Settings.UsageHistory.Checked {
@@ -63,7 +63,7 @@ func TestUsageTabShowsHistory(t *testing.T) {
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	desktoptest.Dial(t, c.State().Addr, desktoptest.Echo(t)).Close()
+	controltest.Dial(t, c.State().Addr, controltest.Echo(t)).Close()
 	eventually(t, "the connection's end", func() bool { return c.Snapshot().Totals.Live == 0 })
 
 	w.ShowTab(TabUsage)

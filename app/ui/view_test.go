@@ -3,7 +3,7 @@ package ui
 import (
 	"testing"
 
-	"github.com/sockstray/sockstray/app/desktop/desktoptest"
+	"github.com/sockstray/sockstray/app/control/controltest"
 )
 
 // TestSamplerTakesOnlyWhatIsShown: a hidden window takes nothing from the
@@ -15,8 +15,8 @@ func TestSamplerTakesOnlyWhatIsShown(t *testing.T) {
 	if err := c.SetProxy(true); err != nil {
 		t.Fatal(err)
 	}
-	echo := desktoptest.Echo(t)
-	first := desktoptest.Dial(t, c.State().Addr, echo)
+	echo := controltest.Echo(t)
+	first := controltest.Dial(t, c.State().Addr, echo)
 	defer first.Close()
 	w.ShowTab(TabConnections)
 	if n := len(w.Connections.Rows()); n != 1 {
@@ -27,7 +27,7 @@ func TestSamplerTakesOnlyWhatIsShown(t *testing.T) {
 	if _, ok := w.take(view(w.view.Load())); ok {
 		t.Fatal("the sampler takes a snapshot while the window is hidden")
 	}
-	second := desktoptest.Dial(t, c.State().Addr, echo)
+	second := controltest.Dial(t, c.State().Addr, echo)
 	defer second.Close()
 	w.sample()
 	if n := len(w.Connections.Rows()); n != 1 {

@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 
-	"github.com/sockstray/sockstray/app/desktop"
+	"github.com/sockstray/sockstray/app/control"
 )
 
 // Tab names: ShowTab takes them; each is its tab's label in English.
@@ -45,7 +45,7 @@ type Window struct {
 
 	app  fyne.App
 	tabs map[string]*container.TabItem // by tab name
-	ctrl *desktop.Controller
+	ctrl *control.Controller
 	stop chan struct{}
 	done chan struct{}
 
@@ -55,7 +55,7 @@ type Window struct {
 }
 
 // New builds the window (not shown yet) for ctrl.
-func New(app fyne.App, ctrl *desktop.Controller) *Window {
+func New(app fyne.App, ctrl *control.Controller) *Window {
 	w := &Window{app: app, ctrl: ctrl, Win: app.NewWindow("Sockstray"), idle: newIdler()}
 	clip := func(s string) { app.Clipboard().SetContent(s) }
 	w.Banner = NewBanner()
@@ -92,7 +92,7 @@ func New(app fyne.App, ctrl *desktop.Controller) *Window {
 	}
 	w.Win.Resize(size)
 	ctrl.OnChange(func() { do(w.refresh) })
-	ctrl.OnNotice(func(n desktop.Notice) { do(func() { w.Banner.Show(n) }) })
+	ctrl.OnNotice(func(n control.Notice) { do(func() { w.Banner.Show(n) }) })
 	w.refresh()
 	return w
 }
