@@ -218,6 +218,10 @@ func (c *Controller) Store() *profiles.Store { return c.store }
 // Snapshot copies the engine's live statistics; it never waits on the relay.
 func (c *Controller) Snapshot() stats.Snapshot { return c.eng.Snapshot() }
 
+// Changes counts the changes to what Snapshot shows of the connections:
+// while it stays the same, only their ages move.
+func (c *Controller) Changes() uint64 { return c.eng.Changes() }
+
 // Summary is Snapshot without the connections: series and totals only,
 // for views that show no rows.
 func (c *Controller) Summary() stats.Snapshot { return c.eng.Summary() }

@@ -61,6 +61,7 @@ type Connections struct {
 	titles  [numCols]string
 	conns   []stats.ConnStat // the latest snapshot's
 	rows    []int            // indices into conns: filtered and sorted
+	cells   []*connCell      // every cell the table made, shown or pooled
 	now     time.Time
 	sortCol int
 	desc    bool
@@ -75,7 +76,7 @@ func NewConnections(closer ConnCloser) *Connections {
 	c.Filter.OnChanged = func(string) { c.rebuild() }
 	c.CloseAll = widget.NewButtonWithIcon(lang.L("Close all"), theme.CancelIcon(), c.onCloseAll)
 	c.Count = widget.NewLabel("")
-	c.Table = widget.NewTable(c.size, newConnCell, c.updateCell)
+	c.Table = widget.NewTable(c.size, c.newCell, c.updateCell)
 	c.progs = newPrograms(closer, c.rebuild)
 	c.Program = widget.NewSelect([]string{allPrograms()}, func(string) { c.rebuild() })
 	c.Program.SetSelectedIndex(0)
@@ -103,6 +104,19 @@ func (c *Connections) Update(s stats.Snapshot) {
 	c.conns, c.now = s.Conns, s.Time
 	c.progs.prune(s.Conns)
 	c.rebuild()
+}
+
+// Tick moves the ages on to now, for a second in which nothing else
+// changed since the last Update: only the age cells are set, and the table
+// is not refreshed, so an idle table costs a few labels a second however
+// many rows it has.
+func (c *Connections) Tick(now time.Time) {
+	c.now = now
+	for _, cell := range c.cells {
+		if cell.col == colAge && cell.row < len(c.rows) {
+			c.updateCell(widget.TableCellID{Row: cell.row, Col: colAge}, cell)
+		}
+	}
 }
 
 // Rows returns the connections shown, in table order.
@@ -210,12 +224,19 @@ func (c *Connections) size() (int, int) { return len(c.rows), numCols }
 // connCell is one recycled cell: a label, or in the last column a button.
 type connCell struct {
 	widget.BaseWidget
-	label *widget.Label
-	close *widget.Button
-	row   int
+	label    *widget.Label
+	close    *widget.Button
+	row, col int // what it shows, as of its last update
 }
 
-func newConnCell() fyne.CanvasObject {
+// newCell makes a cell for the table and keeps it, for Tick.
+func (c *Connections) newCell() fyne.CanvasObject {
+	cell := newConnCell()
+	c.cells = append(c.cells, cell)
+	return cell
+}
+
+func newConnCell() *connCell {
 	cell := &connCell{label: widget.NewLabel("")}
 	cell.label.Truncation = fyne.TextTruncateEllipsis
 	cell.close = widget.NewButtonWithIcon("", theme.CancelIcon(), nil)
@@ -230,7 +251,7 @@ func (cell *connCell) CreateRenderer() fyne.WidgetRenderer {
 
 func (c *Connections) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	cell := o.(*connCell)
-	cell.row = id.Row
+	cell.row, cell.col = id.Row, id.Col
 	if id.Row >= len(c.rows) {
 		return
 	}

@@ -236,8 +236,12 @@ func (l *LAN) QRImage() image.Image { return l.QR.Image }
 func (l *LAN) Update(s stats.Snapshot) {
 	l.clients = lan.Clients(s)
 	l.Clients.Refresh()
-	l.showEnd(l.ctrl.State())
+	l.Tick()
 }
+
+// Tick moves the share's countdown on, for a second in which the
+// connections did not change.
+func (l *LAN) Tick() { l.showEnd(l.ctrl.State()) }
 
 // ClientList returns the LAN clients shown.
 func (l *LAN) ClientList() []lan.Client { return l.clients }

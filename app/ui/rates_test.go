@@ -40,7 +40,7 @@ func TestOneRateInEveryPlace(t *testing.T) {
 	var shown []string
 	for row := range conns.Rows() {
 		conns.updateCell(widget.TableCellID{Row: row, Col: colRate}, cell)
-		shown = append(shown, cell.(*connCell).label.Text)
+		shown = append(shown, cell.label.Text)
 	}
 	if want := []string{Rate(20_000), Rate(400_000)}; strings.Join(shown, "|") != strings.Join(want, "|") {
 		t.Errorf("Connections rates %q, want %q", shown, want)

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sockstray/sockstray/app/control"
-	"github.com/sockstray/sockstray/core/stats"
 )
 
 // StatusBar is the top of the window: the proxy switch, the profile in
@@ -198,14 +197,22 @@ func (b *Banner) Visible() (bool, control.Notice) { return b.box.Visible(), b.la
 
 // apply shows a snapshot on the screen that is visible; call it on the UI
 // thread.
-func (w *Window) apply(s stats.Snapshot) {
+func (w *Window) apply(s sample) {
 	switch w.Tabs.Selected() {
 	case w.tabs[TabConnections]:
-		w.Connections.Update(s)
+		if s.same {
+			w.Connections.Tick(s.Time)
+		} else {
+			w.Connections.Update(s.Snapshot)
+		}
 	case w.tabs[TabThroughput]:
-		w.Throughput.Update(s)
+		w.Throughput.Update(s.Snapshot)
 	case w.tabs[TabLAN]:
-		w.LAN.Update(s)
+		if s.same {
+			w.LAN.Tick()
+		} else {
+			w.LAN.Update(s.Snapshot)
+		}
 	}
 	w.Log.Update()
 }

@@ -2,8 +2,12 @@ package ui
 
 import (
 	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
 
 	"github.com/sockstray/sockstray/app/control/controltest"
+	"github.com/sockstray/sockstray/core/stats"
 )
 
 // TestSamplerTakesOnlyWhatIsShown: a hidden window takes nothing from the
@@ -49,4 +53,49 @@ func TestSamplerTakesOnlyWhatIsShown(t *testing.T) {
 	if n := len(w.Connections.Rows()); n != 2 {
 		t.Errorf("a Throughput sample reached the Connections table: %d rows", n)
 	}
+}
+
+// TestIdleRowsAreNotCopiedAgain: while the connections stay as they were,
+// the sampler takes only the time, and the table moves its ages on
+// without a copy of the rows; a new connection brings the rows again.
+func TestIdleRowsAreNotCopiedAgain(t *testing.T) {
+	w, c := newWindow(t)
+	if err := c.SetProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	echo := controltest.Echo(t)
+	first := controltest.Dial(t, c.State().Addr, echo)
+	defer first.Close()
+	w.ShowTab(TabConnections)
+	w.Win.Resize(fyne.NewSize(900, 500)) // so that the table makes cells
+	if n := len(w.Connections.Rows()); n != 1 {
+		t.Fatalf("%d rows shown, want 1", n)
+	}
+
+	s, ok := w.take(viewConns)
+	if !ok || !s.same || s.Conns != nil {
+		t.Fatalf("idle: took same=%v with %d rows; want the time only", s.same, len(s.Conns))
+	}
+	start := w.Connections.Rows()[0].Start
+	w.show(viewConns, sample{Snapshot: stats.Snapshot{Time: start.Add(75 * time.Second)}, same: true})
+	if got := ageShown(w.Connections); got != Age(75*time.Second) {
+		t.Errorf("age cell after an idle sample: %q, want %q", got, Age(75*time.Second))
+	}
+
+	second := controltest.Dial(t, c.State().Addr, echo)
+	defer second.Close()
+	s, _ = w.take(viewConns)
+	if s.same || len(s.Conns) != 2 {
+		t.Errorf("after a new connection: took same=%v with %d rows; want both rows", s.same, len(s.Conns))
+	}
+}
+
+// ageShown is the text of the first row's age cell.
+func ageShown(c *Connections) string {
+	for _, cell := range c.cells {
+		if cell.col == colAge && cell.row == 0 {
+			return cell.label.Text
+		}
+	}
+	return "(no age cell)"
 }

@@ -49,9 +49,10 @@ type Window struct {
 	stop chan struct{}
 	done chan struct{}
 
-	shown bool         // whether the window is shown; UI thread
-	view  atomic.Int32 // what it shows (a view), for the sampler
-	idle  *idler       // slows the event loop while hidden
+	shown bool          // whether the window is shown; UI thread
+	view  atomic.Int32  // what it shows (a view), for the sampler
+	seen  atomic.Uint64 // the table's change count at the last snapshot taken
+	idle  *idler        // slows the event loop while hidden
 }
 
 // New builds the window (not shown yet) for ctrl.

@@ -217,6 +217,10 @@ func (e *Engine) Config() *server.Config {
 // Snapshot copies the live statistics. It never waits on the relay.
 func (e *Engine) Snapshot() stats.Snapshot { return e.table.Snapshot() }
 
+// Changes counts the changes to the live connections a Snapshot would
+// show (stats.Table.Changes): equal counts, equal rows.
+func (e *Engine) Changes() uint64 { return e.table.Changes() }
+
 // Latest is the newest throughput point, without a copy of the table.
 func (e *Engine) Latest() stats.Point { return e.table.Latest() }
 

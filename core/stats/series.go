@@ -35,12 +35,21 @@ func (t *Table) Tick() {
 	t.lastTick = now
 	at := now.Sub(t.born)
 	sumUp, sumDown := t.endedUp, t.endedDown
+	rated := false // whether a connection's rate changed
 	for c := t.head; c != nil; c = c.next {
 		up, down := c.up.Load(), c.down.Load()
-		c.rateUp, c.rateDown = c.upM.update(at, up), c.downM.update(at, down)
+		rateUp, rateDown := c.upM.update(at, up), c.downM.update(at, down)
+		rated = rated || rateUp != c.rateUp || rateDown != c.rateDown
+		c.rateUp, c.rateDown = rateUp, rateDown
 		sumUp += up
 		sumDown += down
 	}
+	// Counters only grow, so the sums move exactly when a live connection's
+	// bytes did (an ended connection's move was counted by Done).
+	if rated || sumUp != t.tickUp || sumDown != t.tickDown {
+		t.changes.Add(1)
+	}
+	t.tickUp, t.tickDown = sumUp, sumDown
 	p := Point{Time: now, Up: t.upM.update(at, sumUp), Down: t.downM.update(at, sumDown)}
 	if t.ringLen < SeriesLen {
 		t.ring[(t.ringStart+t.ringLen)%SeriesLen] = p

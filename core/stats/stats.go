@@ -43,8 +43,9 @@ type Conn struct {
 	down atomic.Int64
 	_    [56]byte
 
-	reply atomic.Uint32             // replySet|code once SetReply was called
-	route atomic.Pointer[[2]string] // nil until SetRoute; then overrides info.Route and info.Rule
+	reply   atomic.Uint32             // replySet|code once SetReply was called
+	route   atomic.Pointer[[2]string] // nil until SetRoute; then overrides info.Route and info.Rule
+	changes *atomic.Uint64            // the table's (see [Table.Changes])
 
 	id    uint64    // immutable
 	info  Info      // immutable; Route is the initial route
@@ -82,12 +83,18 @@ func (c *Conn) Bytes() (up, down int64) { return c.up.Load(), c.down.Load() }
 
 // SetReply records the RFC 1928 reply code sent to the client (0 is success).
 // Until it is called the connection's [ConnStat.Replied] is false.
-func (c *Conn) SetReply(code byte) { c.reply.Store(replySet | uint32(code)) }
+func (c *Conn) SetReply(code byte) {
+	c.reply.Store(replySet | uint32(code))
+	c.changes.Add(1)
+}
 
 // SetRoute replaces the route and rule given in [Info], for when they are
 // only known later (a UDP association routed apart, the member of a group
 // that carried the connection).
-func (c *Conn) SetRoute(route, rule string) { c.route.Store(&[2]string{route, rule}) }
+func (c *Conn) SetRoute(route, rule string) {
+	c.route.Store(&[2]string{route, rule})
+	c.changes.Add(1)
+}
 
 // Table is the live connection table, the throughput series and the totals.
 // Create it with [New]; all methods are safe for concurrent use.
@@ -107,6 +114,10 @@ type Table struct {
 	ringStart  int // index of the oldest point
 	ringLen    int
 	onDone     func(ConnStat) // see SetOnDone
+	tickUp     int64          // all bytes at the last tick, to see a change
+	tickDown   int64
+
+	changes atomic.Uint64 // see Changes
 }
 
 // New returns an empty Table. now is the clock used for start times, ticks and
@@ -124,7 +135,7 @@ func New(now func() time.Time) *Table {
 // net.Conn); it may be nil. The caller must call [Table.Done] when the
 // connection has ended, after its last AddUp or AddDown.
 func (t *Table) Open(info Info, closer io.Closer) *Conn {
-	c := &Conn{info: info, closer: closer, start: t.now()}
+	c := &Conn{info: info, closer: closer, start: t.now(), changes: &t.changes}
 	c.upM = newMeter(c.start.Sub(t.born), 0)
 	c.downM = c.upM
 	t.mu.Lock()
@@ -138,6 +149,7 @@ func (t *Table) Open(info Info, closer io.Closer) *Conn {
 	}
 	t.tail = c
 	t.live++
+	t.changes.Add(1)
 	t.mu.Unlock()
 	return c
 }
@@ -167,6 +179,7 @@ func (t *Table) Done(c *Conn) {
 	}
 	c.prev, c.next, c.closer = nil, nil, nil
 	t.live--
+	t.changes.Add(1)
 	if t.onDone != nil {
 		cs := ConnStat{Info: c.info, ID: c.id, Start: c.start, Up: up, Down: down}
 		if r := c.route.Load(); r != nil {
@@ -186,6 +199,14 @@ func (t *Table) SetOnDone(f func(ConnStat)) {
 	t.onDone = f
 	t.mu.Unlock()
 }
+
+// Changes counts the changes to what a [Snapshot] shows of the live
+// connections, the time aside: one a connection opened or ended, a reply
+// or route set, or a tick that found bytes moved or a rate changed. A
+// view that took a snapshot at one count and finds the same count later
+// need not take another: only the ages of its rows have moved. It is one
+// atomic load, however many connections are open.
+func (t *Table) Changes() uint64 { return t.changes.Load() }
 
 // CloseConn closes the live connection with the given ID by calling its
 // closer, outside the table lock. It reports whether id names a live
