@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -271,4 +272,59 @@ func TestHTTPEveryHeadHasTheHandshakeDeadline(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestTimeout {
 		t.Fatalf("status %d, want 408", resp.StatusCode)
 	}
+}
+
+// TestHTTPForwardCountsBothWays: a forwarded request counts, up, every
+// byte the origin received (the request head included, not only a body),
+// and, down, every byte the client received.
+func TestHTTPForwardCountsBothWays(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	received := make(chan int64, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		var n atomic.Int64
+		if _, err := http.ReadRequest(bufio.NewReader(countingReader{c, &n})); err != nil {
+			return
+		}
+		received <- n.Load()
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+	}()
+	addr, _, table := serveTable(t, &server.Config{}, nil)
+	c := dial(t, addr)
+	host := ln.Addr().String()
+	send(t, c, []byte("GET http://"+host+"/x HTTP/1.1\r\nHost: "+host+"\r\nUser-Agent: test\r\n\r\n"))
+	got, err := io.ReadAll(c)
+	if err != nil || !strings.HasSuffix(string(got), "ok") {
+		t.Fatalf("response %q, %v", got, err)
+	}
+	up := <-received
+	deadline := time.Now().Add(5 * time.Second)
+	tot := table.Snapshot().Totals
+	for tot.Live != 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		tot = table.Snapshot().Totals
+	}
+	if tot.Up != up || tot.Down != int64(len(got)) {
+		t.Errorf("counted %d up, %d down; the origin received %d, the client %d", tot.Up, tot.Down, up, len(got))
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n.Add(int64(k))
+	return k, err
 }

@@ -44,8 +44,8 @@ func (f *forwarder) close() {
 // the client connection may carry another.
 func (f *forwarder) forward(x *exchange, req *http.Request) (keep bool, err error) {
 	prepareOutbound(req)
-	up, down := x.counters()
-	body := &requestBody{r: req.Body, n: up, eof: req.Body == nil || req.Body == http.NoBody}
+	_, down := x.counters()
+	body := &requestBody{r: req.Body, eof: req.Body == nil || req.Body == http.NoBody}
 	if !body.eof {
 		req.Body = body
 	}
@@ -82,15 +82,17 @@ func (f *forwarder) forward(x *exchange, req *http.Request) (keep bool, err erro
 // kept-alive one turns out to be closed by the origin, and reads the
 // response head. The request goes out on its own goroutine, which reads
 // the body from the client while the response is read here; sent reports
-// when it is done and the client connection has one reader again.
+// when it is done and the client connection has one reader again. What
+// goes out, head and body, counts up, as the response counts down.
 func (f *forwarder) roundTrip(x *exchange, req *http.Request) (*http.Response, <-chan error, error) {
+	up, _ := x.counters()
 	for attempt := 0; ; attempt++ {
 		reused, err := f.reach(x)
 		if err != nil {
 			return nil, nil, err
 		}
 		sent := make(chan error, 1)
-		go func(conn net.Conn) { sent <- req.Write(conn) }(f.conn)
+		go func(conn net.Conn) { sent <- req.Write(countingWriter{conn, up}) }(f.conn)
 		resp, err := f.readResponse(req)
 		if err == nil {
 			return resp, sent, nil
@@ -218,21 +220,17 @@ func stripHopByHop(h http.Header) {
 	}
 }
 
-// requestBody is a request's body as the sender reads it from the client:
-// counted, and known to have been read to its end or not. Closing it does
+// requestBody is a request's body as the sender reads it from the client,
+// known to have been read to its end or not. Closing it does
 // not drain the rest from the client (net/http's body would): a body the
 // origin did not want ends the connection instead.
 type requestBody struct {
 	r   io.Reader
-	n   *atomic.Int64
 	eof bool
 }
 
 func (b *requestBody) Read(p []byte) (int, error) {
 	k, err := b.r.Read(p)
-	if b.n != nil {
-		b.n.Add(int64(k))
-	}
 	if err == io.EOF {
 		b.eof = true
 	}
