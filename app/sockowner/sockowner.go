@@ -54,10 +54,12 @@ func (r *Resolver) Lookup(client, server netip.AddrPort) (Owner, bool) {
 // ProgramsOf names the programs of the proxy's connections cs, one walk
 // of the OS's tables for all: the i-th name is cs[i]'s, "" where none was
 // found. It is the usage history's look-up (usage.Options.ProgramsOf).
+// Each connection is matched on both its ends: one local port may carry
+// connections of different programs to different servers.
 func (r *Resolver) ProgramsOf(cs []stats.ConnStat) []string {
 	qs := make([]Query, len(cs))
 	for i, c := range cs {
-		qs[i] = Query{Client: c.Client}
+		qs[i] = Query{Client: c.Client, Server: c.Server}
 	}
 	names := make([]string, len(cs))
 	for i, o := range r.LookupAll(qs) {

@@ -1,14 +1,20 @@
 package sockowner
 
 import (
+	"bufio"
+	"fmt"
+	"io"
 	"net"
 	"net/netip"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/sockstray/sockstray/core/stats"
+	"github.com/sockstray/sockstray/internal/netns"
 	"github.com/sockstray/sockstray/internal/testnet"
 )
 
@@ -84,10 +90,10 @@ func TestLookupAllBatch(t *testing.T) {
 // ProgramsOf names the proxy's connections by their clients, as the usage
 // history asks: the program's name, "" for a client on another host.
 func TestProgramsOf(t *testing.T) {
-	_, client, _ := holdConn(t, "127.0.0.1")
+	_, client, server := holdConn(t, "127.0.0.1")
 	lan := netip.MustParseAddrPort("192.0.2.7:40000") // TEST-NET-1: nowhere on this host
 	var r Resolver
-	got := r.ProgramsOf([]stats.ConnStat{{Info: stats.Info{Client: lan}}, {Info: stats.Info{Client: client}}})
+	got := r.ProgramsOf([]stats.ConnStat{{Info: stats.Info{Client: lan, Server: server}}, {Info: stats.Info{Client: client, Server: server}}})
 	if len(got) != 2 || got[0] != "" || got[1] != "ncat" {
 		t.Fatalf("ProgramsOf = %q; want \"\", ncat", got)
 	}
@@ -139,4 +145,104 @@ func BenchmarkLookupScan(b *testing.B) {
 			b.Fatal("not found")
 		}
 	}
+}
+
+// Two programs on one local port, connected to two servers: the kernel
+// shares a local port between connections to different destinations, and
+// here, in a network namespace whose port range is one port, it must.
+// Each connection is named by its own program, for ProgramsOf matches both
+// ends. The other program is this test binary under another name (see
+// TestMain).
+func TestProgramsOfSharedLocalPort(t *testing.T) {
+	h := netns.New(t).Server
+	var servers [2]netip.AddrPort
+	for i := range servers {
+		ln, err := h.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				t.Cleanup(func() { c.Close() })
+			}
+		}()
+		servers[i] = ln.Addr().(*net.TCPAddr).AddrPort()
+	}
+	var mine net.Conn
+	t.Cleanup(func() {
+		if mine != nil {
+			mine.Close()
+		}
+	})
+	err := h.Do(func() error {
+		if err := os.WriteFile("/proc/sys/net/ipv4/ip_local_port_range", []byte("40000 40000"), 0); err != nil {
+			return err
+		}
+		var err error
+		mine, err = net.Dial("tcp4", servers[0].String())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := mine.LocalAddr().(*net.TCPAddr).AddrPort()
+
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mate := filepath.Join(t.TempDir(), "portmate")
+	if err := os.Link(self, mate); err != nil {
+		t.Fatal(err)
+	}
+	cmd := h.Command(mate)
+	cmd.Env = append(os.Environ(), envHold+"="+servers[1].String())
+	out, _ := cmd.StdoutPipe()
+	in, _ := cmd.StdinPipe() // the mate holds its connection until this closes
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { in.Close(); cmd.Wait() }()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if line != "connected from "+client.String()+"\n" {
+		t.Fatalf("the other program: %q, %v; want it connected from %v", line, err, client)
+	}
+
+	var got []string
+	h.Do(func() error { // the namespace's sockets
+		var r Resolver
+		got = r.ProgramsOf([]stats.ConnStat{
+			{Info: stats.Info{Client: client, Server: servers[0]}},
+			{Info: stats.Info{Client: client, Server: servers[1]}},
+		})
+		return nil
+	})
+	if want := []string{"sockowner.test", "portmate"}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("ProgramsOf on one local port = %q; want %q", got, want)
+	}
+}
+
+// envHold makes the test binary, as TestProgramsOfSharedLocalPort's other
+// program, connect to the address it holds, say from where, and hold the
+// connection until its stdin closes.
+const envHold = "SOCKOWNER_TEST_HOLD"
+
+func TestMain(m *testing.M) {
+	if to := os.Getenv(envHold); to != "" {
+		c, err := net.Dial("tcp", to)
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		fmt.Println("connected from", c.LocalAddr())
+		io.Copy(io.Discard, os.Stdin)
+		c.Close()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
 }

@@ -77,7 +77,7 @@ func NewConnections(closer ConnCloser) *Connections {
 	c.CloseAll = widget.NewButtonWithIcon(lang.L("Close all"), theme.CancelIcon(), c.onCloseAll)
 	c.Count = widget.NewLabel("")
 	c.Table = widget.NewTable(c.size, c.newCell, c.updateCell)
-	c.progs = newPrograms(closer, c.rebuild)
+	c.progs = newPrograms(c.rebuild)
 	c.Program = widget.NewSelect([]string{allPrograms()}, func(string) { c.rebuild() })
 	c.Program.SetSelectedIndex(0)
 	c.Table.ShowHeaderRow = true

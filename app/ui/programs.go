@@ -2,14 +2,12 @@ package ui
 
 import (
 	"cmp"
-	"net/netip"
 	"slices"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
 
-	"github.com/sockstray/sockstray/app/control"
 	"github.com/sockstray/sockstray/app/sockowner"
 	"github.com/sockstray/sockstray/core/stats"
 )
@@ -23,8 +21,6 @@ import (
 type programs struct {
 	// lookup is the resolver's LookupAll; it runs off the UI goroutine.
 	lookup func([]sockowner.Query) []sockowner.Owner
-	// server is the proxy's listening address now, zero when unknown.
-	server func() netip.AddrPort
 	// shown is called on the UI goroutine when answers arrive.
 	shown func()
 
@@ -36,16 +32,9 @@ type programs struct {
 	jobs      jobs
 }
 
-func newPrograms(closer ConnCloser, shown func()) *programs {
+func newPrograms(shown func()) *programs {
 	r := &sockowner.Resolver{}
-	p := &programs{lookup: r.LookupAll, shown: shown, server: func() netip.AddrPort { return netip.AddrPort{} }}
-	if st, ok := closer.(interface{ State() control.State }); ok {
-		p.server = func() netip.AddrPort {
-			a, _ := netip.ParseAddrPort(st.State().Addr)
-			return a
-		}
-	}
-	return p
+	return &programs{lookup: r.LookupAll, shown: shown}
 }
 
 // of returns the program of cs and whether it is known yet; an unknown one
@@ -57,7 +46,7 @@ func (p *programs) of(cs *stats.ConnStat) (sockowner.Owner, bool) {
 	if p.want == nil {
 		p.want = map[uint64]sockowner.Query{}
 	}
-	p.want[cs.ID] = sockowner.Query{Client: cs.Client}
+	p.want[cs.ID] = sockowner.Query{Client: cs.Client, Server: cs.Server}
 	if !p.scheduled {
 		p.scheduled = true
 		do(p.flush) // after the table has drawn its rows: one batch for all
@@ -92,12 +81,10 @@ func (p *programs) flush() {
 	}
 	ids := make([]uint64, 0, len(p.want))
 	qs := make([]sockowner.Query, 0, len(p.want))
-	server := p.server()
 	for id, q := range p.want {
 		if _, ok := p.known[id]; ok {
 			continue // asked again while its batch ran
 		}
-		q.Server = server
 		ids, qs = append(ids, id), append(qs, q)
 	}
 	p.want = nil

@@ -119,6 +119,7 @@ func (cl *client) begin(cur *served, user, label string, dst socks5.Addr) *excha
 	x.route, x.rule = cur.cfg.Pick(Query{Dst: dst, Client: cl.addr.Addr().Unmap()})
 	x.rec = cl.srv.stats.Open(stats.Info{
 		Client:  cl.addr,
+		Server:  addrPortOf(cl.conn.LocalAddr()),
 		User:    user,
 		Command: label,
 		Dest:    dst.String(),

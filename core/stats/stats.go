@@ -24,6 +24,7 @@ import (
 // Info describes a connection as the server accepted it.
 type Info struct {
 	Client  netip.AddrPort // the client's address
+	Server  netip.AddrPort // the proxy's end of the client's connection
 	User    string         // username from RFC 1929 authentication; "" without auth
 	Command string         // "CONNECT", "BIND" or "UDP ASSOCIATE"
 	Dest    string         // host:port as the client sent it (domain names are kept, not resolved)
