@@ -12,8 +12,9 @@ import (
 
 // envUIControl names a FIFO from which the desktop app takes window
 // commands, one a line: "hide", or "show TAB" with TAB a tab's English
-// name (ui.TabConnections…). Only tools/uicost sets it, to measure what
-// the window costs in each state; the app ignores anything else.
+// name (ui.TabConnections…). Only tools/uicost, to measure what the
+// window costs in each state, and packaging/screenshot.sh set it; the app
+// ignores anything else.
 const envUIControl = "SOCKSTRAY_UI_CONTROL"
 
 // followUIControl applies the commands of the FIFO named by

@@ -46,9 +46,12 @@ type Settings struct {
 	UsageRetentionDays int
 	// ShareEndsProfile is the profile whose LAN share was given an end,
 	// at ShareEnds: a start after that turns the share off, so that a
-	// crash cannot leave it shared for good. Empty for none.
+	// crash cannot leave it shared for good, and a start before it takes
+	// the share up again for the time left. Empty for none. ShareLength
+	// is the length it was given ("for 1 hour"), zero where not known.
 	ShareEndsProfile string
 	ShareEnds        time.Time
+	ShareLength      time.Duration
 }
 
 // MaxUsageRetention is the longest usage history kept, in days.
@@ -163,6 +166,13 @@ func LoadSettings(path string) (Settings, error) {
 			} else {
 				ps.add("lan_share.until", "%q is not a time such as 2026-11-25T18:00:00Z", until)
 			}
+			var length string
+			l.str("length", &length)
+			if d, err := time.ParseDuration(length); err == nil && d > 0 {
+				s.ShareLength = d
+			} else if length != "" {
+				ps.add("lan_share.length", "%q is not a length such as 1h0m0s", length)
+			}
 			l.unknown()
 		}
 		r.unknown()
@@ -240,6 +250,9 @@ func (s Settings) Save(path string) error {
 	if s.ShareEndsProfile != "" {
 		data += fmt.Sprintf("\n# A LAN share with an end: a start after it turns the share off\n[lan_share]\nprofile = %s\nuntil = %s\n",
 			quote(s.ShareEndsProfile), quote(s.ShareEnds.UTC().Format(time.RFC3339)))
+		if s.ShareLength > 0 {
+			data += fmt.Sprintf("length = %s\n", quote(s.ShareLength.String()))
+		}
 	}
 	return writeFileAtomic(path, []byte(data))
 }

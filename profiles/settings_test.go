@@ -24,6 +24,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 		{SystemProxyBypass: []string{}, Theme: "light"}, // an empty list is not the built-in one
 		{UsageHistory: true, UsageRetentionDays: 30},
 		{ShareEndsProfile: "Work", ShareEnds: time.Date(2026, 11, 25, 18, 30, 0, 0, time.UTC)},
+		{ShareEndsProfile: "Work", ShareEnds: time.Date(2026, 11, 25, 18, 30, 0, 0, time.UTC), ShareLength: time.Hour},
 	} {
 		if err := want.Save(path); err != nil {
 			t.Fatal(err)

@@ -36,6 +36,12 @@ func (c *Controller) ShareLANFor(d time.Duration) error { return c.shareLAN(true
 // end of another profile (not active, so not in force) comes now, in its
 // file, rather than never.
 func (a *act) timeShare(name string, d time.Duration) {
+	a.timeShareUntil(name, d, time.Now().Add(d))
+}
+
+// timeShareUntil is timeShare for a share given d that ends at until: a
+// share taken up again after a restart keeps the length it was given.
+func (a *act) timeShareUntil(name string, d time.Duration, until time.Time) {
 	c := a.c
 	if ts := c.share; ts != nil && !strings.EqualFold(ts.profile, name) {
 		a.untimeShare()
@@ -45,13 +51,13 @@ func (a *act) timeShare(name string, d time.Duration) {
 	if d <= 0 {
 		return
 	}
-	ts := &timedShare{profile: name, d: d, until: time.Now().Add(d)}
-	ts.timer = time.AfterFunc(d, func() { c.endShare(ts) })
+	ts := &timedShare{profile: name, d: d, until: until}
+	ts.timer = time.AfterFunc(time.Until(until), func() { c.endShare(ts) })
 	c.share = ts
 	a.changed()
 	// Written down, so that a start after a crash still ends it.
 	a.updateSettings(func(s *profiles.Settings) {
-		s.ShareEndsProfile, s.ShareEnds = name, ts.until.UTC().Truncate(time.Second)
+		s.ShareEndsProfile, s.ShareEnds, s.ShareLength = name, ts.until.UTC().Truncate(time.Second), d
 	})
 }
 
@@ -61,7 +67,7 @@ func (a *act) untimeShare() {
 		ts.timer.Stop() // a timer already fired finds c.share changed
 		a.c.share = nil
 		a.changed()
-		a.updateSettings(func(s *profiles.Settings) { s.ShareEndsProfile, s.ShareEnds = "", time.Time{} })
+		a.updateSettings(func(s *profiles.Settings) { s.ShareEndsProfile, s.ShareEnds, s.ShareLength = "", time.Time{}, 0 })
 	}
 }
 
@@ -97,7 +103,7 @@ func (c *Controller) resumeShare() {
 	}
 	defer a.end()
 	forget := func() {
-		a.updateSettings(func(s *profiles.Settings) { s.ShareEndsProfile, s.ShareEnds = "", time.Time{} })
+		a.updateSettings(func(s *profiles.Settings) { s.ShareEndsProfile, s.ShareEnds, s.ShareLength = "", time.Time{}, 0 })
 	}
 	name := s.ShareEndsProfile
 	p, err := c.store.Load(name)
@@ -106,7 +112,11 @@ func (c *Controller) resumeShare() {
 		return
 	}
 	if left := time.Until(s.ShareEnds); left > 0 {
-		a.timeShare(name, left)
+		length := s.ShareLength
+		if length < left {
+			length = left // a file from before lengths were kept
+		}
+		a.timeShareUntil(name, length, s.ShareEnds)
 		return
 	}
 	forget()

@@ -297,8 +297,9 @@ func TestShareForOtherProfile(t *testing.T) {
 
 // openAt opens a controller on a folder that a run before this one left:
 // a profile "Shared" shared on the LAN and active with the proxy on, and
-// in the settings, as that run wrote them, its share's end at ends.
-func openAt(t *testing.T, ends time.Time) (*control.Controller, string) {
+// in the settings, as that run wrote them, its share's end at ends after
+// a share of length (0: a file from before lengths were kept).
+func openAt(t *testing.T, ends time.Time, length time.Duration) (*control.Controller, string) {
 	t.Helper()
 	dir := t.TempDir()
 	store := &profiles.Store{Dir: filepath.Join(dir, "profiles"), Keychain: &profiles.Keychain{Service: controltest.Service}}
@@ -308,7 +309,7 @@ func openAt(t *testing.T, ends time.Time) (*control.Controller, string) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "settings.toml")
-	s := profiles.Settings{ActiveProfile: "Shared", ProxyOnAtStart: true, ShareEndsProfile: "Shared", ShareEnds: ends.UTC().Truncate(time.Second)}
+	s := profiles.Settings{ActiveProfile: "Shared", ProxyOnAtStart: true, ShareEndsProfile: "Shared", ShareEnds: ends.UTC().Truncate(time.Second), ShareLength: length}
 	if err := s.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +326,7 @@ func openAt(t *testing.T, ends time.Time) (*control.Controller, string) {
 // whose end is to come goes on until then.
 func TestShareForSurvivesACrash(t *testing.T) {
 	t.Run("ended", func(t *testing.T) {
-		c, path := openAt(t, time.Now().Add(-time.Minute))
+		c, path := openAt(t, time.Now().Add(-time.Minute), time.Hour)
 		ends := alerts(c)
 		c.Restore()
 		st := c.State()
@@ -348,8 +349,8 @@ func TestShareForSurvivesACrash(t *testing.T) {
 		}
 	})
 	t.Run("to come", func(t *testing.T) {
-		end := time.Now().Add(time.Hour)
-		c, path := openAt(t, end)
+		end := time.Now().Add(40 * time.Minute)
+		c, path := openAt(t, end, time.Hour)
 		c.Restore()
 		st := c.State()
 		if !st.Running || !st.ShareLAN || !listensBeyond127001(c.Active().Port) {
@@ -357,6 +358,11 @@ func TestShareForSurvivesACrash(t *testing.T) {
 		}
 		if d := st.ShareUntil.Sub(end); d < -2*time.Second || d > 2*time.Second {
 			t.Errorf("share ends at %v, want about %v", st.ShareUntil, end)
+		}
+		// The length it was given, which the LAN tab and the tray show
+		// chosen, not the time left.
+		if st.ShareFor != time.Hour {
+			t.Errorf("share for %v after the restart, want the 1h it was given", st.ShareFor)
 		}
 		if err := c.SetShareLAN(false); err != nil {
 			t.Fatal(err)
