@@ -4,74 +4,32 @@
 // It knows nothing of SOCKS, dialing or the stats table; the server hands it
 // two connected net.Conns and the two counters it wants kept current.
 //
-// # How bytes are copied and counted
+// # Design
 //
-// When both connections are *net.TCPConn on Linux, each direction runs
-// (*net.TCPConn).ReadFrom, which moves the data with splice(2) through a
-// kernel pipe and never copies it into user space. ReadFrom only returns at
-// EOF or on an error, so to see the bytes while they flow, each call runs
-// under a read deadline on the source Flush ahead: when it fires, ReadFrom
-// returns the bytes written so far together with a timeout, the direction
-// adds them to its counter and calls again. No byte is lost or counted
-// twice: internal/poll.Splice checks the read deadline only before draining
-// the source into the empty pipe, never between draining and pumping the
-// pipe into the destination, so a read timeout always leaves the pipe empty
-// and written exact. (A write deadline could strand bytes in the pipe; the
-// relay sets one only as the idle timeout, where it closes both sides
-// anyway.)
+// A direction that streams moves its bytes with splice(2) through a kernel
+// pipe ((*net.TCPConn).ReadFrom on Linux), never copying them into user
+// space. To count them while they flow, each ReadFrom runs under a read
+// deadline Flush ahead and adds what it moved when the deadline returns it;
+// internal/poll.Splice checks that deadline only before filling the empty
+// pipe, so no byte is lost or counted twice. Other platforms and other
+// net.Conn types use a read/write loop with a pooled 32 KiB buffer.
 //
-// Everything else (other platforms, other net.Conn types, and the
-// comparison in the benchmarks) uses a read/write loop with a pooled 32 KiB
-// buffer that counts every chunk.
+// An idle direction holds neither a pipe nor a buffer: it waits in the
+// poller through syscall.RawConn and reads what arrives straight into a
+// buffer lent for that one read, so a request or reply costs one read and
+// one write; only a read that fills the buffer goes on to splice. A
+// connection holds no timer or goroutine beyond its deadlines and the
+// goroutine of its second direction, and the second direction to end skips
+// its shutdown (the close right after sends the FIN).
 //
-// The splice path is the one kept, by measurement: BenchmarkRelay
-// (bench_test.go) pushes data over loopback through the relay from a
-// separate process and reports the relay process's CPU time per GB. Means
-// on a 2-CPU VM, Go 1.26, -count=5, benchmark and peer sharing both CPUs
-// (and, in brackets, -count=8 with each pinned to its own CPU):
-//
-//	                          MB/s          relay CPU ms/GB
-//	splice, counting          2348 (2155)   222 (326)
-//	splice, counting off      2231 (2195)   232 (323)
-//	bare io.Copy both ways    2239 (2148)   241 (315)
-//	buffered loop, counting   1939 (1814)   376 (425)
-//
-// Run-to-run noise is about ±5 %; a further pinned A/B run of 15 each gave
-// 203 ms/GB for splice with counting against 213 for the bare io.Copy
-// relay. Counting thus costs nothing measurable against counting off or
-// the bare relay (a few ReadFrom calls and atomic adds per second), while
-// the buffered loop, which copies every byte into and out of user space,
-// costs 30 to 70 % more CPU and 15 % of the throughput. (The table is from
-// a 1 s Flush; with 100 ms, -count=4 on a loaded 2-CPU VM: 212 ms/GB
-// counting against 218 with counting off, before 266 against 268: ten
-// calls a second instead of one cost nothing measurable.)
-//
-// # Idle connections and short exchanges
-//
-// An idle direction holds neither a pipe nor a buffer: it starts idle, and
-// after one Flush interval without a byte it is idle again. Idle, it waits
-// in the poller through syscall.RawConn and, once the source is readable,
-// reads what is there straight away into a pooled buffer lent for that
-// read and writes it on (a one-byte read where there is no RawConn). Only
-// a read that fills the buffer, a stream, goes on with the kernel copy
-// above. There is no timer or goroutine per connection other than the
-// deadlines and the one goroutine that runs the second direction.
-//
-// # What a connection costs
-//
-// Most of a short connection's CPU time is system calls (on this project's
-// test VM, a gVisor sandbox, over three quarters in the handshake
-// benchmark's profile), so the relay is built to make few: a request or
-// reply passes with one read and one write, where a peek and a splice in
-// and out took three; the second direction to end skips the shutdown, as
-// the close right after sends the FIN. What is left per connection is
-// mostly the net package's own (accept also reads the local address and
-// sets TCP_NODELAY and keep-alive; dial adds epoll registration, SO_ERROR,
-// both addresses and the same two options; close deregisters from epoll)
-// and the scheduler's wake-ups between the accept, handshake and relay
-// goroutines. socksload's "server CPU per connection" row and the strace
-// counts in the commit history measure it; engine's BenchmarkConnection
-// gives the profile and allocations.
+// The figures that chose this design are measured, not kept here:
+// BenchmarkRelay (throughput and relay CPU per GB against the buffered loop
+// and a bare io.Copy relay), engine's BenchmarkConnection (the profile and
+// allocations of a whole short connection), and tools/socksload (make bench:
+// CPU per connection, handshake rates and idle memory beside microsocks and
+// a bare Go relay). Most of a short connection's cost is system calls, and
+// of those most are the net package's own (addresses read at accept and
+// dial, TCP_NODELAY, epoll registration).
 package relay
 
 import (
