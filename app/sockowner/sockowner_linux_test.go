@@ -161,16 +161,7 @@ func TestProgramsOfSharedLocalPort(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { ln.Close() })
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				t.Cleanup(func() { c.Close() })
-			}
-		}()
+		testnet.Serve(t, ln, func(c net.Conn) { io.Copy(io.Discard, c) })
 		servers[i] = ln.Addr().(*net.TCPAddr).AddrPort()
 	}
 	var mine net.Conn

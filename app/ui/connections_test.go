@@ -9,19 +9,11 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/core/stats"
 )
 
 func TestConnectionsShowsRealConnectionAndClosesIt(t *testing.T) {
-	w, c := newWindow(t)
-	if err := c.SetProxy(true); err != nil {
-		t.Fatal(err)
-	}
-	echo := controltest.Echo(t)
-	conn := controltest.Dial(t, c.State().Addr, echo)
-	defer conn.Close()
-	w.ShowTab(TabConnections)
+	w, _, echo, conn := onConnections(t)
 	w.sample()
 
 	rows := w.Connections.Rows()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -34,6 +35,22 @@ func newWindowWith(t *testing.T, o control.Options) (*Window, *control.Controlle
 	w.Win.Resize(fyne.NewSize(1100, 700))
 	w.Show()
 	return w, c
+}
+
+// onConnections is a window on the Connections tab with the proxy on and
+// one proxied connection open (closed when the test ends) to an echo
+// server at echo.
+func onConnections(t *testing.T) (w *Window, c *control.Controller, echo string, conn net.Conn) {
+	t.Helper()
+	w, c = newWindow(t)
+	if err := c.SetProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	echo = controltest.Echo(t)
+	conn = controltest.Dial(t, c.State().Addr, echo)
+	t.Cleanup(func() { conn.Close() })
+	w.ShowTab(TabConnections)
+	return w, c, echo, conn
 }
 
 // shows are the outcomes of the handlers' work, queued for the test's

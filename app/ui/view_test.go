@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"github.com/sockstray/sockstray/app/control/controltest"
 	"github.com/sockstray/sockstray/core/stats"
 )
@@ -15,14 +13,7 @@ import (
 // Throughput takes series and totals without rows, and the rows come
 // back once Connections shows again.
 func TestSamplerTakesOnlyWhatIsShown(t *testing.T) {
-	w, c := newWindow(t)
-	if err := c.SetProxy(true); err != nil {
-		t.Fatal(err)
-	}
-	echo := controltest.Echo(t)
-	first := controltest.Dial(t, c.State().Addr, echo)
-	defer first.Close()
-	w.ShowTab(TabConnections)
+	w, c, echo, _ := onConnections(t)
 	if n := len(w.Connections.Rows()); n != 1 {
 		t.Fatalf("%d rows shown, want 1", n)
 	}
@@ -59,15 +50,7 @@ func TestSamplerTakesOnlyWhatIsShown(t *testing.T) {
 // the sampler takes only the time, and the table moves its ages on
 // without a copy of the rows; a new connection brings the rows again.
 func TestIdleRowsAreNotCopiedAgain(t *testing.T) {
-	w, c := newWindow(t)
-	if err := c.SetProxy(true); err != nil {
-		t.Fatal(err)
-	}
-	echo := controltest.Echo(t)
-	first := controltest.Dial(t, c.State().Addr, echo)
-	defer first.Close()
-	w.ShowTab(TabConnections)
-	w.Win.Resize(fyne.NewSize(900, 500)) // so that the table makes cells
+	w, c, echo, _ := onConnections(t)
 	if n := len(w.Connections.Rows()); n != 1 {
 		t.Fatalf("%d rows shown, want 1", n)
 	}

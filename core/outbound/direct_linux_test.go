@@ -2,11 +2,13 @@ package outbound
 
 import (
 	"context"
+	"io"
 	"net"
 	"os"
 	"testing"
 
 	"github.com/sockstray/sockstray/internal/netns"
+	"github.com/sockstray/sockstray/internal/testnet"
 )
 
 // TestDirectDialSharesItsLocalPort: a direct connection gets its local port
@@ -24,16 +26,7 @@ func TestDirectDialSharesItsLocalPort(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer ln.Close()
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				defer c.Close()
-			}
-		}()
+		testnet.Serve(t, ln, func(c net.Conn) { io.Copy(io.Discard, c) })
 		servers[i] = ln
 	}
 	var narrowErr error
