@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -17,14 +16,16 @@ const idleTurn = 100 * time.Millisecond
 // turns 60 times a second whether or not a window shows: each turn polls
 // X events and walks the windows to draw. With the app in the tray only
 // that is most of its CPU. While idling, a goroutine keeps the UI
-// goroutine holding in a function queued with fyne.DoAndWait for idleTurn
-// at a time; between holds the loop takes what was queued and turns once.
-// Go's channel timers cost nothing while nobody waits on them, so the
-// loop's own ticker stays quiet during a hold.
+// goroutine holding in a function queued with fyne.Do for idleTurn at a
+// time; between holds the loop takes what was queued and turns once. Go's
+// channel timers cost nothing while nobody waits on them, so the loop's
+// own ticker stays quiet during a hold. (fyne.DoAndWait would do the
+// waiting, but it finds its caller's goroutine ID by formatting a stack
+// trace each time, a fifth of the hidden app's CPU.)
 //
-// begin and end run on the UI thread; wake may be called from anywhere.
+// begin and end run on the UI thread; wakeUp may be called from anywhere.
 type idler struct {
-	gen  atomic.Uint64 // odd while idling: begin and end each add one
+	stop chan struct{} // open while idling, closed by end; UI thread
 	wake chan struct{}
 }
 
@@ -32,24 +33,35 @@ func newIdler() *idler { return &idler{wake: make(chan struct{}, 1)} }
 
 // begin starts idling, unless it already is.
 func (l *idler) begin() {
-	if l.gen.Load()%2 == 1 {
+	if l.stop != nil {
 		return
 	}
-	g := l.gen.Add(1)
+	stop := make(chan struct{})
+	l.stop = stop
 	go func() {
-		for l.gen.Load() == g {
-			fyne.DoAndWait(func() { l.hold(g) })
+		held := make(chan struct{}, 1) // a hold run after the end never blocks
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			fyne.Do(func() { l.hold(stop); held <- struct{}{} })
+			select {
+			case <-held:
+			case <-stop:
+				return // quitting, the loop may never run it
+			}
 		}
 	}()
 }
 
 // end stops idling; the loop turns at its own pace again.
 func (l *idler) end() {
-	if l.gen.Load()%2 == 0 {
-		return
+	if l.stop != nil {
+		close(l.stop)
+		l.stop = nil
 	}
-	l.gen.Add(1)
-	l.wakeUp()
 }
 
 // wakeUp ends the hold in progress now, so that work about to be queued
@@ -61,15 +73,13 @@ func (l *idler) wakeUp() {
 	}
 }
 
-// hold keeps the UI goroutine for up to idleTurn, unless idling g ended.
-func (l *idler) hold(g uint64) {
-	if l.gen.Load() != g {
-		return
-	}
+// hold keeps the UI goroutine for up to idleTurn, unless idling ended.
+func (l *idler) hold(stop <-chan struct{}) {
 	t := time.NewTimer(idleTurn)
 	defer t.Stop()
 	select {
 	case <-t.C:
 	case <-l.wake:
+	case <-stop:
 	}
 }
