@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,6 +61,10 @@ func TestSettingsProblems(t *testing.T) {
 	os.WriteFile(path, []byte("version = 1\n[lan_share]\nprofile = \"Work\"\nuntil = \"tomorrow\"\n"), 0o600)
 	if _, err := LoadSettings(path); err == nil || err.Error() != path+`:4:1: lan_share.until: "tomorrow" is not a time such as 2026-11-25T18:00:00Z` {
 		t.Errorf("LoadSettings with until = tomorrow: %v", err)
+	}
+	os.WriteFile(path, []byte("version = 1\n[lan_share]\nprofile = \"Work\"\nuntil = \"2026-11-25T18:00:00Z\"\nlength = \"an hour\"\n"), 0o600)
+	if _, err := LoadSettings(path); err == nil || !strings.Contains(err.Error(), `lan_share.length: "an hour" is not a length such as 1h0m0s`) {
+		t.Errorf("LoadSettings with length = an hour: %v", err)
 	}
 	os.WriteFile(path, []byte("version = 1\n[usage]\nhistory = true\nretention_days = 4000\n"), 0o600)
 	if _, err := LoadSettings(path); err == nil || err.Error() != path+":4:1: usage.retention_days: 4000 is out of range; want 0 (default) to 3650" {

@@ -164,23 +164,14 @@ func TestProgramsOfSharedLocalPort(t *testing.T) {
 		testnet.Serve(t, ln, func(c net.Conn) { io.Copy(io.Discard, c) })
 		servers[i] = ln.Addr().(*net.TCPAddr).AddrPort()
 	}
-	var mine net.Conn
-	t.Cleanup(func() {
-		if mine != nil {
-			mine.Close()
-		}
-	})
-	err := h.Do(func() error {
-		if err := os.WriteFile("/proc/sys/net/ipv4/ip_local_port_range", []byte("40000 40000"), 0); err != nil {
-			return err
-		}
-		var err error
-		mine, err = net.Dial("tcp4", servers[0].String())
-		return err
-	})
+	if err := h.LocalPorts(40000, 40000); err != nil {
+		t.Fatal(err)
+	}
+	mine, err := h.Dial("tcp4", servers[0].String())
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer mine.Close()
 	client := mine.LocalAddr().(*net.TCPAddr).AddrPort()
 
 	self, err := os.Executable()

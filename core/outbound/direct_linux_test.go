@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net"
-	"os"
 	"testing"
 
 	"github.com/sockstray/sockstray/internal/netns"
@@ -29,11 +28,10 @@ func TestDirectDialSharesItsLocalPort(t *testing.T) {
 		testnet.Serve(t, ln, func(c net.Conn) { io.Copy(io.Discard, c) })
 		servers[i] = ln
 	}
-	var narrowErr error
+	if err := h.LocalPorts(40000, 40000); err != nil {
+		t.Skipf("narrowing the namespace's port range: %v", err)
+	}
 	err := h.Do(func() error {
-		if narrowErr = os.WriteFile("/proc/sys/net/ipv4/ip_local_port_range", []byte("40000 40000"), 0); narrowErr != nil {
-			return nil
-		}
 		held, err := net.Dial("tcp4", servers[0].Addr().String())
 		if err != nil {
 			return err
@@ -45,9 +43,6 @@ func TestDirectDialSharesItsLocalPort(t *testing.T) {
 		}
 		return c.Close()
 	})
-	if narrowErr != nil {
-		t.Skipf("narrowing the namespace's port range: %v", narrowErr)
-	}
 	if err != nil {
 		t.Fatalf("direct dial with the only local port in use by another destination: %v", err)
 	}

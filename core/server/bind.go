@@ -24,7 +24,7 @@ func (x *exchange) bind(reply replier, pending []byte) (*tunnel, error) {
 	if err := x.checkPeer(); err != nil {
 		return nil, x.fail(reply, err)
 	}
-	local := addrPortOf(conn.LocalAddr()).Addr()
+	local := x.cl.local.Addr()
 	ln, err := net.ListenTCP("tcp", net.TCPAddrFromAddrPort(netip.AddrPortFrom(local, 0)))
 	if err != nil {
 		return nil, x.fail(reply, fmt.Errorf("bind listen: %w", err))

@@ -24,9 +24,10 @@ const replyTimeout = 5 * time.Second
 // client is one accepted connection, from accept to close. Only the
 // goroutine serving it reads from conn, and only one at a time.
 type client struct {
-	srv  *Server
-	conn net.Conn
-	addr netip.AddrPort
+	srv   *Server
+	conn  net.Conn
+	addr  netip.AddrPort // the client's end
+	local netip.AddrPort // ours: where the client reached the proxy
 	// out is scratch space for replies, which carry IP addresses: 22
 	// bytes at most. It lives as long as the connection, so it is small.
 	out [24]byte
@@ -35,7 +36,7 @@ type client struct {
 // handle serves one client connection: the protocol its first byte names,
 // then, for a tunnel, the relay on a fresh goroutine.
 func (s *Server) handle(c net.Conn, cur *served) {
-	cl := &client{srv: s, conn: c, addr: addrPortOf(c.RemoteAddr())}
+	cl := &client{srv: s, conn: c, addr: addrPortOf(c.RemoteAddr()), local: addrPortOf(c.LocalAddr())}
 	t, err := cl.serve(cur)
 	if t != nil {
 		// The handshake grew this goroutine's stack (dialing runs deep) and
@@ -119,7 +120,7 @@ func (cl *client) begin(cur *served, user, label string, dst socks5.Addr) *excha
 	x.route, x.rule = cur.cfg.Pick(Query{Dst: dst, Client: cl.addr.Addr().Unmap()})
 	x.rec = cl.srv.stats.Open(stats.Info{
 		Client:  cl.addr,
-		Server:  addrPortOf(cl.conn.LocalAddr()),
+		Server:  cl.local,
 		User:    user,
 		Command: label,
 		Dest:    dst.String(),

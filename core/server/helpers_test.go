@@ -55,6 +55,18 @@ func serveTable(t *testing.T, cfg *server.Config, wrap func(net.Listener) net.Li
 	return ln.Addr().String(), srv, table
 }
 
+// drained waits (up to 5 s) until table has no live connection and
+// returns its totals then.
+func drained(table *stats.Table) stats.Totals {
+	deadline := time.Now().Add(5 * time.Second)
+	tot := table.Snapshot().Totals
+	for tot.Live != 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		tot = table.Snapshot().Totals
+	}
+	return tot
+}
+
 func dial(t *testing.T, addr string) net.Conn {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)

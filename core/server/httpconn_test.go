@@ -306,13 +306,7 @@ func TestHTTPForwardCountsBothWays(t *testing.T) {
 		t.Fatalf("response %q, %v", got, err)
 	}
 	up := <-received
-	deadline := time.Now().Add(5 * time.Second)
-	tot := table.Snapshot().Totals
-	for tot.Live != 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-		tot = table.Snapshot().Totals
-	}
-	if tot.Up != up || tot.Down != int64(len(got)) {
+	if tot := drained(table); tot.Up != up || tot.Down != int64(len(got)) {
 		t.Errorf("counted %d up, %d down; the origin received %d, the client %d", tot.Up, tot.Down, up, len(got))
 	}
 }

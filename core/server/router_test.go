@@ -106,9 +106,7 @@ func TestRouterPicksPerRequest(t *testing.T) {
 	if r := readResponse(t, c); r.Reply != socks5.ReplyNotAllowed {
 		t.Errorf("UDP routed to block: reply %v, want 02", r.Reply)
 	}
-	for deadline := time.Now().Add(5 * time.Second); len(table.Snapshot().Conns) > 0 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
+	drained(table)
 	if got := log.String(); !strings.Contains(got, `rule=DOMAIN,blocked.test`) || !strings.Contains(got, "route=block") {
 		t.Errorf("log lacks the rule and route:\n%s", got)
 	}

@@ -35,7 +35,7 @@ func (x *exchange) associate(reply replier) error {
 	if err != nil {
 		return x.fail(reply, fmt.Errorf("udp associate, route %v: %w", x.route, err))
 	}
-	local := addrPortOf(conn.LocalAddr()).Addr()
+	local := x.cl.local.Addr()
 	cl, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(local, 0)))
 	if err != nil {
 		out.Close()

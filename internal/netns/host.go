@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"os/exec"
 	"runtime"
 	"sync"
@@ -135,6 +136,15 @@ func (h *Host) ListenPacket(network, addr string) (net.PacketConn, error) {
 		return err
 	})
 	return pc, err
+}
+
+// LocalPorts sets the range of local ports the namespace gives outgoing
+// connections, lo to hi (net.ipv4.ip_local_port_range, which IPv6 uses
+// too): one port makes the kernel share it between destinations.
+func (h *Host) LocalPorts(lo, hi int) error {
+	return h.Do(func() error {
+		return os.WriteFile("/proc/sys/net/ipv4/ip_local_port_range", fmt.Appendf(nil, "%d %d", lo, hi), 0)
+	})
 }
 
 // Dial is net.Dial inside the namespace.
