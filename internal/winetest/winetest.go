@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The known Wine 8 gaps, as SkipKnownGap's reasons.
@@ -60,11 +61,26 @@ func TempDir(t testing.TB) string {
 		t.Fatalf("TempDir: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := removeTree(dir); err != nil {
+		if err := removeTreeSoon(dir); err != nil {
 			t.Errorf("TempDir cleanup: %v", err)
 		}
 	})
 	return dir
+}
+
+// removeTreeSoon is removeTree, tried again for up to 2 s while it fails,
+// as testing's own TempDir does on Windows: a process the test started
+// (a watchdog that has just done its work) may still be closing a file
+// in the folder ("Sharing violation").
+func removeTreeSoon(dir string) error {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		err := removeTree(dir)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // removeTree removes dir and everything in it with os.Remove, deepest
