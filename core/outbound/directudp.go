@@ -60,16 +60,25 @@ func (c *directConn) ReadFrom(b []byte) (int, socks5.Addr, error) {
 }
 
 func (c *directConn) WriteTo(b []byte, dst socks5.Addr) (int, error) {
-	ip, err := c.resolve(dst)
+	to, err := c.Target(dst)
 	if err != nil {
-		return 0, &net.OpError{Op: "write", Net: "udp", Source: c.udp.LocalAddr(), Addr: label{"udp", dst.String()}, Err: err}
-	}
-	to := netip.AddrPortFrom(ip, dst.Port)
-	if err := c.check(to); err != nil {
-		return 0, &net.OpError{Op: "write", Net: "udp", Source: c.udp.LocalAddr(), Addr: label{"udp", dst.String()}, Err: err}
+		return 0, err
 	}
 	return c.udp.WriteToUDPAddrPort(b, to)
 }
+
+func (c *directConn) Target(dst socks5.Addr) (netip.AddrPort, error) {
+	ip, err := c.resolve(dst)
+	if err == nil {
+		to := netip.AddrPortFrom(ip, dst.Port)
+		if err = c.check(to); err == nil {
+			return to, nil
+		}
+	}
+	return netip.AddrPort{}, &net.OpError{Op: "write", Net: "udp", Source: c.udp.LocalAddr(), Addr: label{"udp", dst.String()}, Err: err}
+}
+
+func (c *directConn) Socket() *net.UDPConn { return c.udp }
 
 func (c *directConn) SetReadDeadline(t time.Time) error { return c.udp.SetReadDeadline(t) }
 func (c *directConn) LocalAddr() net.Addr               { return c.udp.LocalAddr() }

@@ -38,7 +38,21 @@ type PacketConn interface {
 	Close() error
 }
 
+// SocketPacketConn is a PacketConn whose datagrams go out on a plain UDP
+// socket as they are, with no header to add or strip: the direct route's.
+// A relay may then read and write the socket itself, in batches (package
+// dgram), asking Target where each datagram goes.
+type SocketPacketConn interface {
+	PacketConn
+	Socket() *net.UDPConn
+	// Target is the address a datagram to dst is sent to: dst resolved
+	// and checked, as WriteTo does before it sends.
+	Target(dst socks5.Addr) (netip.AddrPort, error)
+}
+
 var (
+	_ SocketPacketConn = (*directConn)(nil)
+
 	_ Route = (*Direct)(nil)
 	_ Route = (*Chain)(nil)
 )

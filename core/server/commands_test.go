@@ -117,6 +117,45 @@ func (u *udpClient) recv(t *testing.T, wait time.Duration) (socks5.UDPHeader, []
 	return hd, buf[hl:n], true
 }
 
+// A burst sent faster than the relay reads it goes through in batches,
+// equal sizes as GSO runs (package dgram): every datagram comes back whole
+// and in order, and the row counts every payload byte each way.
+func TestUDPAssociateBurst(t *testing.T) {
+	echo := testnet.EchoUDP(t).AddrPort()
+	addr, _, table := serveTable(t, &server.Config{}, nil)
+	u := associate(t, addr)
+
+	var sizes []int
+	for i := range 60 {
+		switch {
+		case i%20 == 19:
+			sizes = append(sizes, 40) // ends a run
+		case i%30 == 29:
+			sizes = append(sizes, 9000)
+		default:
+			sizes = append(sizes, 512)
+		}
+	}
+	var total int64
+	for i, size := range sizes {
+		u.send(t, 0, echo, bytes.Repeat([]byte{byte(i)}, size))
+		total += int64(size)
+	}
+	for i, size := range sizes {
+		hd, p, ok := u.recv(t, 5*time.Second)
+		if !ok {
+			t.Fatalf("datagram %d of %d did not come back", i, len(sizes))
+		}
+		if src, _ := hd.Addr.AddrPort(); src != echo || !bytes.Equal(p, bytes.Repeat([]byte{byte(i)}, size)) {
+			t.Fatalf("datagram %d: %d bytes of %#x from %v, want %d of %#x from %v", i, len(p), p[:min(1, len(p))], src, size, i, echo)
+		}
+	}
+	u.ctl.Close()
+	if tot := drained(table); tot.Up != total || tot.Down != total {
+		t.Errorf("counted %d up, %d down; %d bytes went each way", tot.Up, tot.Down, total)
+	}
+}
+
 func TestUDPAssociate(t *testing.T) {
 	echo := testnet.EchoUDP(t).AddrPort()
 	addr, srv := serveOn(t, &server.Config{}, nil)

@@ -9,14 +9,16 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sockstray/sockstray/core/dgram"
 	"github.com/sockstray/sockstray/core/outbound"
 	"github.com/sockstray/sockstray/core/socks5"
 )
 
-// maxDatagram is the largest UDP payload plus the largest SOCKS header.
+// maxUDPHeader is the largest SOCKS UDP header; maxDatagram the largest
+// UDP payload.
 const (
-	maxUDPHeader = 3 + 1 + 1 + 255 + 2
-	maxDatagram  = 65535
+	maxUDPHeader = dgram.MaxHeadroom
+	maxDatagram  = dgram.MaxPayload
 )
 
 // associate carries out UDP ASSOCIATE (RFC 1928 section 7). The client
@@ -159,42 +161,104 @@ func (a *association) outFor(dst socks5.Addr) outbound.PacketConn {
 }
 
 // fromClient forwards the client's datagrams, dropping those from other
-// addresses, fragments (FRAG != 0: we do not reassemble) and malformed ones.
+// addresses, fragments (FRAG != 0: we do not reassemble) and malformed
+// ones. Those for the association's own route go out in batches when its
+// socket is a plain one.
 func (a *association) fromClient() {
-	buf := make([]byte, maxDatagram)
+	in := dgram.NewReader(a.client, 0)
+	var batch *dgram.Writer
+	if sock, ok := a.own.(outbound.SocketPacketConn); ok {
+		batch = dgram.NewWriter(sock.Socket())
+	}
 	for {
-		n, src, err := a.client.ReadFromUDPAddrPort(buf)
+		pkts, err := in.Read()
 		if err != nil {
 			return
 		}
-		src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
-		if src.Addr() != a.want {
-			continue
+		for i := range pkts {
+			a.forward(&pkts[i], batch)
 		}
-		if p := a.peer.Load(); p == nil {
-			a.peer.Store(&src)
-		} else if *p != src {
-			continue
-		}
-		h, hl, err := socks5.ParseUDPHeader(buf[:n])
-		if err != nil || h.Frag != 0 {
-			continue
-		}
-		dst := h.Addr.Canonical()
-		out := a.outFor(dst)
-		if out == nil {
-			continue
-		}
-		if _, err := out.WriteTo(buf[hl:n], dst); err == nil && a.up != nil {
-			a.up.Add(int64(n - hl))
+		if batch != nil {
+			count(a.up, batch.Flush())
 		}
 	}
 }
 
+// forward sends one datagram from the client on to its destination.
+func (a *association) forward(p *dgram.Packet, batch *dgram.Writer) {
+	if !a.fromPeer(p.Addr) {
+		return
+	}
+	h, hl, err := socks5.ParseUDPHeader(p.Bytes())
+	if err != nil || h.Frag != 0 {
+		return
+	}
+	payload := p.Bytes()[hl:]
+	dst := h.Addr.Canonical()
+	out := a.outFor(dst)
+	switch {
+	case out == nil:
+	case out == a.own && batch != nil:
+		if to, err := a.own.(outbound.SocketPacketConn).Target(dst); err == nil {
+			batch.Add(payload, to, len(payload))
+		}
+	default:
+		if _, err := out.WriteTo(payload, dst); err == nil {
+			count(a.up, len(payload))
+		}
+	}
+}
+
+// fromPeer says whether a datagram from src is the client's: the first
+// one from the client's host fixes its port, unless the request named it.
+func (a *association) fromPeer(src netip.AddrPort) bool {
+	if src.Addr() != a.want {
+		return false
+	}
+	if p := a.peer.Load(); p == nil {
+		a.peer.Store(&src)
+	} else if *p != src {
+		return false
+	}
+	return true
+}
+
 // toClient wraps each answer from out in a header naming its source and
-// sends it to the client. The payload is read after room for the header,
-// so the header is written in front of it without a copy of the payload.
+// sends it to the client. Each payload is read after room for the header,
+// so the header goes in front of it without a copy of the payload. A plain
+// socket is read, and the client written, in batches.
 func (a *association) toClient(out outbound.PacketConn) {
+	sock, ok := out.(outbound.SocketPacketConn)
+	if !ok {
+		a.toClientEach(out)
+		return
+	}
+	in := dgram.NewReader(sock.Socket(), maxUDPHeader)
+	batch := dgram.NewWriter(a.client)
+	var hdr [maxUDPHeader]byte
+	for {
+		pkts, err := in.Read()
+		if err != nil {
+			return
+		}
+		peer := a.peer.Load()
+		if peer == nil {
+			continue // no datagram from the client yet: nowhere to send
+		}
+		for i := range pkts {
+			p := &pkts[i]
+			h, err := socks5.UDPHeader{Addr: socks5.AddrFromAddrPort(p.Addr)}.Append(hdr[:0])
+			if err == nil {
+				batch.Add(p.Prepend(h), *peer, len(p.Bytes()))
+			}
+		}
+		count(a.down, batch.Flush())
+	}
+}
+
+// toClientEach is toClient for a route whose socket adds a header of its
+// own (an upstream's relay): one datagram at a time.
+func (a *association) toClientEach(out outbound.PacketConn) {
 	buf := make([]byte, maxUDPHeader+maxDatagram)
 	var hdr [maxUDPHeader]byte
 	for {
@@ -204,7 +268,7 @@ func (a *association) toClient(out outbound.PacketConn) {
 		}
 		peer := a.peer.Load()
 		if peer == nil {
-			continue // no datagram from the client yet: nowhere to send
+			continue
 		}
 		h, err := socks5.UDPHeader{Addr: src}.Append(hdr[:0])
 		if err != nil {
@@ -212,8 +276,15 @@ func (a *association) toClient(out outbound.PacketConn) {
 		}
 		start := maxUDPHeader - len(h)
 		copy(buf[start:], h)
-		if _, err := a.client.WriteToUDPAddrPort(buf[start:maxUDPHeader+n], *peer); err == nil && a.down != nil {
-			a.down.Add(int64(n))
+		if _, err := a.client.WriteToUDPAddrPort(buf[start:maxUDPHeader+n], *peer); err == nil {
+			count(a.down, n)
 		}
+	}
+}
+
+// count adds n to a byte counter, unless counting is off.
+func count(c *atomic.Int64, n int) {
+	if c != nil && n > 0 {
+		c.Add(int64(n))
 	}
 }
