@@ -120,7 +120,7 @@ func (b *bench) findServers() error {
 				if err != nil {
 					return nil, err
 				}
-				return startServer(ctx, serverSpec{name: name, path: path, addr: addr, quiet: true,
+				return startServer(ctx, serverSpec{name: name, path: path, addr: addr,
 					args: append([]string{"-i", addr.Addr().String(), "-p", fmt.Sprint(addr.Port())}, auth...)})
 			}
 		}
@@ -228,7 +228,7 @@ func (b *bench) runStep(ctx context.Context, group string, r int, st step, p *pr
 	msg, err := st.run(ctx, p)
 	if err != nil {
 		if p.srv != nil && !p.srv.alive() {
-			err = fmt.Errorf("%w (server exited%s)", err, p.srv.stderr.suffix())
+			err = fmt.Errorf("%w (server exited%s)", err, p.srv.lastWords())
 		}
 		b.notef("%s %s: %v", p.col, st.name, err)
 		b.res.fail(p.col, st.metrics...)

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -30,8 +29,6 @@ type serverSpec struct {
 	// addr, when valid, is where the server listens (microsocks takes a
 	// port); otherwise the server prints "listening on HOST:PORT" first.
 	addr netip.AddrPort
-	// quiet discards stderr (microsocks logs every connection there).
-	quiet bool
 }
 
 // server is a running SOCKS5 server process. Its CPU time and memory are
@@ -40,7 +37,7 @@ type server struct {
 	name   string
 	addr   netip.AddrPort
 	cmd    *exec.Cmd
-	stderr *tail
+	stderr *os.File      // its log: see startServer
 	done   chan struct{} // closed once the process has exited
 }
 
@@ -50,18 +47,27 @@ func startServer(ctx context.Context, spec serverSpec) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{name: spec.name, stderr: &tail{}, done: make(chan struct{})}
+	// Every server logs each connection; each writes its log to a file of
+	// its own, as a daemon would. A pipe to this process would charge the
+	// servers that log through it a reader's wake-up per line.
+	log, err := os.CreateTemp("", "socksload-stderr-*")
+	if err != nil {
+		pr.Close()
+		pw.Close()
+		return nil, err
+	}
+	os.Remove(log.Name()) // open until the server is done
+	s := &server{name: spec.name, stderr: log, done: make(chan struct{})}
 	s.cmd = exec.Command(spec.path, spec.args...)
 	s.cmd.Env = append(cleanEnv(), spec.env...)
 	s.cmd.Stdout = pw
-	if !spec.quiet {
-		s.cmd.Stderr = s.stderr
-	}
+	s.cmd.Stderr = log
 	s.cmd.SysProcAttr = childAttr()
 	err = s.cmd.Start()
 	pw.Close()
 	if err != nil {
 		pr.Close()
+		log.Close()
 		return nil, fmt.Errorf("start %s: %w", spec.name, err)
 	}
 	go func() {
@@ -84,8 +90,9 @@ func startServer(ctx context.Context, spec serverSpec) (*server, error) {
 		err = s.waitListening(ctx, lines)
 	}
 	if err != nil {
+		words := s.lastWords()
 		s.stop()
-		return nil, fmt.Errorf("start %s: %w%s", spec.name, err, s.stderr.suffix())
+		return nil, fmt.Errorf("start %s: %w%s", spec.name, err, words)
 	}
 	return s, nil
 }
@@ -149,6 +156,7 @@ func (s *server) alive() bool {
 
 // stop sends SIGTERM, then SIGKILL if the server has not exited in time.
 func (s *server) stop() {
+	defer s.stderr.Close()
 	if !s.alive() {
 		return
 	}
@@ -183,33 +191,18 @@ func freePort() (netip.AddrPort, error) {
 	return ln.Addr().(*net.TCPAddr).AddrPort(), nil
 }
 
-// tail keeps the last bytes a server wrote to stderr, for error messages.
-type tail struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-const tailMax = 2048
-
-func (t *tail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if len(t.buf) > tailMax {
-		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailMax:]...)
-	}
-	return len(p), nil
-}
-
-// suffix is ": " and the last stderr line or two, or "" when there are none.
-func (t *tail) suffix() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	s := strings.TrimSpace(string(t.buf))
-	if s == "" {
+// lastWords is " (stderr: …)" with the last line or two the server
+// logged, or "" when it logged nothing.
+func (s *server) lastWords() string {
+	const tailMax = 2048
+	buf := make([]byte, tailMax)
+	size, _ := s.stderr.Seek(0, io.SeekEnd)
+	n, _ := s.stderr.ReadAt(buf, max(0, size-tailMax))
+	text := strings.TrimSpace(string(buf[:n]))
+	if text == "" {
 		return ""
 	}
-	lines := strings.Split(s, "\n")
+	lines := strings.Split(text, "\n")
 	if len(lines) > 2 {
 		lines = lines[len(lines)-2:]
 	}
