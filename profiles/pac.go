@@ -1,6 +1,8 @@
 package profiles
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -19,9 +21,32 @@ const pacProxy = "__SOCKSTRAY_PROXY__"
 // (NETWORK,udp) are left out; IP rules match addresses typed as such, and
 // a resolving IP rule lets the browser resolve.
 func (p *Profile) PAC() (func(proxy string) []byte, error) {
-	set, err := p.ruleSet()
+	tmpl, err := p.pacTemplate()
 	if err != nil {
 		return nil, err
+	}
+	return func(proxy string) []byte {
+		return []byte(strings.ReplaceAll(tmpl, pacProxy, proxy))
+	}, nil
+}
+
+// PACVersion names the PAC file's content: it changes when the rules do.
+// A system proxy set to the PAC file's URL carries it, so that programs
+// which keep a PAC file by its URL fetch it again after an edit or a
+// profile switch on the same port. It is "" when the rules do not parse.
+func (p *Profile) PACVersion() string {
+	tmpl, err := p.pacTemplate()
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(tmpl))
+	return hex.EncodeToString(sum[:6])
+}
+
+func (p *Profile) pacTemplate() (string, error) {
+	set, err := p.ruleSet()
+	if err != nil {
+		return "", err
 	}
 	var b strings.Builder
 	b.WriteString("// Sockstray: made from profile " + jsString(p.Name) + "'s rules.\n")
@@ -32,10 +57,7 @@ func (p *Profile) PAC() (func(proxy string) []byte, error) {
 		}
 	}
 	fmt.Fprintf(&b, "  return %s;\n}\n", pacAnswer(set.Default()))
-	tmpl := b.String()
-	return func(proxy string) []byte {
-		return []byte(strings.ReplaceAll(tmpl, pacProxy, proxy))
-	}, nil
+	return b.String(), nil
 }
 
 const pacPrelude = `function FindProxyForURL(url, host) {

@@ -109,6 +109,7 @@ type Controller struct {
 
 	op      sync.Mutex // held by the one act in progress
 	sysAddr string     // where the system proxy points, "" for the user's own; acts only
+	sysPAC  string     // the PAC file version it was set with; acts only
 
 	share *timedShare // the LAN share's end, nil for none; acts only (sharetimer.go)
 

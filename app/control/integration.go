@@ -144,10 +144,14 @@ func (a *act) pointSystemProxy() error {
 	if b, ok := c.sysProxy.(bypassSetter); ok {
 		b.SetBypass(c.SystemProxyBypass())
 	}
+	pac := a.pacVersion()
+	if v, ok := c.sysProxy.(pacVersionSetter); ok {
+		v.SetPACVersion(pac)
+	}
 	if err := c.sysProxy.Enable(addr, c.systemProxyMode()); err != nil {
 		return err
 	}
-	c.sysAddr = addr
+	c.sysAddr, c.sysPAC = addr, pac
 	c.log.Info("system proxy set", "proxy", addr, "mode", c.SystemProxyMode())
 	a.rememberSystemProxy(true)
 	return nil
@@ -156,6 +160,19 @@ func (a *act) pointSystemProxy() error {
 // bypassSetter is a SystemProxy whose bypass list the settings choose
 // (*sysproxy.Manager).
 type bypassSetter interface{ SetBypass([]string) }
+
+// pacVersionSetter is a SystemProxy that puts the PAC file's version in
+// its URL (*sysproxy.Manager).
+type pacVersionSetter interface{ SetPACVersion(string) }
+
+// pacVersion is the version of the PAC file the profile in force serves,
+// in the PAC mode; "" in the manual mode, where no URL carries it.
+func (a *act) pacVersion() string {
+	if a.c.systemProxyMode() != sysproxy.ModeAuto {
+		return ""
+	}
+	return a.active.PACVersion()
+}
 
 // rememberSystemProxy saves whether the system proxy is on, for Restore:
 // as the last action left it, not as quitting does (Close puts the user's
@@ -202,7 +219,8 @@ func (c *Controller) SetSystemProxyBypass(list []string) error {
 }
 
 // settleSystemProxy keeps the system proxy pointing at the proxy that
-// runs, whatever the act changed: it follows a new address, and puts the
+// runs, whatever the act changed: it follows a new address or PAC file
+// (new rules on the same port must be fetched again), and puts the
 // user's settings back when the proxy stopped or the profile in force
 // needs a password. Every act ends with it.
 func (a *act) settleSystemProxy() {
@@ -217,7 +235,7 @@ func (a *act) settleSystemProxy() {
 	case a.active.Username != "":
 		a.releaseSystemProxy()
 		a.notify(slog.LevelWarn, lang.L("The system proxy was turned off: this profile requires a password."))
-	case localAddr(running.String()) != c.sysAddr:
+	case localAddr(running.String()) != c.sysAddr, a.pacVersion() != c.sysPAC:
 		if err := a.pointSystemProxy(); err != nil {
 			// Where it points, nothing listens any more.
 			a.releaseSystemProxy()

@@ -21,6 +21,7 @@ type recordingProxy struct {
 	on    bool
 	addrs []string
 	modes []sysproxy.Mode
+	pac   string // the PAC version set last
 }
 
 func (r *recordingProxy) Enable(a string, m sysproxy.Mode) error {
@@ -38,6 +39,18 @@ func (r *recordingProxy) last() (string, sysproxy.Mode, int) {
 		return "", "", 0
 	}
 	return r.addrs[len(r.addrs)-1], r.modes[len(r.modes)-1], len(r.addrs)
+}
+
+func (r *recordingProxy) SetPACVersion(v string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pac = v
+}
+
+func (r *recordingProxy) pacVersion() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pac
 }
 
 func (r *recordingProxy) Disable() error {
@@ -210,6 +223,53 @@ func TestSystemProxyModeHonoured(t *testing.T) {
 	}
 	if _, _, n := sp.last(); n != before || c.SystemProxyMode() != profiles.SystemProxyPAC {
 		t.Fatalf("an unknown mode changed something: %d calls, mode %q", n, c.SystemProxyMode())
+	}
+}
+
+// New rules on the same port give the PAC file a new version, and the
+// system proxy is set again with it: desktops fetch a PAC file again only
+// when its URL changes. An act that leaves the rules alone sets nothing.
+func TestSystemProxyPACFollowsRules(t *testing.T) {
+	sp := &recordingProxy{}
+	c := controltest.NewWith(t, control.Options{SystemProxy: sp})
+	if err := c.SetSystemProxyMode(profiles.SystemProxyPAC); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetSystemProxy(true); err != nil {
+		t.Fatal(err)
+	}
+	addr, _, calls := sp.last()
+	first := sp.pacVersion()
+	if first == "" {
+		t.Fatal("the PAC mode set no PAC version")
+	}
+
+	if err := c.SetSystemProxyBypass([]string{"*.lan"}); err != nil { // sets it again, rules unchanged
+		t.Fatal(err)
+	}
+	if _, _, n := sp.last(); n != calls+1 || sp.pacVersion() != first {
+		t.Fatalf("after a bypass change: %d calls (want %d), version %q (want %q)", n, calls+1, sp.pacVersion(), first)
+	}
+	calls++
+
+	p, err := c.Store().Load(c.State().Profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Rules = append(p.Rules, "DOMAIN-SUFFIX,example.org,block")
+	if err := c.SaveProfile(p.Name, p, control.Secrets{}); err != nil {
+		t.Fatal(err)
+	}
+	got, mode, n := sp.last()
+	if n != calls+1 || got != addr || mode != sysproxy.ModeAuto || sp.pacVersion() == first || sp.pacVersion() == "" {
+		t.Fatalf("after new rules: %d calls (want %d) at %s in %q, version %q (was %q)", n, calls+1, got, mode, sp.pacVersion(), first)
+	}
+
+	if err := c.SetSystemProxyMode(profiles.SystemProxyManual); err != nil {
+		t.Fatal(err)
+	}
+	if sp.pacVersion() != "" {
+		t.Errorf("manual mode kept PAC version %q", sp.pacVersion())
 	}
 }
 

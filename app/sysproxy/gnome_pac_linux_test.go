@@ -47,6 +47,27 @@ func TestGNOMEPACEnableDisableExact(t *testing.T) {
 	}
 }
 
+// New rules on the same port change the URL: GNOME's programs (and
+// libproxy's PAC runner) fetch a PAC file again only for a new URL. The
+// user's own settings still come back whole.
+func TestGNOMEPACVersionChangesURL(t *testing.T) {
+	gnomeSession(t)
+	seedGNOME(t)
+	before := gnomeSnapshot(t)
+	m := newManager(t)
+	for _, v := range []string{"0a1b2c", "d3e4f5"} {
+		m.SetPACVersion(v)
+		if err := m.Enable("127.0.0.1:1080", ModeAuto); err != nil {
+			t.Fatal(err)
+		}
+		gwant(t, "version "+v, [][3]string{{"", "mode", "'auto'"}, {"", "autoconfig-url", "'http://127.0.0.1:1080/proxy.pac?v=" + v + "'"}})
+	}
+	if err := m.Disable(); err != nil {
+		t.Fatal(err)
+	}
+	wantRestored(t, before)
+}
+
 // Nothing set before: mode and URL are reset after, not pinned.
 func TestGNOMEPACFromDefaults(t *testing.T) {
 	gnomeSession(t)

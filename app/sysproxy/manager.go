@@ -40,6 +40,7 @@ type Manager struct {
 
 	mu      sync.Mutex
 	bypass  []string // nil: DefaultBypass
+	pacVer  string   // the PAC file's version, for its URL
 	enabled bool
 	st      *state // what Enable saved, should the file go missing
 	wd      *exec.Cmd
@@ -85,6 +86,15 @@ func (m *Manager) SetBypass(list []string) {
 	m.bypass = slices.Clone(list)
 }
 
+// SetPACVersion sets the version ModeAuto puts in the PAC file's URL
+// (profiles.Profile.PACVersion), so that programs fetch the file again
+// when its rules change. It applies from the next Enable.
+func (m *Manager) SetPACVersion(v string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pacVer = v
+}
+
 // Enable points the system proxy at proxyHostPort (the listening address;
 // an unspecified host means this machine's loopback), in mode: ModeManual
 // sets it as the HTTP, HTTPS and SOCKS proxy, ModeAuto sets the PAC file it
@@ -120,7 +130,7 @@ func (m *Manager) Enable(proxyHostPort string, mode Mode) error {
 	if err := m.guard(); err != nil {
 		return err
 	}
-	if err := m.backend.Apply(proxiedWith(st.Saved, ep, mode, BypassOr(m.bypass))); err != nil {
+	if err := m.backend.Apply(proxiedWith(st.Saved, ep, mode, BypassOr(m.bypass), m.pacVer)); err != nil {
 		if rerr := m.backend.Apply(st.Saved); rerr != nil {
 			// The state file stays: the watchdog or the next start retries.
 			return fmt.Errorf("set system proxy: %w (and restoring the saved settings: %v)", err, rerr)

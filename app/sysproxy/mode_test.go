@@ -28,6 +28,20 @@ func TestPACURL(t *testing.T) {
 	}
 }
 
+// The PAC file's version rides in its URL, so that a program that keeps
+// PAC files by URL fetches new rules; it is still ours whatever version.
+func TestVersionedPACURL(t *testing.T) {
+	if got := proxiedWith(Settings{}, testEP, ModeAuto, nil, "a1b2").AutoConfigURL; got != testURL+"?v=a1b2" {
+		t.Errorf("versioned PAC URL %q", got)
+	}
+	if got := proxiedWith(Settings{}, testEP, ModeAuto, nil, "").AutoConfigURL; got != testURL {
+		t.Errorf("PAC URL with no version %q", got)
+	}
+	if got := proxiedWith(Settings{}, testEP, ModeManual, nil, "a1b2").AutoConfigURL; got != "" {
+		t.Errorf("manual mode set a PAC URL %q", got)
+	}
+}
+
 func TestProxiedModes(t *testing.T) {
 	saved := Settings{Mode: ModeManual, HTTP: Endpoint{"corp", 3128}, Bypass: []string{"*.corp"}, AutoConfigURL: "http://wpad/p.pac"}
 	m := proxied(saved, testEP, ModeManual)
@@ -55,6 +69,9 @@ func TestForeignPAC(t *testing.T) {
 		{"ours over the user's PAC", proxied(userPAC, testEP, ModeAuto), userPAC, false},
 		{"ours over none", proxied(none, testEP, ModeAuto), none, false},
 		{"an earlier address of ours", with(none, ModeAuto, "http://127.0.0.1:1081/proxy.pac"), none, false},
+		{"ours, with a version", with(none, ModeAuto, testURL+"?v=0123abcd"), none, false},
+		{"an earlier address of ours, with a version", with(userPAC, ModeAuto, "http://127.0.0.1:1081/proxy.pac?v=ff"), userPAC, false},
+		{"another host's versioned PAC file", with(none, ModeAuto, "http://wpad/proxy.pac?v=1"), none, true},
 		{"ours, then manual", proxied(userPAC, testEP, ModeManual), userPAC, false},
 		{"the user's PAC back", userPAC, userPAC, false},
 		{"another PAC file", with(none, ModeAuto, "http://wpad/other.pac"), none, true},

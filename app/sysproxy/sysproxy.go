@@ -16,6 +16,7 @@ package sysproxy
 import (
 	"errors"
 	"net"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -153,6 +154,25 @@ const pacPath = "/proxy.pac"
 // it is, for that is the only address it listens on).
 func PACURL(ep Endpoint) string { return "http://" + ep.String() + pacPath }
 
+// pacVersionKey carries a PAC file's version in its URL ("?v=…"): desktops
+// and browsers keep a PAC file by its URL, and fetch it again only when
+// the URL changes.
+const pacVersionKey = "?v="
+
+// versionedPACURL is PACURL with the file's version, if there is one.
+func versionedPACURL(ep Endpoint, version string) string {
+	if version == "" {
+		return PACURL(ep)
+	}
+	return PACURL(ep) + pacVersionKey + url.QueryEscape(version)
+}
+
+// unversioned is a PAC URL without the version versionedPACURL added.
+func unversioned(u string) string {
+	base, _, _ := strings.Cut(u, pacVersionKey)
+	return base
+}
+
 // proxied returns the settings that send traffic through ep in mode:
 //
 //   - ModeManual: ep for HTTP, HTTPS and SOCKS (the port speaks all of
@@ -165,11 +185,12 @@ func PACURL(ep Endpoint) string { return "http://" + ep.String() + pacPath }
 // Each backend maps these fields to its own keys in one place (its Apply),
 // so the two modes differ only in the values written.
 func proxied(saved Settings, ep Endpoint, mode Mode) Settings {
-	return proxiedWith(saved, ep, mode, DefaultBypass)
+	return proxiedWith(saved, ep, mode, DefaultBypass, "")
 }
 
-// proxiedWith is proxied with bypass in place of DefaultBypass.
-func proxiedWith(saved Settings, ep Endpoint, mode Mode, bypass []string) Settings {
+// proxiedWith is proxied with bypass in place of DefaultBypass, and the
+// PAC file's version in its URL.
+func proxiedWith(saved Settings, ep Endpoint, mode Mode, bypass []string, pacVersion string) Settings {
 	s := saved
 	s.Mode = mode
 	switch mode {
@@ -178,7 +199,7 @@ func proxiedWith(saved Settings, ep Endpoint, mode Mode, bypass []string) Settin
 		s.AutoConfigURL = ""
 		s.Bypass = MergeBypass(saved.Bypass, bypass)
 	case ModeAuto:
-		s.AutoConfigURL = PACURL(ep)
+		s.AutoConfigURL = versionedPACURL(ep, pacVersion)
 	}
 	return s
 }
@@ -203,7 +224,7 @@ func foreign(cur, saved Settings, ours []string) bool {
 			return true
 		}
 	}
-	ourPAC := slices.Contains(pacs, cur.AutoConfigURL)
+	ourPAC := slices.Contains(pacs, unversioned(cur.AutoConfigURL))
 	// Automatic mode is ours only with our PAC file: with none it is WPAD,
 	// which Sockstray never turns on.
 	ourMode := cur.Mode == ModeManual || cur.Mode == ModeAuto && ourPAC && cur.AutoConfigURL != ""
