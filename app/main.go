@@ -8,7 +8,13 @@ import (
 	"os"
 
 	_ "github.com/sockstray/sockstray/app/internal/plainlocale" // before Fyne's init: see its doc
+	"github.com/sockstray/sockstray/internal/gcfloor"
 )
+
+// gcFloor is the heap below which the garbage collector does not run:
+// with a proxy's small live heap, Go's default pace collects every few
+// hundred connections (internal/gcfloor has the figures).
+var gcFloor uint64 = 32 << 20
 
 func main() {
 	if len(os.Args) > 1 {
@@ -19,8 +25,9 @@ func main() {
 
 // run is main with its inputs and outputs passed in, so tests can call it.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "serve" {
-		openFiles = raiseFileLimit() // the two commands that serve connections
+	if len(args) == 0 || args[0] == "serve" { // the two commands that serve connections
+		openFiles = raiseFileLimit()
+		defer gcfloor.Keep(gcFloor)()
 	}
 	if len(args) == 0 {
 		return openDesktop(stderr, false)
