@@ -60,15 +60,6 @@ func profilesCLIStdin(t *testing.T, stdin string, args ...string) (code int, std
 	return code, out.String(), errb.String()
 }
 
-func freshConfigHome(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", dir)
-	t.Setenv(envPassword, "")
-	t.Setenv(envUpstreamPassword, "")
-	return dir
-}
-
 func TestProfilesCommand(t *testing.T) {
 	k, _ := appKeychain(t)
 	home := freshConfigHome(t)

@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -163,7 +162,7 @@ func (s *Server) start() {
 	t.Helper()
 	cmd := exec.Command(s.bin, "-D", "-e", "-f", filepath.Join(s.Dir, "sshd_config"))
 	cmd.Stderr = s
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +185,7 @@ func (s *Server) Kill() {
 		return
 	}
 	for _, pid := range append(testnet.Descendants(s.cmd.Process.Pid), s.cmd.Process.Pid) {
-		syscall.Kill(pid, syscall.SIGKILL)
+		kill(pid)
 	}
 	s.cmd.Wait()
 	s.cmd = nil

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command uicost measures what the desktop app's window costs while many
 // idle connections go through the proxy: the CPU (share of one core, from
 // /proc/PID/stat over a window) and the resident memory of `sockstray
