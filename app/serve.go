@@ -50,6 +50,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if prof != nil {
 		prof.follow(eng, cfg)
 	}
+	stopUsage := serveUsage(eng, cfg.Logger)
 
 	<-ctx.Done()
 	stop()
@@ -59,6 +60,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	open := eng.Snapshot().Totals.Live
 	eng.Stop()
+	stopUsage() // after the engine: the connections it closed count too
 	cfg.Logger.Info("stopped", "closed_connections", open, "took", time.Since(start).Round(time.Millisecond))
 	return 0
 }
