@@ -40,7 +40,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	eng := engine.New()
+	// Recording starts before the port opens: no connection is missed.
+	stopUsage := serveUsage(eng, cfg.Logger)
 	if err := eng.Start(cfg); err != nil {
+		stopUsage()
 		fmt.Fprintf(stderr, "sockstray serve: %v\n", err)
 		return 2
 	}
@@ -50,7 +53,6 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if prof != nil {
 		prof.follow(eng, cfg)
 	}
-	stopUsage := serveUsage(eng, cfg.Logger)
 
 	<-ctx.Done()
 	stop()
