@@ -1,6 +1,7 @@
 package dgram
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"sync"
@@ -52,16 +53,23 @@ func (r *Reader) Read() ([]Packet, error) {
 	if r.drained {
 		r.release()
 	}
+	// After a full batch more may be queued, or none: look without
+	// waiting, so that buffers are never held while waiting.
+	flags := unix.MSG_DONTWAIT
 	if r.slots == nil {
 		// Wait holding no buffers: peek at the next datagram's first byte.
 		if _, err := r.pc.ReadBatch(r.peek[:], unix.MSG_PEEK); err != nil {
 			return nil, err
 		}
 		r.take()
+		flags = 0
 	}
-	n, err := r.pc.ReadBatch(r.msgs[:], 0)
+	n, err := r.pc.ReadBatch(r.msgs[:], flags)
 	if err != nil {
 		r.release()
+		if errors.Is(err, unix.EAGAIN) {
+			return r.Read()
+		}
 		return nil, err
 	}
 	r.drained = n < maxBatch

@@ -75,9 +75,8 @@ func (w *Writer) Add(p []byte, to netip.AddrPort, count int) {
 // joins says whether p can go in r's message: GSO splits a message into
 // segments of one size, the last of which may be shorter.
 func (w *Writer) joins(r *run, p []byte, to netip.AddrPort) bool {
-	last := len(w.bufs[r.end-1])
 	return w.gso && r.to == to && len(p) > 0 && len(p) <= r.size &&
-		(r.end-r.start == 1 || last == r.size) && r.bytes+len(p) <= maxGSOBytes
+		len(w.bufs[r.end-1]) == r.size && r.bytes+len(p) <= maxGSOBytes
 }
 
 // Flush sends what was added and returns the counts of the datagrams
