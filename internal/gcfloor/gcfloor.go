@@ -17,7 +17,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"sync/atomic"
+	"sync"
 )
 
 // maxPercent bounds GOGC when the live heap is tiny (a freshly started
@@ -32,10 +32,14 @@ func Keep(floor uint64) (stop func()) {
 		return func() {}
 	}
 	k := &keeper{floor: floor, sample: heapSample(), cur: 100}
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	k.orig = debug.SetGCPercent(100)
 	k.set()
 	return func() {
-		k.stopped.Store(true)
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		k.stopped = true
 		debug.SetGCPercent(k.orig)
 	}
 }
@@ -44,12 +48,16 @@ func heapSample() []metrics.Sample {
 	return []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/heap/goal:bytes"}}
 }
 
+// keeper sets GOGC after each collection; mu keeps a late collection's
+// setting from landing after stop gave GOGC back.
 type keeper struct {
-	floor   uint64
+	floor uint64
+
+	mu      sync.Mutex
 	orig    int              // GOGC before Keep
-	cur     int              // GOGC now; with sample, the cleanup's only after Keep
+	cur     int              // GOGC now
 	sample  []metrics.Sample // live heap, heap goal
-	stopped atomic.Bool
+	stopped bool
 }
 
 // arm runs adjust after the next collection: the runtime runs a cleanup
@@ -67,13 +75,15 @@ type sentinel struct {
 }
 
 func (k *keeper) adjust() {
-	if !k.stopped.Load() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.stopped {
 		k.set()
 	}
 }
 
 // set puts GOGC where the next goal is the floor, and looks again after
-// the next collection.
+// the next collection. k.mu is held.
 func (k *keeper) set() {
 	k.cur = k.percent()
 	debug.SetGCPercent(k.cur)
