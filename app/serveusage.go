@@ -28,8 +28,9 @@ func serveUsage(src usage.Source, log *slog.Logger) (stop func()) {
 	if !s.UsageHistory {
 		return func() {}
 	}
+	store := &usage.Store{Path: usage.DefaultPath(filepath.Dir(path))}
 	rec, err := usage.Start(src, usage.Options{
-		Store:      &usage.Store{Path: usage.DefaultPath(filepath.Dir(path))},
+		Store:      store,
 		Retention:  s.UsageRetentionDays,
 		ProgramsOf: new(sockowner.Resolver).ProgramsOf,
 		OnError:    func(err error) { log.Warn("usage history not written", "error", err.Error()) },
@@ -38,11 +39,7 @@ func serveUsage(src usage.Source, log *slog.Logger) (stop func()) {
 		log.Warn("usage history not kept", "error", err.Error())
 		return func() {}
 	}
-	days := s.UsageRetentionDays
-	if days == 0 {
-		days = usage.DefaultRetention
-	}
-	log.Info("keeping usage history", "file", usage.DefaultPath(filepath.Dir(path)), "days", days)
+	log.Info("keeping usage history", "file", store.Path)
 	return func() {
 		if err := rec.Stop(); err != nil {
 			log.Warn("usage history not written", "error", err.Error())

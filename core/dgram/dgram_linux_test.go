@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -21,19 +22,9 @@ func TestReaderTakesAllThatIsQueued(t *testing.T) {
 		sc.WriteToUDPAddrPort(datagram(i, 100), addrOf(rc))
 	}
 	_, batches := readAll(t, NewReader(rc, 0), n, addrOf(sc))
-	if want := []int{maxBatch, maxBatch, 3}; !equalInts(batches, want) {
+	if want := []int{maxBatch, maxBatch, 3}; !slices.Equal(batches, want) {
 		t.Errorf("read in batches of %v, want %v", batches, want)
 	}
-}
-
-func equalInts(a, b []int) bool { return bytes.Equal(intBytes(a), intBytes(b)) }
-
-func intBytes(a []int) []byte {
-	var b []byte
-	for _, v := range a {
-		b = binary.BigEndian.AppendUint64(b, uint64(v))
-	}
-	return b
 }
 
 // A reader waiting on a quiet socket gives its batch buffers back: an

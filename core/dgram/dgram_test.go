@@ -23,11 +23,8 @@ func addrOf(c *net.UDPConn) netip.AddrPort {
 	return c.LocalAddr().(*net.UDPAddr).AddrPort()
 }
 
-// datagram i of a test: its index in the first byte, then filler.
-func datagram(i, size int) []byte {
-	b := bytes.Repeat([]byte{byte(i)}, size)
-	return b
-}
+// datagram i of a test: size bytes, each its index.
+func datagram(i, size int) []byte { return bytes.Repeat([]byte{byte(i)}, size) }
 
 // receive reads n datagrams from c the plain way, with a deadline.
 func receive(t *testing.T, c *net.UDPConn, n int) [][]byte {

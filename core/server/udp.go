@@ -56,6 +56,7 @@ func (x *exchange) associate(reply replier) error {
 		a.peer.Store(&p)
 	}
 	a.own = out
+	a.ownSock, _ = out.(outbound.SocketPacketConn)
 	a.add(x.route, out)
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.fromClient() }()
@@ -84,7 +85,8 @@ type association struct {
 	want     netip.Addr
 	peer     atomic.Pointer[netip.AddrPort]
 	up, down *atomic.Int64
-	own      outbound.PacketConn // the association's route's: no lock on the common path
+	own      outbound.PacketConn       // the association's route's: no lock on the common path
+	ownSock  outbound.SocketPacketConn // own, when a plain socket the relay reads and writes in batches; else nil
 
 	// outs are the sockets of the routes in use, opened by fromClient
 	// (their only writer) and each read by a toClient of its own; mu
@@ -167,8 +169,8 @@ func (a *association) outFor(dst socks5.Addr) outbound.PacketConn {
 func (a *association) fromClient() {
 	in := dgram.NewReader(a.client, 0)
 	var batch *dgram.Writer
-	if sock, ok := a.own.(outbound.SocketPacketConn); ok {
-		batch = dgram.NewWriter(sock.Socket())
+	if a.ownSock != nil {
+		batch = dgram.NewWriter(a.ownSock.Socket())
 	}
 	for {
 		pkts, err := in.Read()
@@ -199,7 +201,7 @@ func (a *association) forward(p *dgram.Packet, batch *dgram.Writer) {
 	switch {
 	case out == nil:
 	case out == a.own && batch != nil:
-		if to, err := a.own.(outbound.SocketPacketConn).Target(dst); err == nil {
+		if to, err := a.ownSock.Target(dst); err == nil {
 			batch.Add(payload, to, len(payload))
 		}
 	default:
